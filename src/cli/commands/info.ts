@@ -1,0 +1,106 @@
+import { inspect } from 'node:util';
+import pc from 'picocolors';
+import type { CliContext } from '../context.js';
+import { renderList, sortProcs } from '../output/list.js';
+import { formatBytes, formatUptime, renderTable } from '../output/format.js';
+import { StewardError } from '../../common/errors.js';
+
+export async function list(ctx: CliContext, opts: { sort?: string }): Promise<void> {
+  const c = await ctx.connect();
+  const procs = await c.call('list', {});
+  ctx.out(renderList(sortProcs(procs, opts.sort)));
+}
+
+export async function jlist(ctx: CliContext): Promise<void> {
+  const c = await ctx.connect();
+  // Like PM2: one JSON document, no trailing newline.
+  process.stdout.write(JSON.stringify(await c.call('jlist', {})));
+}
+
+export async function prettylist(ctx: CliContext): Promise<void> {
+  const c = await ctx.connect();
+  ctx.out(inspect(await c.call('jlist', {}), { depth: null, colors: false, maxArrayLength: null }));
+}
+
+type Entry = { pid: number; name: string; pm_id: number; monit: { cpu: number; memory: number }; pm2_env: Record<string, unknown> };
+
+export async function describe(ctx: CliContext, target: string): Promise<void> {
+  const c = await ctx.connect();
+  const entries = (await c.call('describe', { targets: [target], cwd: process.cwd() })) as Entry[];
+  const now = Date.now();
+  for (const e of entries) {
+    const env = e.pm2_env;
+    const st = env.steward as { history: Array<{ at: number; event: string; reason?: string }>; next_restart_at: number | null; kill_signal: string };
+    const str = (v: unknown) => (v === null || v === undefined ? 'N/A' : typeof v === 'string' ? v : JSON.stringify(v));
+    const rows: Array<[string, unknown]> = [
+      ['status', env.status],
+      ['name', e.name],
+      ['namespace', env.namespace],
+      ['version', env.version],
+      ['pid', e.pid],
+      ['restarts', env.restart_time],
+      ['unstable restarts', env.unstable_restarts],
+      ['uptime', env.status === 'online' ? formatUptime(now - Number(env.pm_uptime)) : 0],
+      ['next restart', st.next_restart_at ? new Date(st.next_restart_at).toISOString() : null],
+      ['last exit code', env.exit_code],
+      ['script path', env.pm_exec_path],
+      ['script args', (env.args as string[]).join(' ')],
+      ['interpreter', env.exec_interpreter],
+      ['interpreter args', (env.node_args as string[]).join(' ')],
+      ['exec cwd', env.pm_cwd],
+      ['exec mode', env.exec_mode],
+      ['node version', env.node_version],
+      ['out log path', env.pm_out_log_path],
+      ['error log path', env.pm_err_log_path],
+      ['autorestart', env.autorestart],
+      ['min uptime', `${str(env.min_uptime)}ms`],
+      ['max restarts', env.max_restarts],
+      ['restart delay', `${str(env.restart_delay)}ms`],
+      ['exp backoff restart delay', env.exp_backoff_restart_delay],
+      ['stop exit codes', env.stop_exit_codes],
+      ['kill signal', st.kill_signal],
+      ['kill timeout', `${str(env.kill_timeout)}ms`],
+      ['cpu', `${e.monit.cpu}%`],
+      ['memory', formatBytes(e.monit.memory)],
+      ['created at', env.created_at ? new Date(Number(env.created_at)).toISOString() : null],
+    ];
+    ctx.out(` Describing process with id ${e.pm_id} - name ${pc.cyan(e.name)}`);
+    ctx.out(renderTable(['key', 'value'], rows.map(([k, v]) => [k, str(v)])));
+    if (st.history.length > 0) {
+      ctx.out(' History (latest last)');
+      ctx.out(
+        renderTable(
+          ['at', 'event', 'reason'],
+          st.history.slice(-15).map((h) => [new Date(h.at).toISOString(), h.event, h.reason ?? '']),
+        ),
+      );
+    }
+  }
+}
+
+export async function pid(ctx: CliContext, target: string | undefined): Promise<void> {
+  const c = await ctx.connect();
+  const procs = await c.call('list', {});
+  let ids: Set<number> | undefined;
+  if (target !== undefined) {
+    const entries = (await c.call('describe', { targets: [target], cwd: process.cwd() })) as Entry[];
+    ids = new Set(entries.map((e) => e.pm_id));
+  }
+  for (const p of procs) if (!ids || ids.has(p.pm_id)) ctx.out(String(p.status === 'online' || p.status === 'launching' ? p.pid : 0));
+}
+
+export async function id(ctx: CliContext, name: string): Promise<void> {
+  const c = await ctx.connect();
+  const procs = await c.call('list', {});
+  ctx.out(JSON.stringify(procs.filter((p) => p.name === name).map((p) => p.pm_id)));
+}
+
+export async function env(ctx: CliContext, target: string): Promise<void> {
+  const c = await ctx.connect();
+  const res = await c.call('env', { targets: [target], cwd: process.cwd() });
+  if (res.length === 0) throw new StewardError('E_APP_NOT_FOUND', `process not found: ${target}`);
+  for (const r of res) {
+    if (res.length > 1) ctx.out(`# ${r.pm_id}`);
+    for (const k of Object.keys(r.env).sort()) ctx.out(`${k}: ${r.env[k]}`);
+  }
+}

@@ -1,0 +1,72 @@
+import { Command, CommanderError, Option } from 'commander';
+import { isStewardError, messageOf } from '../common/errors.js';
+import { stewardVersion } from '../common/version.js';
+import { CliContext } from './context.js';
+import { COMMANDS } from './registry.js';
+
+/** `steward` entry point: parse, run one command, print one-line errors, set the exit code. */
+const argv = process.argv.slice(2);
+// Everything after the first `--` belongs to the script, as with PM2.
+const dd = argv.indexOf('--');
+const own = dd >= 0 ? argv.slice(0, dd) : argv;
+const scriptArgs = dd >= 0 ? argv.slice(dd + 1) : [];
+// PM2 accepts `log` for `logs`.
+if (own[0] === 'log') own[0] = 'logs';
+
+const ctx = new CliContext();
+
+function fail(message: string, hint: string | undefined, code: number): void {
+  process.stderr.write(`[steward] error: ${message}${hint ? ` (${hint})` : ''}\n`);
+  process.exitCode = code;
+}
+
+const program = new Command('steward')
+  .description('Steward: a fast, PM2-compatible process manager')
+  .version(stewardVersion(), '-v, --version')
+  .option('-s, --silent', 'print only data and errors')
+  .option('--no-color', 'no colours (also: NO_COLOR, or when output is not a terminal)')
+  .showSuggestionAfterError(true)
+  .exitOverride()
+  .configureOutput({
+    writeErr: (s) => process.stderr.write(s),
+    outputError: (s) => {
+      // Commander's messages come as "error: …\n(Did you mean …?)": fold them into one line.
+      const line = s.replace(/^error: /, '').replace(/\n+/g, ' ').trim();
+      process.stderr.write(`[steward] error: ${line} (run \`steward --help\` for usage)\n`);
+    },
+  });
+
+for (const def of COMMANDS) {
+  const cmd = program.command(def.name).summary(def.summary).description(def.summary);
+  if (def.aliases) cmd.aliases(def.aliases);
+  if (def.args) for (const a of def.args.split(' ')) cmd.argument(a);
+  for (const o of def.options ?? []) cmd.addOption(new Option(o.flags, o.description));
+  cmd.action(async (...raw: unknown[]) => {
+    // Commander passes the declared arguments, then the options object, then the command.
+    const args = raw.slice(0, -2);
+    const opts = { ...program.opts(), ...(raw[raw.length - 2] as Record<string, unknown>) };
+    ctx.silent = opts.silent === true || process.env.STEWARD_SILENT === 'true';
+    await def.run(ctx, args, opts, scriptArgs);
+  });
+}
+
+try {
+  if (own.length === 0) {
+    program.outputHelp();
+    process.exitCode = 1;
+  } else {
+    await program.parseAsync(own, { from: 'user' });
+  }
+} catch (e) {
+  if (e instanceof CommanderError) {
+    // Help and version exit 0; everything else is a usage error (already printed on one line).
+    process.exitCode = e.exitCode === 0 ? 0 : 2;
+  } else if (isStewardError(e)) {
+    fail(e.message, e.hint, e.exitCode);
+  } else {
+    fail(`internal error: ${messageOf(e)}`, 'please report this with the output of `steward report`', 1);
+    if (process.env.STEWARD_DEBUG) console.error(e);
+  }
+} finally {
+  ctx.close();
+}

@@ -1,0 +1,172 @@
+import type { CliContext } from './context.js';
+
+/**
+ * One registry of commands: it drives the parser, the help text and docs/cli.md. Handlers are
+ * imported lazily so that `steward ls` loads only what listing needs.
+ */
+export interface OptionDef {
+  flags: string;
+  description: string;
+  /** Default value shown in help. */
+  default?: string | boolean;
+}
+
+export interface CommandDef {
+  name: string;
+  aliases?: string[];
+  /** Commander argument syntax, e.g. `<targets...>`. */
+  args?: string;
+  summary: string;
+  options?: OptionDef[];
+  run(ctx: CliContext, args: unknown[], opts: Record<string, unknown>, scriptArgs: string[]): Promise<void>;
+}
+
+const lifecycle = () => import('./commands/lifecycle.js');
+const info = () => import('./commands/info.js');
+const daemon = () => import('./commands/daemon.js');
+
+/** The options of `start` (PM2's names). */
+export const START_OPTIONS: OptionDef[] = [
+  { flags: '-n, --name <name>', description: 'app name (default: script name without extension)' },
+  { flags: '--namespace <ns>', description: 'namespace, a group you can target (default: "default")' },
+  { flags: '--cwd <dir>', description: 'working directory of the app' },
+  { flags: '--interpreter <cmd>', description: 'interpreter (node, python3, bash…; "none" runs the script itself)' },
+  { flags: '--interpreter-args <args>', description: 'arguments for the interpreter' },
+  { flags: '--node-args <args>', description: 'arguments for node (alias of --interpreter-args)' },
+  { flags: '-i, --instances <n>', description: 'number of processes: N, max (one per CPU), -N (CPUs minus N)' },
+  { flags: '-f, --force', description: 'start another copy of an already running script' },
+  { flags: '--no-autorestart', description: 'never restart the app when it exits' },
+  { flags: '--no-autostart', description: 'register the app without starting it' },
+  { flags: '--no-treekill', description: 'signal only the main process, not its process group' },
+  { flags: '--max-restarts <n>', description: 'unstable restarts (exits within min uptime) before errored (default 16)' },
+  { flags: '--min-uptime <time>', description: 'uptime below which an exit counts as unstable (default 1s)' },
+  { flags: '--restart-limit <n>', description: 'at most N automatic restarts within --restart-limit-window, then errored (default 50; 0 = off)' },
+  { flags: '--restart-limit-window <time>', description: 'sliding window of --restart-limit (default 10m)' },
+  { flags: '--restart-delay <time>', description: 'delay before an automatic restart (e.g. 500ms, 2s)' },
+  { flags: '--exp-backoff-restart-delay <time>', description: 'exponential back-off: first delay, ×1.5 per crash, capped at 15s' },
+  { flags: '-k, --kill-timeout <time>', description: 'grace period between the stop signal and SIGKILL (default 1600ms)' },
+  { flags: '--kill-signal <signal>', description: 'stop signal (default SIGINT)' },
+  { flags: '--stop-exit-codes <codes...>', description: 'exit codes that mean "stopped on purpose": no restart' },
+  { flags: '--shutdown-with-message', description: 'stop with the IPC message "shutdown" instead of a signal' },
+  { flags: '-o, --output <file>', description: 'stdout log file (/dev/null disables)' },
+  { flags: '-e, --error <file>', description: 'stderr log file (/dev/null disables)' },
+  { flags: '-l, --log [file]', description: 'combined stdout+stderr log file' },
+  { flags: '--merge-logs', description: 'one log file for all instances' },
+  { flags: '--time', description: 'prefix log lines with a timestamp' },
+  { flags: '--log-date-format <format>', description: 'timestamp format of log lines' },
+  { flags: '--log-type <type>', description: '"json" writes one JSON object per line' },
+  { flags: '--max-memory-restart <size>', description: 'restart above this memory (e.g. 300M)' },
+  { flags: '--filter-env [names...]', description: 'do not pass shell variables whose names contain these strings' },
+];
+
+export const COMMANDS: CommandDef[] = [
+  {
+    name: 'start',
+    args: '[scripts...]',
+    summary: 'start a script, command or app (arguments after -- go to the script)',
+    options: START_OPTIONS,
+    run: async (ctx, args, opts, scriptArgs) => (await lifecycle()).start(ctx, args[0] as string[], scriptArgs, opts),
+  },
+  {
+    name: 'stop',
+    args: '<targets...>',
+    summary: 'stop apps (name, id, namespace, /regex/ or all)',
+    run: async (ctx, args) => (await lifecycle()).stop(ctx, args[0] as string[]),
+  },
+  {
+    name: 'restart',
+    args: '<targets...>',
+    summary: 'restart apps',
+    options: [{ flags: '-a, --update-env', description: 'refresh the environment from this shell' }],
+    run: async (ctx, args, opts) => (await lifecycle()).restart(ctx, 'restart', args[0] as string[], opts),
+  },
+  {
+    name: 'reload',
+    args: '<targets...>',
+    summary: 'reload apps (zero-downtime where possible; otherwise a restart)',
+    options: [{ flags: '-a, --update-env', description: 'refresh the environment from this shell' }],
+    run: async (ctx, args, opts) => (await lifecycle()).restart(ctx, 'reload', args[0] as string[], opts),
+  },
+  {
+    name: 'delete',
+    aliases: ['del'],
+    args: '<targets...>',
+    summary: 'stop apps and remove them from the list',
+    run: async (ctx, args) => (await lifecycle()).del(ctx, args[0] as string[]),
+  },
+  {
+    name: 'reset',
+    args: '<targets...>',
+    summary: 'reset restart counters',
+    run: async (ctx, args) => (await lifecycle()).reset(ctx, args[0] as string[]),
+  },
+  {
+    name: 'list',
+    aliases: ['ls', 'l', 'ps', 'status'],
+    summary: 'list the managed processes',
+    options: [{ flags: '--sort <field[:asc|desc]>', description: 'sort by id, name, namespace, pid, cpu, memory, uptime, status, restarts' }],
+    run: async (ctx, _args, opts) => (await info()).list(ctx, opts),
+  },
+  {
+    name: 'jlist',
+    summary: 'the process list as JSON (PM2 shape)',
+    run: async (ctx) => (await info()).jlist(ctx),
+  },
+  {
+    name: 'prettylist',
+    summary: 'the process list, pretty-printed',
+    run: async (ctx) => (await info()).prettylist(ctx),
+  },
+  {
+    name: 'describe',
+    aliases: ['show', 'desc', 'info'],
+    args: '<target>',
+    summary: 'everything about one app',
+    run: async (ctx, args) => (await info()).describe(ctx, args[0] as string),
+  },
+  {
+    name: 'pid',
+    args: '[target]',
+    summary: 'pids of an app (0 when not running), or of all',
+    run: async (ctx, args) => (await info()).pid(ctx, args[0] as string | undefined),
+  },
+  {
+    name: 'id',
+    args: '<name>',
+    summary: 'ids of the processes of an app',
+    run: async (ctx, args) => (await info()).id(ctx, args[0] as string),
+  },
+  {
+    name: 'env',
+    args: '<target>',
+    summary: 'the environment a process runs with',
+    run: async (ctx, args) => (await info()).env(ctx, args[0] as string),
+  },
+  {
+    name: 'save',
+    aliases: ['dump'],
+    summary: 'save the process list (for resurrect)',
+    options: [{ flags: '--force', description: 'save even an empty list' }],
+    run: async (ctx, _args, opts) => (await daemon()).save(ctx, opts),
+  },
+  {
+    name: 'resurrect',
+    summary: 'start the saved processes',
+    run: async (ctx) => (await daemon()).resurrect(ctx),
+  },
+  {
+    name: 'cleardump',
+    summary: 'empty the saved process list',
+    run: async (ctx) => (await daemon()).cleardump(ctx),
+  },
+  {
+    name: 'ping',
+    summary: 'start the daemon if needed and check it answers',
+    run: async (ctx) => (await daemon()).ping(ctx),
+  },
+  {
+    name: 'kill',
+    summary: 'stop every app, then the daemon',
+    run: async (ctx) => (await daemon()).kill(ctx),
+  },
+];

@@ -1,0 +1,200 @@
+import { spawn } from 'node:child_process';
+import { createConnection, type Socket } from 'node:net';
+import { errnoCode, isErrorCode, messageOf, StewardError } from '../common/errors.js';
+import { homePaths, resolveHome, type HomePaths } from '../common/paths.js';
+import { packagePath, PROTOCOL_VERSION, stewardVersion } from '../common/version.js';
+import { encode, LineDecoder } from '../protocol/framing.js';
+import { isObject, type RpcErrorObject } from '../protocol/jsonrpc.js';
+import type { HelloResult, MethodName, ParamsOf, ResultOf } from '../protocol/methods.js';
+
+export interface ConnectOptions {
+  home?: string;
+  /** Start the daemon when none runs (default true). */
+  autostart?: boolean;
+  /** Environment for a daemon started by this client (default: process.env). */
+  env?: NodeJS.ProcessEnv;
+}
+
+type Pending = { resolve(v: unknown): void; reject(e: unknown): void };
+
+const DAEMON_START_TIMEOUT_MS = 15_000;
+
+/**
+ * A connection to the daemon of one home. Requests are pipelined on one socket; replies match by id.
+ * The handshake (`hello`) is sent first without waiting, so it costs no extra round trip.
+ */
+export class Client {
+  private nextId = 1;
+  private readonly pending = new Map<number, Pending>();
+  private readonly listeners = new Set<(method: string, params: unknown) => void>();
+  private closed = false;
+  readonly hello: Promise<HelloResult>;
+  /** True when this call started the daemon. */
+  startedDaemon = false;
+
+  private constructor(
+    private readonly socket: Socket,
+    readonly paths: HomePaths,
+  ) {
+    const decoder = new LineDecoder();
+    socket.setEncoding('utf8');
+    socket.on('data', (chunk: string) => {
+      for (const line of decoder.push(chunk)) this.onLine(line);
+    });
+    const fail = (why: string) => {
+      this.closed = true;
+      const err = new StewardError('E_DAEMON_UNREACHABLE', `connection to the daemon closed: ${why}`, {
+        hint: 'see the daemon log in STEWARD_HOME/daemon.log',
+      });
+      for (const p of this.pending.values()) p.reject(err);
+      this.pending.clear();
+    };
+    socket.on('error', (e) => fail(e.message));
+    socket.on('close', () => fail('the daemon went away'));
+    this.hello = this.call('hello', { client_version: stewardVersion(), protocol: PROTOCOL_VERSION });
+    // A caller that never awaits hello must not see an unhandled rejection.
+    this.hello.catch(() => undefined);
+  }
+
+  static async connect(opts: ConnectOptions = {}): Promise<Client> {
+    const paths = homePaths(opts.home ?? resolveHome(opts.env ?? process.env));
+    try {
+      return new Client(await openSocket(paths.socket), paths);
+    } catch (e) {
+      const code = errnoCode(e);
+      if ((code !== 'ENOENT' && code !== 'ECONNREFUSED') || opts.autostart === false) {
+        throw new StewardError('E_DAEMON_UNREACHABLE', `cannot reach the daemon at ${paths.socket}: ${messageOf(e)}`, {
+          hint: code === 'EACCES' ? 'the socket belongs to another user; use your own STEWARD_HOME' : 'run `steward ping` to start it',
+        });
+      }
+    }
+    await startDaemon(paths, opts.env ?? process.env);
+    const c = new Client(await openSocket(paths.socket), paths);
+    c.startedDaemon = true;
+    return c;
+  }
+
+  private onLine(line: string): void {
+    let msg: unknown;
+    try {
+      msg = JSON.parse(line);
+    } catch {
+      return;
+    }
+    if (!isObject(msg)) return;
+    if (typeof msg.id !== 'number') {
+      if (typeof msg.method === 'string') for (const l of this.listeners) l(msg.method, msg.params);
+      return;
+    }
+    const p = this.pending.get(msg.id);
+    if (!p) return;
+    this.pending.delete(msg.id);
+    if (isObject(msg.error)) p.reject(toError(msg.error as unknown as RpcErrorObject));
+    else p.resolve(msg.result);
+  }
+
+  call<M extends MethodName>(method: M, params: ParamsOf<M>): Promise<ResultOf<M>>;
+  call(method: string, params: unknown): Promise<unknown>;
+  call(method: string, params: unknown): Promise<unknown> {
+    if (this.closed) {
+      return Promise.reject(new StewardError('E_DAEMON_UNREACHABLE', 'the connection to the daemon is closed'));
+    }
+    const id = this.nextId++;
+    return new Promise((resolve, reject) => {
+      this.pending.set(id, { resolve, reject });
+      this.socket.write(encode({ jsonrpc: '2.0', id, method, params }));
+    });
+  }
+
+  /** Receives the daemon's notifications (after a `subscribe` call). */
+  onNotification(fn: (method: string, params: unknown) => void): () => void {
+    this.listeners.add(fn);
+    return () => this.listeners.delete(fn);
+  }
+
+  /** Resolves when the daemon closes the connection (used by `kill`). */
+  waitClosed(): Promise<void> {
+    if (this.socket.destroyed) return Promise.resolve();
+    return new Promise((resolve) => this.socket.once('close', () => resolve()));
+  }
+
+  close(): void {
+    this.closed = true;
+    this.socket.end();
+    this.socket.unref();
+  }
+}
+
+function toError(e: RpcErrorObject): StewardError {
+  const code = e.data?.code;
+  return new StewardError(isErrorCode(code) ? code : 'E_BAD_REQUEST', e.message, { hint: e.data?.hint });
+}
+
+function openSocket(path: string): Promise<Socket> {
+  return new Promise((resolve, reject) => {
+    const s = createConnection(path);
+    s.once('connect', () => {
+      s.removeAllListeners('error');
+      resolve(s);
+    });
+    s.once('error', reject);
+  });
+}
+
+/** Spawns the daemon detached (own session, no terminal) and waits for its one-line readiness report. */
+async function startDaemon(paths: HomePaths, env: NodeJS.ProcessEnv): Promise<void> {
+  const entry = packagePath('dist/src/daemon/main.js');
+  const childEnv: NodeJS.ProcessEnv = { ...env, STEWARD_HOME: paths.home };
+  // A CLI run from inside a managed app must not pass the app's marks on to a new daemon.
+  delete childEnv.STEWARD_SUPERVISOR;
+  const child = spawn(process.execPath, [entry], {
+    detached: true,
+    stdio: ['ignore', 'pipe', 'pipe'],
+    env: childEnv,
+    cwd: '/',
+  });
+  let out = '';
+  let err = '';
+  child.stdout.setEncoding('utf8');
+  child.stderr.setEncoding('utf8');
+  child.stderr.on('data', (d: string) => {
+    if (err.length < 4000) err += d;
+  });
+  const report = await new Promise<string>((resolve, reject) => {
+    const timer = setTimeout(() => reject(new Error('timed out')), DAEMON_START_TIMEOUT_MS);
+    child.stdout.on('data', (d: string) => {
+      out += d;
+      const nl = out.indexOf('\n');
+      if (nl >= 0) {
+        clearTimeout(timer);
+        resolve(out.slice(0, nl));
+      }
+    });
+    child.once('error', (e) => {
+      clearTimeout(timer);
+      reject(e);
+    });
+    child.once('exit', (code) => {
+      clearTimeout(timer);
+      if (!out.includes('\n')) reject(new Error(`it exited with code ${code}${err ? `: ${err.trim().split('\n').pop()}` : ''}`));
+    });
+  }).catch((e: unknown) => {
+    throw new StewardError('E_DAEMON_START', `cannot start the daemon: ${messageOf(e)}`, {
+      hint: `see ${paths.daemonLog}`,
+    });
+  });
+  child.stdout.destroy();
+  child.stderr.destroy();
+  child.unref();
+  let msg: { ok?: boolean; error?: string; hint?: string; code?: string };
+  try {
+    msg = JSON.parse(report) as typeof msg;
+  } catch {
+    throw new StewardError('E_DAEMON_START', `cannot start the daemon: unexpected output ${JSON.stringify(report.slice(0, 200))}`);
+  }
+  if (!msg.ok) {
+    throw new StewardError(isErrorCode(msg.code) ? msg.code : 'E_DAEMON_START', msg.error ?? 'the daemon failed to start', {
+      hint: msg.hint ?? `see ${paths.daemonLog}`,
+    });
+  }
+}

@@ -1,0 +1,94 @@
+import { StewardError } from '../common/errors.js';
+import type { HomePaths } from '../common/paths.js';
+import { PROTOCOL_VERSION, stewardVersion } from '../common/version.js';
+import type { MethodName, ParamsOf, ResultOf } from '../protocol/methods.js';
+import { loadDump, serialize, writeSnapshot } from './persistence.js';
+import { ParamSchemas } from './rpc-schemas.js';
+import type { Connection, MethodDef } from './server.js';
+import { processEnv } from './spawn-spec.js';
+import type { Supervisor } from './supervisor.js';
+
+export interface HandlerDeps {
+  supervisor: Supervisor;
+  paths: HomePaths;
+  log(msg: string): void;
+  subscribe(c: Connection): void;
+  kill(): void;
+  startedAt: number;
+}
+
+type Impl = { [M in MethodName]: (p: ParamsOf<M>, c: Connection) => ResultOf<M> | Promise<ResultOf<M>> };
+
+/** The daemon side of every RPC method. Params arrive already validated against ParamSchemas. */
+export function buildHandlers(d: HandlerDeps): Record<string, MethodDef> {
+  const sup = d.supervisor;
+  const impl: Impl = {
+    hello: () => ({
+      version: stewardVersion(),
+      protocol: PROTOCOL_VERSION,
+      pid: process.pid,
+      home: d.paths.home,
+      started_at: d.startedAt,
+    }),
+    ping: () => ({ msg: 'pong' }),
+    list: () => sup.list(),
+    jlist: () => sup.jlist(),
+    describe: (p) => sup.jlist(sup.resolve(p.targets, p.cwd)),
+    start: (p) => sup.start(p.apps, p.force, p.settle_ms),
+    startTargets: (p) => sup.startTargets(p.targets, p.cwd),
+    stop: (p) => sup.stop(p.targets, p.cwd),
+    restart: (p) => sup.restart(p.targets, p.cwd, p.update_env, p.shell_env),
+    // Zero-downtime reload arrives with cluster mode; until then every reload is a restart, and says so.
+    reload: async (p) => {
+      const res = await sup.restart(p.targets, p.cwd, p.update_env, p.shell_env, 'reload');
+      return { ...res, notes: ['reload of fork-mode apps without a shared socket is a restart'] };
+    },
+    delete: (p) => sup.delete(p.targets, p.cwd),
+    reset: (p) => sup.reset(p.targets, p.cwd),
+    env: (p) =>
+      sup.resolve(p.targets, p.cwd).map((i) => ({ pm_id: i.pm_id, env: processEnv(i.config, i.pm_id, i.index, d.paths.home) })),
+    save: (p) => {
+      const snaps = sup.snapshots();
+      if (snaps.length === 0 && !p.force) {
+        throw new StewardError('E_EMPTY_LIST', 'refusing to save an empty process list over the saved one', {
+          hint: 'use `steward save --force` to save it anyway, or `steward cleardump`',
+        });
+      }
+      writeSnapshot(d.paths.dump, serialize(snaps, stewardVersion(), Date.now(), true), d.paths.dumpBak);
+      return { path: d.paths.dump, count: snaps.length };
+    },
+    resurrect: async () => {
+      const { file, warning } = loadDump(d.paths.dump, d.paths.dumpBak);
+      if (warning) d.log(`resurrect: ${warning}`);
+      const present = new Set(sup.instances().map((i) => i.config.name));
+      const skipped = [...new Set(file.processes.filter((s) => present.has(s.config.name)).map((s) => s.config.name))];
+      const todo = file.processes.filter((s) => !present.has(s.config.name));
+      const insts = sup.restore(todo, true);
+      const run = insts.filter((_, n) => {
+        const st = todo[n]?.status;
+        return st !== 'stopped' && st !== 'errored';
+      });
+      for (const i of run) i.resetCounters();
+      await Promise.all(run.map((i) => i.start('resurrect')));
+      return { ids: insts.map((i) => i.pm_id), skipped, ...(warning ? { warning } : {}) };
+    },
+    cleardump: () => {
+      writeSnapshot(d.paths.dump, serialize([], stewardVersion(), Date.now(), true), d.paths.dumpBak);
+      return { path: d.paths.dump };
+    },
+    kill: () => ({ stopped: sup.instances().length }),
+  };
+  const out: Record<string, MethodDef> = {};
+  for (const name of Object.keys(impl) as MethodName[]) {
+    const run = impl[name] as (p: unknown, c: Connection) => unknown;
+    out[name] = { schema: ParamSchemas[name], run, ...(name === 'kill' ? { after: d.kill } : {}) };
+  }
+  out.subscribe = {
+    schema: ParamSchemas.ping,
+    run: (_p, c) => {
+      d.subscribe(c);
+      return { subscribed: true };
+    },
+  };
+  return out;
+}

@@ -1,0 +1,318 @@
+import { spawn, type ChildProcess } from 'node:child_process';
+import { constants as osConstants } from 'node:os';
+import { join } from 'node:path';
+import type { AppConfig } from '../config/app-config.js';
+import { messageOf } from '../common/errors.js';
+import { groupAlive, killSnapshot, signalGroup, signalPid, snapshotTree, type ProcIdentity } from './kill.js';
+import type { LogFiles } from './logs.js';
+import { readStat } from './proc.js';
+import { decideOnExit, type RestartCounters } from './restart-policy.js';
+import { buildSpawnSpec, type SpawnContext } from './spawn-spec.js';
+import { transition, type LifecycleEvent, type Status } from './state-machine.js';
+
+export interface HistoryEntry {
+  at: number;
+  event: string;
+  reason?: string;
+}
+
+export interface InstanceContext {
+  home: string;
+  logsDir: string;
+  spawn: SpawnContext;
+  logs: LogFiles;
+  now(): number;
+  log(msg: string): void;
+  /** Called after every status or pid change (journal, event bus). */
+  changed(inst: Instance, event: string, reason?: string): void;
+}
+
+/** Everything about an instance that survives a daemon restart (journal and dump). */
+export interface InstanceSnapshot {
+  pm_id: number;
+  index: number;
+  config: AppConfig;
+  status: Status;
+  pid: number;
+  pid_start: number;
+  restart_time: number;
+  exit_code: number | null;
+  counters: RestartCounters;
+  history: HistoryEntry[];
+}
+
+const HISTORY_MAX = 50;
+const POLL_MS = 25;
+
+export function logPathsFor(cfg: AppConfig, pmId: number, logsDir: string) {
+  const suffix = (p: string) => (cfg.merge_logs ? p : p.replace(/(\.log)?$/, `-${pmId}$1`));
+  const safe = cfg.name.replace(/[^a-zA-Z0-9.-]/g, '-');
+  const pick = (given: string | null, dflt: string): string | null =>
+    given === null ? null : suffix(given === '' ? join(logsDir, dflt) : given);
+  return {
+    out: pick(cfg.out_file, `${safe}-out.log`),
+    err: pick(cfg.error_file, `${safe}-error.log`),
+    combined: cfg.log_file === null ? null : suffix(cfg.log_file),
+  };
+}
+
+/** One supervised process slot (PM2's "process" with its pm_id). */
+export class Instance {
+  status: Status = 'stopped';
+  pid = 0;
+  pidStart = 0;
+  restart_time = 0;
+  exit_code: number | null = null;
+  next_restart_at: number | null = null;
+  history: HistoryEntry[] = [];
+  counters: RestartCounters;
+  private child: ChildProcess | undefined;
+  private timer: NodeJS.Timeout | undefined;
+  private stopping: Promise<void> | undefined;
+  private exitWaiters: Array<() => void> = [];
+  private openLogs: string[] = [];
+
+  constructor(
+    readonly pm_id: number,
+    public config: AppConfig,
+    public index: number,
+    private readonly ctx: InstanceContext,
+  ) {
+    this.counters = { created_at: ctx.now(), pm_uptime: 0, unstable_restarts: 0, prev_restart_delay: 0, crash_times: [] };
+  }
+
+  get logPaths() {
+    return logPathsFor(this.config, this.pm_id, this.ctx.logsDir);
+  }
+
+  /** The live child's IPC channel, when it has one. */
+  get ipc(): ChildProcess | undefined {
+    return this.child?.connected ? this.child : undefined;
+  }
+
+  private apply(event: LifecycleEvent, name: string, reason?: string): boolean {
+    const next = transition(this.status, event);
+    if (next === null) {
+      this.ctx.log(`[${this.config.name}:${this.pm_id}] ignored ${event.type} while ${this.status}`);
+      return false;
+    }
+    this.status = next;
+    this.record(name, reason);
+    return true;
+  }
+
+  private record(event: string, reason?: string): void {
+    const entry: HistoryEntry = reason === undefined ? { at: this.ctx.now(), event } : { at: this.ctx.now(), event, reason };
+    this.history.push(entry);
+    if (this.history.length > HISTORY_MAX) this.history.splice(0, this.history.length - HISTORY_MAX);
+    this.ctx.changed(this, event, reason);
+  }
+
+  /** Starts a stopped/errored/waiting instance. Resolves once the process is spawned (or failed to). */
+  start(reason = 'start'): Promise<void> {
+    if (this.timer) clearTimeout(this.timer);
+    this.timer = undefined;
+    this.next_restart_at = null;
+    if (!this.apply({ type: 'start' }, 'start', reason)) return Promise.resolve();
+    return this.launch();
+  }
+
+  /** Resets the crash counters, as a manual restart, reload or `reset` does. */
+  resetCounters(): void {
+    this.counters = { created_at: this.ctx.now(), pm_uptime: 0, unstable_restarts: 0, prev_restart_delay: 0, crash_times: [] };
+  }
+
+  private launch(): Promise<void> {
+    return new Promise<void>((resolve) => {
+      const spec = buildSpawnSpec(this.config, this.pm_id, this.index, this.ctx.spawn);
+      const paths = this.logPaths;
+      let child: ChildProcess;
+      try {
+        this.openLogFiles([paths.out, paths.err, paths.combined]);
+        child = spawn(spec.file, spec.args, {
+          cwd: spec.cwd,
+          env: spec.env,
+          detached: true,
+          stdio: spec.ipc ? ['pipe', 'pipe', 'pipe', 'ipc'] : ['pipe', 'pipe', 'pipe'],
+          serialization: 'json',
+        });
+      } catch (e) {
+        this.failSpawn(messageOf(e));
+        resolve();
+        return;
+      }
+      this.child = child;
+      let spawned = false;
+      child.once('spawn', () => {
+        spawned = true;
+        this.pid = child.pid ?? 0;
+        this.pidStart = readStat(this.pid)?.startTime ?? 0;
+        this.counters = { ...this.counters, pm_uptime: this.ctx.now() };
+        this.apply({ type: 'spawned' }, 'online');
+        resolve();
+      });
+      child.once('error', (err) => {
+        if (spawned) {
+          this.ctx.log(`[${this.config.name}:${this.pm_id}] child error: ${err.message}`);
+          return;
+        }
+        this.child = undefined;
+        this.failSpawn(`cannot run ${spec.file}: ${err.message}`);
+        resolve();
+      });
+      const write = (which: 'out' | 'err') => (chunk: Buffer) => {
+        const path = which === 'out' ? paths.out : paths.err;
+        if (path) this.ctx.logs.write(path, chunk);
+        if (paths.combined) this.ctx.logs.write(paths.combined, chunk);
+      };
+      child.stdout?.on('data', write('out'));
+      child.stderr?.on('data', write('err'));
+      child.stdin?.on('error', () => undefined);
+      child.on('exit', (code, signal) => {
+        if (spawned) this.onExit(child, code, signal);
+      });
+      // Output can still arrive after 'exit'; files are released once every pipe is closed.
+      child.on('close', () => {
+        if (this.child === undefined && this.status !== 'waiting restart') this.closeLogFiles();
+      });
+    });
+  }
+
+  private openLogFiles(paths: Array<string | null>): void {
+    this.closeLogFiles();
+    for (const p of paths) {
+      if (p === null) continue;
+      this.ctx.logs.acquire(p);
+      this.openLogs.push(p);
+    }
+  }
+
+  private closeLogFiles(): void {
+    for (const p of this.openLogs) this.ctx.logs.release(p);
+    this.openLogs = [];
+  }
+
+  private failSpawn(reason: string): void {
+    const errPath = this.logPaths.err;
+    if (errPath && this.openLogs.includes(errPath)) {
+      this.ctx.logs.write(errPath, Buffer.from(`[steward] ${reason}\n`));
+    }
+    this.ctx.log(`[${this.config.name}:${this.pm_id}] ${reason}`);
+    this.apply({ type: 'spawn_failed' }, 'errored', reason);
+  }
+
+  private onExit(child: ChildProcess, code: number | null, signal: NodeJS.Signals | null): void {
+    if (this.child !== child) return;
+    this.child = undefined;
+    this.pid = 0;
+    this.pidStart = 0;
+    const at = this.ctx.now();
+    this.exit_code = code ?? (signal ? 128 + (osConstants.signals[signal] ?? 0) : null);
+    const how = signal ? `signal ${signal}` : `code ${code}`;
+    const waiters = this.exitWaiters;
+    this.exitWaiters = [];
+    if (this.status === 'stopping') {
+      this.apply({ type: 'exit', outcome: 'stopped' }, 'exit', `stopped (${how})`);
+    } else {
+      const decision = decideOnExit(this.config, this.counters, { code, signal, at });
+      this.counters = decision.counters;
+      if (decision.action === 'restart') {
+        this.next_restart_at = at + decision.delay;
+        this.apply({ type: 'exit', outcome: 'restart' }, 'exit', `crashed (${how})`);
+        this.timer = setTimeout(() => this.fireRestart(), decision.delay);
+      } else if (decision.action === 'errored') {
+        this.apply({ type: 'exit', outcome: 'errored' }, 'errored', `${how}; ${decision.reason}`);
+      } else {
+        this.apply({ type: 'exit', outcome: 'stopped' }, 'exit', `${how}; ${decision.reason}`);
+      }
+    }
+    for (const w of waiters) w();
+  }
+
+  private fireRestart(): void {
+    this.timer = undefined;
+    this.next_restart_at = null;
+    if (!this.apply({ type: 'timer' }, 'restart', 'automatic restart')) return;
+    this.restart_time += 1;
+    void this.launch();
+  }
+
+  private waitExit(): Promise<void> {
+    if (!this.child) return Promise.resolve();
+    return new Promise((resolve) => this.exitWaiters.push(resolve));
+  }
+
+  /** Stops gracefully: signal (or `shutdown` message), then SIGKILL of the whole tree after kill_timeout. */
+  stop(reason = 'stop'): Promise<void> {
+    if (this.stopping) return this.stopping;
+    if (this.status === 'waiting restart' || this.status === 'one-launch-status') {
+      if (this.timer) clearTimeout(this.timer);
+      this.timer = undefined;
+      this.next_restart_at = null;
+      this.apply({ type: 'stop' }, 'stop', reason);
+      return Promise.resolve();
+    }
+    if (!this.child || (this.status !== 'online' && this.status !== 'launching')) return Promise.resolve();
+    this.apply({ type: 'stop' }, 'stopping', reason);
+    this.stopping = this.terminate().finally(() => {
+      this.stopping = undefined;
+    });
+    return this.stopping;
+  }
+
+  private async terminate(): Promise<void> {
+    const child = this.child;
+    const pid = child?.pid;
+    if (!child || pid === undefined) return;
+    const tree: ProcIdentity[] = snapshotTree(pid);
+    const exited = this.waitExit();
+    const cfg = this.config;
+    if (cfg.shutdown_with_message && child.connected) {
+      child.send('shutdown', (err) => {
+        if (err) signalGroup(pid, cfg.kill_signal as NodeJS.Signals);
+      });
+    } else if (cfg.treekill) {
+      signalGroup(pid, cfg.kill_signal as NodeJS.Signals);
+    } else {
+      signalPid(pid, cfg.kill_signal as NodeJS.Signals);
+    }
+    const deadline = this.ctx.now() + cfg.kill_timeout;
+    let timedOut = false;
+    const timeout = new Promise<void>((resolve) =>
+      setTimeout(() => {
+        timedOut = true;
+        resolve();
+      }, cfg.kill_timeout).unref(),
+    );
+    await Promise.race([exited, timeout]);
+    // The main process is gone (or overdue); give the rest of its group the remaining grace.
+    while (!timedOut && groupAlive(pid) && this.ctx.now() < deadline) {
+      await new Promise((r) => setTimeout(r, POLL_MS));
+    }
+    if (groupAlive(pid) || this.child === child) signalGroup(pid, 'SIGKILL');
+    killSnapshot(tree);
+    await exited;
+  }
+
+  /** Called when the instance is removed from the table. */
+  dispose(): void {
+    if (this.timer) clearTimeout(this.timer);
+    this.timer = undefined;
+    this.closeLogFiles();
+  }
+
+  snapshot(): InstanceSnapshot {
+    return {
+      pm_id: this.pm_id,
+      index: this.index,
+      config: this.config,
+      status: this.status,
+      pid: this.pid,
+      pid_start: this.pidStart,
+      restart_time: this.restart_time,
+      exit_code: this.exit_code,
+      counters: this.counters,
+      history: this.history,
+    };
+  }
+}

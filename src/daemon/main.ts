@@ -1,0 +1,195 @@
+import { chmodSync, createWriteStream, mkdirSync, statSync, unlinkSync, writeFileSync } from 'node:fs';
+import { createConnection } from 'node:net';
+import { pathToFileURL } from 'node:url';
+import { createRequire } from 'node:module';
+import { errnoCode, messageOf, StewardError } from '../common/errors.js';
+import { homePaths, MAX_SOCKET_PATH, resolveHome, type HomePaths } from '../common/paths.js';
+import { stewardVersion } from '../common/version.js';
+import { buildHandlers } from './handlers.js';
+import { readSnapshot, serialize, writeSnapshot } from './persistence.js';
+import { endLeftovers } from './recovery.js';
+import { RpcServer } from './server.js';
+import { Supervisor } from './supervisor.js';
+
+/**
+ * The daemon: one per STEWARD_HOME. Started detached by the first CLI command; reports readiness
+ * (or the reason it could not start) as one JSON line on stdout, which the CLI reads, then never
+ * writes to stdout again. Its own log is daemon.log.
+ */
+function ready(msg: { ok: boolean; pid?: number; error?: string; hint?: string; code?: string }): void {
+  try {
+    process.stdout.write(JSON.stringify(msg) + '\n');
+  } catch {
+    // the CLI went away; nothing to tell
+  }
+}
+
+function prepareHome(paths: HomePaths): void {
+  if (paths.socket.length > MAX_SOCKET_PATH) {
+    throw new StewardError('E_HOME', `STEWARD_HOME path is too long for a unix socket (${paths.socket.length} > ${MAX_SOCKET_PATH} bytes)`, {
+      hint: 'set STEWARD_HOME to a shorter path',
+    });
+  }
+  try {
+    mkdirSync(paths.home, { recursive: true, mode: 0o700 });
+    if ((statSync(paths.home).mode & 0o077) !== 0) chmodSync(paths.home, 0o700);
+    mkdirSync(paths.logs, { recursive: true, mode: 0o700 });
+    mkdirSync(paths.pids, { recursive: true, mode: 0o700 });
+    writeFileSync(paths.pidFile, `${process.pid}\n`, { mode: 0o600 });
+  } catch (e) {
+    throw new StewardError('E_HOME', `cannot use STEWARD_HOME ${paths.home}: ${messageOf(e)}`, {
+      hint: 'make it writable by you, or point STEWARD_HOME at a directory you own',
+      cause: e,
+    });
+  }
+}
+
+/** True when another daemon answers on the socket. */
+function socketAlive(path: string): Promise<boolean> {
+  return new Promise((resolve) => {
+    const s = createConnection(path);
+    s.once('connect', () => {
+      s.destroy();
+      resolve(true);
+    });
+    s.once('error', () => resolve(false));
+  });
+}
+
+async function main(): Promise<void> {
+  const paths = homePaths(resolveHome());
+  prepareHome(paths);
+  if (await socketAlive(paths.socket)) {
+    ready({ ok: true, pid: 0 });
+    process.exit(0);
+  }
+  try {
+    unlinkSync(paths.socket);
+  } catch (e) {
+    if (errnoCode(e) !== 'ENOENT') throw e;
+  }
+  const logStream = createWriteStream(paths.daemonLog, { flags: 'a', mode: 0o600 });
+  const log = (msg: string) => logStream.write(`${new Date().toISOString()} ${msg}\n`);
+  log(`daemon ${stewardVersion()} starting (pid ${process.pid}, node ${process.version}, home ${paths.home})`);
+
+  const require = createRequire(import.meta.url);
+  let tsxLoaderUrl = '';
+  try {
+    tsxLoaderUrl = pathToFileURL(require.resolve('tsx/esm')).href;
+  } catch {
+    log('tsx is not installed: TypeScript apps need a Node with type stripping');
+  }
+
+  let journalFrozen = false;
+  let journalPending = false;
+  let server: RpcServer | undefined;
+  const writeJournal = () => {
+    journalPending = false;
+    if (journalFrozen) return;
+    try {
+      writeSnapshot(paths.state, serialize(supervisor.snapshots(), stewardVersion(), Date.now(), false), undefined, false);
+    } catch (e) {
+      log(`journal: ${messageOf(e)}`);
+    }
+  };
+  const supervisor: Supervisor = new Supervisor({
+    paths,
+    spawn: { home: paths.home, nodePath: process.execPath, nodeVersion: process.version, tsxLoaderUrl },
+    log,
+    onChange: (ev) => {
+      if (!journalPending) {
+        journalPending = true;
+        setImmediate(writeJournal);
+      }
+      server?.broadcast('event', { ...ev, at: Date.now() }, (c) => subscribers.has(c.socket));
+    },
+  });
+  const subscribers = new WeakSet<object>();
+
+  // Recover what a previous daemon left (journal), ending its orphaned processes first.
+  let recovered: ReturnType<Supervisor['restore']> = [];
+  let wasRunning = new Set<number>();
+  try {
+    const journal = readSnapshot(paths.state);
+    const snaps = journal?.processes ?? [];
+    const exclude = new Set([process.pid, process.ppid]);
+    const grace = Math.min(5000, Math.max(1000, ...snaps.map((s) => s.config.kill_timeout)));
+    const ended = await endLeftovers(snaps, paths.home, exclude, grace);
+    if (ended > 0) log(`ended ${ended} leftover process(es) of a previous daemon`);
+    wasRunning = new Set(snaps.filter((s) => s.status !== 'stopped' && s.status !== 'errored').map((s) => s.pm_id));
+    recovered = supervisor.restore(snaps, true);
+  } catch (e) {
+    log(`journal unusable, starting empty: ${messageOf(e)}`);
+  }
+
+  let shuttingDown = false;
+  const shutdown = async (keepJournal: boolean, code: number) => {
+    if (shuttingDown) return;
+    shuttingDown = true;
+    log(`daemon stopping (${keepJournal ? 'signal' : 'kill'})`);
+    if (keepJournal) {
+      writeJournal();
+      journalFrozen = true;
+    }
+    await supervisor.stopAll();
+    if (!keepJournal) {
+      journalFrozen = false;
+      for (const i of supervisor.instances()) supervisor.table.delete(i.pm_id);
+      writeJournal();
+      journalFrozen = true;
+    }
+    await supervisor.logs.closeAll();
+    server?.server.close();
+    for (const f of [paths.socket, paths.pidFile]) {
+      try {
+        unlinkSync(f);
+      } catch {
+        // already gone
+      }
+    }
+    log('daemon stopped');
+    logStream.end(() => process.exit(code));
+  };
+
+  server = new RpcServer(
+    buildHandlers({
+      supervisor,
+      paths,
+      log,
+      subscribe: (c) => subscribers.add(c.socket),
+      kill: () => void shutdown(false, 0),
+      startedAt: Date.now(),
+    }),
+    log,
+  );
+  const oldUmask = process.umask(0o177);
+  await new Promise<void>((resolve, reject) => {
+    server.server.once('error', reject);
+    server.server.listen(paths.socket, () => resolve());
+  });
+  process.umask(oldUmask);
+  chmodSync(paths.socket, 0o600);
+
+  process.on('SIGTERM', () => void shutdown(true, 0));
+  process.on('SIGINT', () => void shutdown(true, 0));
+  process.on('SIGHUP', () => undefined);
+  process.on('SIGUSR2', () => supervisor.logs.reopenAll());
+  process.on('uncaughtException', (e) => log(`uncaught exception: ${e.stack ?? e.message}`));
+  process.on('unhandledRejection', (e) => log(`unhandled rejection: ${e instanceof Error ? (e.stack ?? e.message) : String(e)}`));
+  process.stdout.on('error', () => undefined);
+
+  log(`daemon ready on ${paths.socket}`);
+  ready({ ok: true, pid: process.pid });
+  for (const inst of recovered) {
+    if (wasRunning.has(inst.pm_id)) {
+      inst.restart_time += 1;
+      void inst.start('recovered after the previous daemon died');
+    }
+  }
+}
+
+main().catch((e: unknown) => {
+  const se = e instanceof StewardError ? e : undefined;
+  ready({ ok: false, error: messageOf(e), ...(se?.hint ? { hint: se.hint } : {}), ...(se ? { code: se.code } : {}) });
+  process.exit(1);
+});

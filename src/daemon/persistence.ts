@@ -1,0 +1,135 @@
+import { readFileSync } from 'node:fs';
+import { z } from 'zod';
+import { AppConfigSchema } from '../config/app-config.js';
+import { writeFileAtomic } from '../common/atomic-write.js';
+import { errnoCode, messageOf, StewardError } from '../common/errors.js';
+import { STATUSES } from './state-machine.js';
+import type { InstanceSnapshot } from './instance.js';
+
+/**
+ * Two files share one format: `dump.json` (written by `save`, read by `resurrect`) and `state.json`
+ * (the live table, journaled on every change so that a daemon killed with -9 comes back with the
+ * same apps). Version 1; golden-tested in test/unit/persistence.test.ts.
+ */
+export const SNAPSHOT_FORMAT = 1;
+
+const SnapshotSchema = z.object({
+  pm_id: z.number().int().min(0),
+  index: z.number().int().min(0),
+  config: AppConfigSchema,
+  status: z.enum(STATUSES),
+  pid: z.number().int().min(0),
+  pid_start: z.number().int().min(0),
+  restart_time: z.number().int().min(0),
+  exit_code: z.number().int().nullable(),
+  counters: z.object({
+    created_at: z.number().nullable(),
+    pm_uptime: z.number(),
+    unstable_restarts: z.number().int().min(0),
+    prev_restart_delay: z.number().min(0),
+    crash_times: z.array(z.number()),
+  }),
+  history: z.array(z.object({ at: z.number(), event: z.string(), reason: z.string().optional() })),
+});
+
+const FileSchema = z.object({
+  format: z.literal(SNAPSHOT_FORMAT),
+  steward_version: z.string(),
+  written_at: z.number(),
+  processes: z.array(SnapshotSchema),
+});
+
+export interface SnapshotFile {
+  format: typeof SNAPSHOT_FORMAT;
+  steward_version: string;
+  written_at: number;
+  processes: InstanceSnapshot[];
+}
+
+export function serialize(processes: InstanceSnapshot[], version: string, now: number, pretty: boolean): string {
+  const file: SnapshotFile = { format: SNAPSHOT_FORMAT, steward_version: version, written_at: now, processes };
+  return JSON.stringify(file, null, pretty ? 2 : undefined) + '\n';
+}
+
+/** Parses a snapshot file; throws E_DUMP_CORRUPT with the first problem found. */
+export function parseSnapshot(text: string, path: string): SnapshotFile {
+  let raw: unknown;
+  try {
+    raw = JSON.parse(text);
+  } catch (e) {
+    throw new StewardError('E_DUMP_CORRUPT', `${path} is not valid JSON (${messageOf(e)})`, {
+      hint: 'restore it from its .bak copy, or run `steward cleardump` to start over',
+    });
+  }
+  const res = FileSchema.safeParse(raw);
+  if (!res.success) {
+    const issue = res.error.issues[0];
+    const where = issue ? issue.path.join('.') || '(root)' : '(root)';
+    throw new StewardError('E_DUMP_CORRUPT', `${path} is not a Steward dump: ${where}: ${issue?.message ?? 'invalid'}`, {
+      hint: 'restore it from its .bak copy, or run `steward cleardump` to start over',
+    });
+  }
+  return res.data as SnapshotFile;
+}
+
+export function readSnapshot(path: string): SnapshotFile | undefined {
+  let text: string;
+  try {
+    text = readFileSync(path, 'utf8');
+  } catch (e) {
+    if (errnoCode(e) === 'ENOENT') return undefined;
+    throw new StewardError('E_IO', `cannot read ${path}: ${messageOf(e)}`, { hint: 'check its permissions' });
+  }
+  return parseSnapshot(text, path);
+}
+
+export interface DumpLoad {
+  file: SnapshotFile;
+  warning?: string;
+}
+
+/** Reads the dump, falling back to the backup (with a warning) when the dump is missing or corrupt. */
+export function loadDump(dump: string, bak: string): DumpLoad {
+  let primaryError: StewardError | undefined;
+  try {
+    const file = readSnapshot(dump);
+    if (file) return { file };
+  } catch (e) {
+    if (!(e instanceof StewardError)) throw e;
+    primaryError = e;
+  }
+  let backup: SnapshotFile | undefined;
+  try {
+    backup = readSnapshot(bak);
+  } catch (e) {
+    if (primaryError) {
+      throw new StewardError('E_DUMP_CORRUPT', `${primaryError.message}; its backup is unusable too (${messageOf(e)})`, {
+        hint: 'nothing was changed; fix or remove the files, or run `steward cleardump`',
+      });
+    }
+    throw e;
+  }
+  if (backup) {
+    const warning = primaryError
+      ? `${primaryError.message}; using the backup ${bak}`
+      : `${dump} is missing; using the backup ${bak}`;
+    return { file: backup, warning };
+  }
+  if (primaryError) throw primaryError;
+  throw new StewardError('E_DUMP_MISSING', `no saved process list at ${dump}`, {
+    hint: 'run `steward save` to save the current list first',
+  });
+}
+
+export function writeSnapshot(path: string, text: string, backup?: string, fsync = true): void {
+  try {
+    writeFileAtomic(path, text, backup === undefined ? { fsync } : { backup, fsync });
+  } catch (e) {
+    const code = errnoCode(e);
+    const why = code === 'ENOSPC' ? 'the disk is full' : messageOf(e);
+    throw new StewardError('E_IO', `cannot write ${path}: ${why}`, {
+      hint: 'free some space or fix permissions; the previous file was kept unchanged',
+      cause: e,
+    });
+  }
+}

@@ -1,0 +1,72 @@
+import { readFileSync } from 'node:fs';
+import { CLOCK_TICKS, PAGE_SIZE, readStat } from './proc.js';
+
+export interface Usage {
+  cpu: number;
+  memory: number;
+}
+
+/**
+ * CPU% and RSS of each instance's process tree, from /proc. Children are found through the main
+ * thread's `children` file only: libuv spawns from the loop thread, and reading every thread's file
+ * costs ~10 reads per Node process. CPU% is the tree's tick delta over the wall-clock delta since
+ * the previous sample of the same process.
+ */
+export class Sampler {
+  private readonly prev = new Map<number, { ticks: number; at: number; start: number }>();
+  private readonly cache = new Map<number, Usage>();
+  lastRun = 0;
+
+  constructor(private readonly now: () => number) {}
+
+  get(pid: number): Usage {
+    return this.cache.get(pid) ?? { cpu: 0, memory: 0 };
+  }
+
+  /** Samples the given root pids; forgets every other pid. */
+  run(pids: number[]): void {
+    const at = this.now();
+    const live = new Set(pids);
+    for (const pid of this.prev.keys()) if (!live.has(pid)) this.prev.delete(pid);
+    for (const pid of this.cache.keys()) if (!live.has(pid)) this.cache.delete(pid);
+    for (const pid of pids) {
+      const root = readStat(pid);
+      if (!root) {
+        this.cache.delete(pid);
+        continue;
+      }
+      let ticks = root.cpuTicks;
+      let rss = root.rssPages;
+      const stack = childrenOfMainThread(pid);
+      const seen = new Set<number>([pid]);
+      while (stack.length > 0) {
+        const c = stack.pop() as number;
+        if (seen.has(c)) continue;
+        seen.add(c);
+        const st = readStat(c);
+        if (!st) continue;
+        ticks += st.cpuTicks;
+        rss += st.rssPages;
+        stack.push(...childrenOfMainThread(c));
+      }
+      const before = this.prev.get(pid);
+      let cpu = 0;
+      if (before && before.start === root.startTime && at > before.at) {
+        const secs = (at - before.at) / 1000;
+        cpu = Math.max(0, Math.round(((ticks - before.ticks) / CLOCK_TICKS / secs) * 1000) / 10);
+      }
+      this.prev.set(pid, { ticks, at, start: root.startTime });
+      this.cache.set(pid, { cpu, memory: rss * PAGE_SIZE });
+    }
+    this.lastRun = at;
+  }
+}
+
+function childrenOfMainThread(pid: number): number[] {
+  try {
+    const text = readFileSync(`/proc/${pid}/task/${pid}/children`, 'latin1').trim();
+    return text ? text.split(' ').map(Number) : [];
+  } catch {
+    return [];
+  }
+}

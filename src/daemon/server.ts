@@ -1,0 +1,120 @@
+import { createServer, type Server, type Socket } from 'node:net';
+import type { z } from 'zod';
+import { isStewardError, messageOf } from '../common/errors.js';
+import { encode, LineDecoder } from '../protocol/framing.js';
+import { isObject, RpcErrors, type RpcErrorObject, type RpcId } from '../protocol/jsonrpc.js';
+
+export interface Connection {
+  socket: Socket;
+  /** Sends a JSON-RPC notification (no id) to this client. */
+  notify(method: string, params: unknown): void;
+}
+
+export interface MethodDef {
+  schema: z.ZodType;
+  run(params: unknown, conn: Connection): unknown;
+  /** Runs after the reply has been flushed to the client (used by `kill`). */
+  after?: () => void;
+}
+
+/**
+ * JSON-RPC 2.0 over a unix socket, one message per line. Every message is checked before use: bad
+ * JSON, a wrong shape, an unknown method or bad params each get an error reply; the daemon itself
+ * never throws on client input.
+ */
+export class RpcServer {
+  readonly server: Server;
+  readonly connections = new Set<Connection>();
+
+  constructor(
+    private readonly methods: Record<string, MethodDef>,
+    private readonly log: (msg: string) => void,
+  ) {
+    this.server = createServer((socket) => this.accept(socket));
+  }
+
+  private accept(socket: Socket): void {
+    const decoder = new LineDecoder();
+    const conn: Connection = {
+      socket,
+      notify: (method, params) => {
+        if (!socket.destroyed) socket.write(encode({ jsonrpc: '2.0', method, params }));
+      },
+    };
+    this.connections.add(conn);
+    socket.setEncoding('utf8');
+    socket.on('data', (chunk: string) => {
+      let lines: string[];
+      try {
+        lines = decoder.push(chunk);
+      } catch (e) {
+        this.reply(socket, null, { code: RpcErrors.INVALID_REQUEST, message: messageOf(e) });
+        socket.end();
+        return;
+      }
+      for (const line of lines) this.handle(conn, line);
+    });
+    socket.on('error', () => undefined);
+    socket.on('close', () => this.connections.delete(conn));
+  }
+
+  private reply(socket: Socket, id: RpcId | null, error: RpcErrorObject | null, result?: unknown, after?: () => void): void {
+    if (socket.destroyed) return;
+    const msg = error ? { jsonrpc: '2.0', id, error } : { jsonrpc: '2.0', id, result: result ?? null };
+    socket.write(encode(msg), () => after?.());
+  }
+
+  private handle(conn: Connection, line: string): void {
+    let msg: unknown;
+    try {
+      msg = JSON.parse(line);
+    } catch {
+      this.reply(conn.socket, null, { code: RpcErrors.PARSE, message: 'parse error: a message must be one JSON object per line' });
+      return;
+    }
+    if (!isObject(msg) || msg.jsonrpc !== '2.0' || typeof msg.method !== 'string') {
+      const id = isObject(msg) && (typeof msg.id === 'number' || typeof msg.id === 'string') ? msg.id : null;
+      this.reply(conn.socket, id, { code: RpcErrors.INVALID_REQUEST, message: 'invalid request: expected {"jsonrpc":"2.0","id":…,"method":…}' });
+      return;
+    }
+    const id = typeof msg.id === 'number' || typeof msg.id === 'string' ? msg.id : null;
+    const def = Object.hasOwn(this.methods, msg.method) ? this.methods[msg.method] : undefined;
+    if (!def) {
+      this.reply(conn.socket, id, { code: RpcErrors.METHOD_NOT_FOUND, message: `unknown method: ${msg.method}` });
+      return;
+    }
+    const parsed = def.schema.safeParse(msg.params);
+    if (!parsed.success) {
+      const issue = parsed.error.issues[0];
+      const where = issue && issue.path.length > 0 ? `params.${issue.path.join('.')}: ` : 'params: ';
+      this.reply(conn.socket, id, {
+        code: RpcErrors.INVALID_PARAMS,
+        message: `invalid params for ${msg.method}: ${where}${issue?.message ?? 'invalid'}`,
+      });
+      return;
+    }
+    const done = (result: unknown) => {
+      if (id !== null) this.reply(conn.socket, id, null, result, def.after);
+      else def.after?.();
+    };
+    const fail = (e: unknown) => {
+      if (!isStewardError(e)) this.log(`internal error in ${msg.method}: ${e instanceof Error ? (e.stack ?? e.message) : String(e)}`);
+      if (id === null) return;
+      const error: RpcErrorObject = isStewardError(e)
+        ? { code: RpcErrors.APP, message: e.message, data: { code: e.code, ...(e.hint ? { hint: e.hint } : {}) } }
+        : { code: RpcErrors.INTERNAL, message: `internal error: ${messageOf(e)}` };
+      this.reply(conn.socket, id, error);
+    };
+    try {
+      const out = def.run(parsed.data, conn);
+      if (out instanceof Promise) out.then(done, fail);
+      else done(out);
+    } catch (e) {
+      fail(e);
+    }
+  }
+
+  broadcast(method: string, params: unknown, filter: (c: Connection) => boolean): void {
+    for (const c of this.connections) if (filter(c)) c.notify(method, params);
+  }
+}

@@ -1,0 +1,267 @@
+import { closeSync, fstatSync, openSync, readSync } from 'node:fs';
+import type { AppConfig } from '../config/app-config.js';
+import { StewardError } from '../common/errors.js';
+import type { HomePaths } from '../common/paths.js';
+import type { OpResult, ProcSummary, StartResult } from '../protocol/methods.js';
+import { Instance, type InstanceContext, type InstanceSnapshot } from './instance.js';
+import { pm2Entry, summary } from './jlist.js';
+import { LogFiles } from './logs.js';
+import { Sampler } from './sampler.js';
+import type { SpawnContext } from './spawn-spec.js';
+import { isRunning } from './state-machine.js';
+import { resolveTargets } from './targets.js';
+
+export interface SupervisorOptions {
+  paths: HomePaths;
+  spawn: SpawnContext;
+  log(msg: string): void;
+  /** Called after any change of the table (journal, event bus). */
+  onChange(event: { pm_id: number; name: string; event: string; status: string; reason?: string }): void;
+  now?: () => number;
+}
+
+const SAMPLE_MAX_AGE_MS = 1000;
+
+/** The process table and every operation on it. One per daemon. */
+export class Supervisor {
+  readonly table = new Map<number, Instance>();
+  readonly logs: LogFiles;
+  readonly sampler: Sampler;
+  private nextId = 0;
+  private readonly ctx: InstanceContext;
+  readonly now: () => number;
+
+  constructor(private readonly opts: SupervisorOptions) {
+    this.now = opts.now ?? Date.now;
+    this.logs = new LogFiles((path, err) => opts.log(`log file ${path}: ${err.message}`));
+    this.sampler = new Sampler(this.now);
+    this.ctx = {
+      home: opts.paths.home,
+      logsDir: opts.paths.logs,
+      spawn: opts.spawn,
+      logs: this.logs,
+      now: this.now,
+      log: opts.log,
+      changed: (inst, event, reason) =>
+        opts.onChange({
+          pm_id: inst.pm_id,
+          name: inst.config.name,
+          event,
+          status: inst.status,
+          ...(reason === undefined ? {} : { reason }),
+        }),
+    };
+  }
+
+  instances(): Instance[] {
+    return [...this.table.values()].sort((a, b) => a.pm_id - b.pm_id);
+  }
+
+  private get(id: number): Instance {
+    const inst = this.table.get(id);
+    if (!inst) throw new StewardError('E_APP_NOT_FOUND', `process ${id} not found`, { hint: 'run `steward ls`' });
+    return inst;
+  }
+
+  resolve(targets: string[], cwd: string): Instance[] {
+    const items = this.instances().map((i) => ({
+      pm_id: i.pm_id,
+      name: i.config.name,
+      namespace: i.config.namespace,
+      pm_exec_path: i.config.pm_exec_path,
+    }));
+    return resolveTargets(targets, items, cwd).map((id) => this.get(id));
+  }
+
+  private add(config: AppConfig, index: number, pmId?: number): Instance {
+    const id = pmId ?? this.nextId;
+    this.nextId = Math.max(this.nextId, id + 1);
+    const inst = new Instance(id, config, index, this.ctx);
+    this.table.set(id, inst);
+    return inst;
+  }
+
+  /** Starts new apps (each with `instances` processes), or starts again stopped copies of the same script. */
+  async start(apps: AppConfig[], force: boolean, settleMs: number): Promise<StartResult> {
+    const plan: Array<() => Instance[]> = [];
+    for (const cfg of apps) {
+      const same = this.instances().filter(
+        (i) => i.config.name === cfg.name && i.config.pm_exec_path === cfg.pm_exec_path,
+      );
+      if (same.length > 0 && !force) {
+        if (same.some((i) => isRunning(i.status))) {
+          throw new StewardError('E_ALREADY_RUNNING', `script already launched: ${cfg.name} (${cfg.pm_exec_path})`, {
+            hint: `use \`steward restart ${cfg.name}\`, or add -f to start another copy`,
+          });
+        }
+        plan.push(() => {
+          for (const i of same) {
+            i.config = cfg;
+            i.resetCounters();
+          }
+          return same;
+        });
+        continue;
+      }
+      plan.push(() => {
+        const used = new Set(this.instances().filter((i) => i.config.name === cfg.name).map((i) => i.index));
+        const out: Instance[] = [];
+        let index = 0;
+        for (let n = 0; n < cfg.instances; n += 1) {
+          while (used.has(index)) index += 1;
+          used.add(index);
+          out.push(this.add(cfg, index));
+        }
+        return out;
+      });
+    }
+    // Every check passed: now act (so a failing app in a batch starts nothing).
+    const started = plan.flatMap((p) => p());
+    const toRun = started.filter((i) => i.config.autostart);
+    await Promise.all(toRun.map((i) => i.start()));
+    const failed = await this.settle(toRun, settleMs);
+    return { ids: started.map((i) => i.pm_id), failed };
+  }
+
+  /** Watches freshly started instances for a quick exit, so that `start` can report a broken app. */
+  private async settle(insts: Instance[], ms: number): Promise<StartResult['failed']> {
+    if (ms <= 0 || insts.length === 0) return [];
+    const failed: StartResult['failed'] = [];
+    const firstPid = new Map(insts.map((i) => [i.pm_id, i.counters.pm_uptime]));
+    const deadline = this.now() + ms;
+    while (this.now() < deadline) {
+      const pending = insts.filter((i) => !failed.some((f) => f.pm_id === i.pm_id));
+      for (const i of pending) {
+        const exited = i.status !== 'online' || i.counters.pm_uptime !== firstPid.get(i.pm_id);
+        if (exited) {
+          const last = [...i.history].reverse().find((h) => h.event === 'exit' || h.event === 'errored');
+          failed.push({ pm_id: i.pm_id, name: i.config.name, exit: last?.reason ?? i.status, log_tail: tail(i.logPaths.err, 15) });
+        }
+      }
+      if (failed.length === insts.length) break;
+      await new Promise((r) => setTimeout(r, 20));
+    }
+    return failed;
+  }
+
+  async startTargets(targets: string[], cwd: string): Promise<OpResult> {
+    const insts = this.resolve(targets, cwd);
+    await Promise.all(
+      insts.map(async (i) => {
+        if (isRunning(i.status)) return this.restartOne(i, 'start of a running app restarts it');
+        i.resetCounters();
+        return i.start();
+      }),
+    );
+    return { ids: insts.map((i) => i.pm_id), notes: [] };
+  }
+
+  async stop(targets: string[], cwd: string): Promise<OpResult> {
+    const insts = this.resolve(targets, cwd);
+    await Promise.all(insts.map((i) => i.stop()));
+    return { ids: insts.map((i) => i.pm_id), notes: [] };
+  }
+
+  private async restartOne(i: Instance, reason: string): Promise<void> {
+    const wasRunning = i.status === 'online' || i.status === 'launching';
+    await i.stop(reason);
+    i.resetCounters();
+    if (wasRunning) i.restart_time += 1;
+    await i.start(reason);
+  }
+
+  async restart(
+    targets: string[],
+    cwd: string,
+    updateEnv: boolean,
+    shellEnv: Record<string, string> | undefined,
+    reason = 'restart',
+  ): Promise<OpResult> {
+    const insts = this.resolve(targets, cwd);
+    if (updateEnv && shellEnv) for (const i of insts) i.config = { ...i.config, shell_env: shellEnv };
+    await Promise.all(insts.map((i) => this.restartOne(i, reason)));
+    return { ids: insts.map((i) => i.pm_id), notes: [] };
+  }
+
+  async delete(targets: string[], cwd: string): Promise<OpResult> {
+    const insts = this.resolve(targets, cwd);
+    await Promise.all(insts.map((i) => i.stop('delete')));
+    for (const i of insts) {
+      i.dispose();
+      this.table.delete(i.pm_id);
+      this.opts.onChange({ pm_id: i.pm_id, name: i.config.name, event: 'delete', status: 'deleted' });
+    }
+    if (this.table.size === 0) this.nextId = 0;
+    return { ids: insts.map((i) => i.pm_id), notes: [] };
+  }
+
+  reset(targets: string[], cwd: string): OpResult {
+    const insts = this.resolve(targets, cwd);
+    for (const i of insts) {
+      i.resetCounters();
+      i.restart_time = 0;
+      this.opts.onChange({ pm_id: i.pm_id, name: i.config.name, event: 'reset', status: i.status });
+    }
+    return { ids: insts.map((i) => i.pm_id), notes: [] };
+  }
+
+  async stopAll(): Promise<number> {
+    const all = this.instances();
+    await Promise.all(all.map((i) => i.stop('daemon shutdown')));
+    return all.length;
+  }
+
+  /** Re-creates instances from a snapshot (journal or dump); returns them. */
+  restore(snapshots: InstanceSnapshot[], keepIds: boolean): Instance[] {
+    const out: Instance[] = [];
+    for (const s of snapshots) {
+      const free = keepIds && !this.table.has(s.pm_id);
+      const inst = this.add(s.config, s.index, free ? s.pm_id : undefined);
+      inst.restart_time = s.restart_time;
+      inst.exit_code = s.exit_code;
+      inst.history = [...s.history];
+      inst.counters = { ...s.counters, pm_uptime: 0 };
+      inst.status = s.status === 'errored' ? 'errored' : 'stopped';
+      out.push(inst);
+    }
+    return out;
+  }
+
+  private refreshSamples(): void {
+    if (this.now() - this.sampler.lastRun < SAMPLE_MAX_AGE_MS) return;
+    this.sampler.run(this.instances().filter((i) => i.pid > 0).map((i) => i.pid));
+  }
+
+  list(): ProcSummary[] {
+    this.refreshSamples();
+    return this.instances().map((i) => summary(i, this.sampler.get(i.pid)));
+  }
+
+  jlist(insts: Instance[] = this.instances()): Record<string, unknown>[] {
+    this.refreshSamples();
+    return insts.map((i) => pm2Entry(i, this.sampler.get(i.pid), this.opts.paths.home, null));
+  }
+
+  snapshots(): InstanceSnapshot[] {
+    return this.instances().map((i) => i.snapshot());
+  }
+}
+
+/** The last lines of a file, reading at most its last 16 KiB. */
+export function tail(path: string | null, lines: number): string[] {
+  if (!path) return [];
+  try {
+    const fd = openSync(path, 'r');
+    try {
+      const size = fstatSync(fd).size;
+      const len = Math.min(size, 16 * 1024);
+      const buf = Buffer.alloc(len);
+      readSync(fd, buf, 0, len, size - len);
+      return buf.toString('utf8').split('\n').filter((l) => l !== '').slice(-lines);
+    } finally {
+      closeSync(fd);
+    }
+  } catch {
+    return [];
+  }
+}

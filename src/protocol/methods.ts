@@ -1,0 +1,104 @@
+import type { AppConfig } from '../config/app-config.js';
+
+/**
+ * The RPC methods between a client (CLI, API) and the daemon: params and results. The daemon
+ * validates params with the schemas in src/daemon/rpc-schemas.ts; the types here are the contract.
+ * Kept free of runtime imports so that the CLI's cold start does not pay for them.
+ */
+export interface HelloResult {
+  version: string;
+  protocol: number;
+  pid: number;
+  home: string;
+  started_at: number;
+}
+
+/** One row of `steward ls`: small on purpose (500 apps must list in milliseconds). */
+export interface ProcSummary {
+  pm_id: number;
+  name: string;
+  namespace: string;
+  version: string;
+  exec_mode: AppConfig['exec_mode'];
+  pid: number;
+  pm_uptime: number;
+  restart_time: number;
+  unstable_restarts: number;
+  status: string;
+  cpu: number;
+  memory: number;
+  username: string;
+  watch: boolean;
+  next_restart_at: number | null;
+  pm_exec_path: string;
+}
+
+export interface TargetParams {
+  targets: string[];
+  /** The client's cwd, so that `steward stop app.js` resolves the script path like PM2. */
+  cwd: string;
+}
+
+export interface StartParams {
+  apps: AppConfig[];
+  force: boolean;
+  /** Watch each new instance this long after spawn; an exit in that window fails the start. */
+  settle_ms: number;
+}
+
+export interface StartResult {
+  ids: number[];
+  /** Instances that exited during the settle window, with the tail of their error log. */
+  failed: Array<{ pm_id: number; name: string; exit: string; log_tail: string[] }>;
+}
+
+export interface RestartParams extends TargetParams {
+  update_env: boolean;
+  shell_env?: Record<string, string>;
+}
+
+export interface OpResult {
+  ids: number[];
+  /** Human lines about fallbacks and warnings ("reload of fork app x is a restart"). */
+  notes: string[];
+}
+
+export interface SaveResult {
+  path: string;
+  count: number;
+}
+
+export interface ResurrectResult {
+  ids: number[];
+  skipped: string[];
+  warning?: string;
+}
+
+export interface EnvResult {
+  pm_id: number;
+  env: Record<string, string>;
+}
+
+export interface Methods {
+  hello: { params: { client_version: string; protocol: number }; result: HelloResult };
+  ping: { params: Record<string, never>; result: { msg: 'pong' } };
+  list: { params: Record<string, never>; result: ProcSummary[] };
+  jlist: { params: Record<string, never>; result: unknown[] };
+  describe: { params: TargetParams; result: unknown[] };
+  start: { params: StartParams; result: StartResult };
+  startTargets: { params: TargetParams; result: OpResult };
+  stop: { params: TargetParams; result: OpResult };
+  restart: { params: RestartParams; result: OpResult };
+  reload: { params: RestartParams; result: OpResult };
+  delete: { params: TargetParams; result: OpResult };
+  reset: { params: TargetParams; result: OpResult };
+  env: { params: TargetParams; result: EnvResult[] };
+  save: { params: { force: boolean }; result: SaveResult };
+  resurrect: { params: Record<string, never>; result: ResurrectResult };
+  cleardump: { params: Record<string, never>; result: { path: string } };
+  kill: { params: Record<string, never>; result: { stopped: number } };
+}
+
+export type MethodName = keyof Methods;
+export type ParamsOf<M extends MethodName> = Methods[M]['params'];
+export type ResultOf<M extends MethodName> = Methods[M]['result'];
