@@ -1,0 +1,40 @@
+// Runs the compiled tests with node's test runner, then checks that no process was left behind.
+import { spawnSync } from 'node:child_process';
+import { readdirSync, readFileSync, statSync } from 'node:fs';
+import { join } from 'node:path';
+
+function collect(dir, out = []) {
+  for (const n of readdirSync(dir)) {
+    const p = join(dir, n);
+    if (statSync(p).isDirectory()) collect(p, out);
+    else if (n.endsWith('.test.js')) out.push(p);
+  }
+  return out;
+}
+
+const filter = process.argv.slice(2);
+let files = collect('dist/test').sort();
+if (filter.length > 0) files = files.filter((f) => filter.some((x) => f.includes(x)));
+const res = spawnSync(process.execPath, ['--test', '--test-concurrency=4', '--test-timeout=120000', ...files], {
+  stdio: 'inherit',
+});
+
+// Any process still carrying a test home's supervisor mark is a leak.
+const stray = [];
+for (const n of readdirSync('/proc')) {
+  if (!/^\d+$/.test(n)) continue;
+  try {
+    const env = readFileSync(`/proc/${n}/environ`, 'latin1');
+    if (/STEWARD_SUPERVISOR=\/tmp\/stw-/.test(env)) stray.push(`${n}: ${readFileSync(`/proc/${n}/cmdline`, 'latin1').replace(/\0/g, ' ')}`);
+    else if (/\/dist\/src\/daemon\/main\.js/.test(readFileSync(`/proc/${n}/cmdline`, 'latin1')) && /STEWARD_HOME=\/tmp\/stw-/.test(env)) {
+      stray.push(`${n}: daemon`);
+    }
+  } catch {
+    // gone
+  }
+}
+if (stray.length > 0) {
+  console.error(`tests left ${stray.length} process(es) behind:\n${stray.join('\n')}`);
+  process.exit(1);
+}
+process.exit(res.status ?? 1);
