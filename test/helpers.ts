@@ -143,6 +143,15 @@ export function readText(path: string): string {
   }
 }
 
+/** A JSON file's content, or undefined while it is missing or half written. */
+export function readJson(path: string): Record<string, unknown> | undefined {
+  try {
+    return JSON.parse(readFileSync(path, 'utf8')) as Record<string, unknown>;
+  } catch {
+    return undefined;
+  }
+}
+
 export function tmpDir(prefix = 'stwt-'): string {
   return mkdtempSync(join(tmpdir(), prefix));
 }

@@ -62,7 +62,7 @@ export class Client {
       return new Client(await openSocket(paths.socket), paths);
     } catch (e) {
       const code = errnoCode(e);
-      if ((code !== 'ENOENT' && code !== 'ECONNREFUSED') || opts.autostart === false) {
+      if (!['ENOENT', 'ECONNREFUSED', 'ENOTDIR'].includes(code ?? '') || opts.autostart === false) {
         throw new StewardError('E_DAEMON_UNREACHABLE', `cannot reach the daemon at ${paths.socket}: ${messageOf(e)}`, {
           hint: code === 'EACCES' ? 'the socket belongs to another user; use your own STEWARD_HOME' : 'run `steward ping` to start it',
         });

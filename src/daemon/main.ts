@@ -1,7 +1,5 @@
 import { chmodSync, createWriteStream, mkdirSync, statSync, unlinkSync, writeFileSync } from 'node:fs';
 import { createConnection } from 'node:net';
-import { pathToFileURL } from 'node:url';
-import { createRequire } from 'node:module';
 import { errnoCode, messageOf, StewardError } from '../common/errors.js';
 import { homePaths, MAX_SOCKET_PATH, resolveHome, type HomePaths } from '../common/paths.js';
 import { stewardVersion } from '../common/version.js';
@@ -72,10 +70,10 @@ async function main(): Promise<void> {
   const log = (msg: string) => logStream.write(`${new Date().toISOString()} ${msg}\n`);
   log(`daemon ${stewardVersion()} starting (pid ${process.pid}, node ${process.version}, home ${paths.home})`);
 
-  const require = createRequire(import.meta.url);
   let tsxLoaderUrl = '';
   try {
-    tsxLoaderUrl = pathToFileURL(require.resolve('tsx/esm')).href;
+    // tsx's main entry registers both its ESM and CommonJS hooks (a .ts file in a CommonJS package).
+    tsxLoaderUrl = import.meta.resolve('tsx');
   } catch {
     log('tsx is not installed: TypeScript apps need a Node with type stripping');
   }

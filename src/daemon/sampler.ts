@@ -19,6 +19,10 @@ export class Sampler {
 
   constructor(private readonly now: () => number) {}
 
+  has(pid: number): boolean {
+    return this.cache.has(pid);
+  }
+
   get(pid: number): Usage {
     return this.cache.get(pid) ?? { cpu: 0, memory: 0 };
   }

@@ -227,9 +227,13 @@ export class Supervisor {
     return out;
   }
 
+  /** Samples again when the numbers are older than a second or a process is new since the last sample. */
   private refreshSamples(): void {
-    if (this.now() - this.sampler.lastRun < SAMPLE_MAX_AGE_MS) return;
-    this.sampler.run(this.instances().filter((i) => i.pid > 0).map((i) => i.pid));
+    const pids = this.instances()
+      .filter((i) => i.pid > 0)
+      .map((i) => i.pid);
+    if (this.now() - this.sampler.lastRun < SAMPLE_MAX_AGE_MS && pids.every((p) => this.sampler.has(p))) return;
+    this.sampler.run(pids);
   }
 
   list(): ProcSummary[] {
