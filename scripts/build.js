@@ -4,7 +4,9 @@
 import { execFileSync } from 'node:child_process';
 import { build } from 'esbuild';
 
-execFileSync(process.execPath, ['node_modules/typescript/bin/tsc', '-p', 'tsconfig.json'], { stdio: 'inherit' });
+execFileSync(process.execPath, ['node_modules/typescript/bin/tsc', '-p', 'tsconfig.json'], {
+  stdio: 'inherit',
+});
 await build({
   entryPoints: ['src/cli/main.ts'],
   bundle: true,
@@ -16,6 +18,8 @@ await build({
   minify: true,
   legalComments: 'none',
   // commander is CommonJS: give the ESM bundle a require().
-  banner: { js: "import { createRequire as __cr } from 'node:module'; const require = __cr(import.meta.url);" },
+  banner: {
+    js: "import { createRequire as __cr } from 'node:module'; const require = __cr(import.meta.url);",
+  },
   logLevel: 'warning',
 });

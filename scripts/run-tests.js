@@ -15,9 +15,13 @@ function collect(dir, out = []) {
 const filter = process.argv.slice(2);
 let files = collect('dist/test').sort();
 if (filter.length > 0) files = files.filter((f) => filter.some((x) => f.includes(x)));
-const res = spawnSync(process.execPath, ['--test', '--test-concurrency=4', '--test-timeout=120000', ...files], {
-  stdio: 'inherit',
-});
+const res = spawnSync(
+  process.execPath,
+  ['--test', '--test-concurrency=4', '--test-timeout=120000', ...files],
+  {
+    stdio: 'inherit',
+  },
+);
 
 // Any process still carrying a test home's supervisor mark is a leak.
 const stray = [];
@@ -25,8 +29,12 @@ for (const n of readdirSync('/proc')) {
   if (!/^\d+$/.test(n)) continue;
   try {
     const env = readFileSync(`/proc/${n}/environ`, 'latin1');
-    if (/STEWARD_SUPERVISOR=\/tmp\/stw-/.test(env)) stray.push(`${n}: ${readFileSync(`/proc/${n}/cmdline`, 'latin1').replace(/\0/g, ' ')}`);
-    else if (/\/dist\/src\/daemon\/main\.js/.test(readFileSync(`/proc/${n}/cmdline`, 'latin1')) && /STEWARD_HOME=\/tmp\/stw-/.test(env)) {
+    if (/STEWARD_SUPERVISOR=\/tmp\/stw-/.test(env))
+      stray.push(`${n}: ${readFileSync(`/proc/${n}/cmdline`, 'latin1').replace(/\0/g, ' ')}`);
+    else if (
+      /\/dist\/src\/daemon\/main\.js/.test(readFileSync(`/proc/${n}/cmdline`, 'latin1')) &&
+      /STEWARD_HOME=\/tmp\/stw-/.test(env)
+    ) {
       stray.push(`${n}: daemon`);
     }
   } catch {

@@ -30,7 +30,10 @@ export class Home {
     return env;
   }
 
-  run(args: string[], opts: { cwd?: string; env?: NodeJS.ProcessEnv; input?: string } = {}): Promise<RunResult> {
+  run(
+    args: string[],
+    opts: { cwd?: string; env?: NodeJS.ProcessEnv; input?: string } = {},
+  ): Promise<RunResult> {
     return new Promise((resolvePromise) => {
       const child = execFile(
         process.execPath,
@@ -118,18 +121,23 @@ export function markedPids(home: string): number[] {
 }
 
 /** Polls `fn` until it returns a truthy value or the deadline passes. */
-export async function waitFor<T>(fn: () => T | Promise<T>, what: string, timeoutMs = 10_000, everyMs = 25): Promise<NonNullable<T>> {
+export async function waitFor<T>(
+  fn: () => T | Promise<T>,
+  what: string,
+  timeoutMs = 10_000,
+  everyMs = 25,
+): Promise<NonNullable<T>> {
   const deadline = Date.now() + timeoutMs;
-  let last: unknown;
+  let last: string | undefined;
   for (;;) {
     try {
       const v = await fn();
-      if (v) return v as NonNullable<T>;
+      if (v) return v;
     } catch (e) {
-      last = e;
+      last = e instanceof Error ? e.message : String(e);
     }
     if (Date.now() > deadline) {
-      throw new Error(`timed out after ${timeoutMs}ms waiting for ${what}${last ? `: ${String(last)}` : ''}`);
+      throw new Error(`timed out after ${timeoutMs}ms waiting for ${what}${last ? `: ${last}` : ''}`);
     }
     await new Promise((r) => setTimeout(r, everyMs));
   }

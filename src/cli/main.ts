@@ -31,7 +31,10 @@ const program = new Command('steward')
     writeErr: (s) => process.stderr.write(s),
     outputError: (s) => {
       // Commander's messages come as "error: …\n(Did you mean …?)": fold them into one line.
-      const line = s.replace(/^error: /, '').replace(/\n+/g, ' ').trim();
+      const line = s
+        .replace(/^error: /, '')
+        .replace(/\n+/g, ' ')
+        .trim();
       process.stderr.write(`[steward] error: ${line} (run \`steward --help\` for usage)\n`);
     },
   });

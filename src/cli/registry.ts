@@ -30,24 +30,49 @@ export const START_OPTIONS: OptionDef[] = [
   { flags: '-n, --name <name>', description: 'app name (default: script name without extension)' },
   { flags: '--namespace <ns>', description: 'namespace, a group you can target (default: "default")' },
   { flags: '--cwd <dir>', description: 'working directory of the app' },
-  { flags: '--interpreter <cmd>', description: 'interpreter (node, python3, bash…; "none" runs the script itself)' },
+  {
+    flags: '--interpreter <cmd>',
+    description: 'interpreter (node, python3, bash…; "none" runs the script itself)',
+  },
   { flags: '--interpreter-args <args>', description: 'arguments for the interpreter' },
   { flags: '--node-args <args>', description: 'arguments for node (alias of --interpreter-args)' },
-  { flags: '-i, --instances <n>', description: 'number of processes: N, max (one per CPU), -N (CPUs minus N)' },
+  {
+    flags: '-i, --instances <n>',
+    description: 'number of processes: N, max (one per CPU), -N (CPUs minus N)',
+  },
   { flags: '-f, --force', description: 'start another copy of an already running script' },
   { flags: '--no-autorestart', description: 'never restart the app when it exits' },
   { flags: '--no-autostart', description: 'register the app without starting it' },
   { flags: '--no-treekill', description: 'signal only the main process, not its process group' },
-  { flags: '--max-restarts <n>', description: 'unstable restarts (exits within min uptime) before errored (default 16)' },
+  {
+    flags: '--max-restarts <n>',
+    description: 'unstable restarts (exits within min uptime) before errored (default 16)',
+  },
   { flags: '--min-uptime <time>', description: 'uptime below which an exit counts as unstable (default 1s)' },
-  { flags: '--restart-limit <n>', description: 'at most N automatic restarts within --restart-limit-window, then errored (default 50; 0 = off)' },
+  {
+    flags: '--restart-limit <n>',
+    description:
+      'at most N automatic restarts within --restart-limit-window, then errored (default 50; 0 = off)',
+  },
   { flags: '--restart-limit-window <time>', description: 'sliding window of --restart-limit (default 10m)' },
   { flags: '--restart-delay <time>', description: 'delay before an automatic restart (e.g. 500ms, 2s)' },
-  { flags: '--exp-backoff-restart-delay <time>', description: 'exponential back-off: first delay, ×1.5 per crash, capped at 15s' },
-  { flags: '-k, --kill-timeout <time>', description: 'grace period between the stop signal and SIGKILL (default 1600ms)' },
+  {
+    flags: '--exp-backoff-restart-delay <time>',
+    description: 'exponential back-off: first delay, ×1.5 per crash, capped at 15s',
+  },
+  {
+    flags: '-k, --kill-timeout <time>',
+    description: 'grace period between the stop signal and SIGKILL (default 1600ms)',
+  },
   { flags: '--kill-signal <signal>', description: 'stop signal (default SIGINT)' },
-  { flags: '--stop-exit-codes <codes...>', description: 'exit codes that mean "stopped on purpose": no restart' },
-  { flags: '--shutdown-with-message', description: 'stop with the IPC message "shutdown" instead of a signal' },
+  {
+    flags: '--stop-exit-codes <codes...>',
+    description: 'exit codes that mean "stopped on purpose": no restart',
+  },
+  {
+    flags: '--shutdown-with-message',
+    description: 'stop with the IPC message "shutdown" instead of a signal',
+  },
   { flags: '-o, --output <file>', description: 'stdout log file (/dev/null disables)' },
   { flags: '-e, --error <file>', description: 'stderr log file (/dev/null disables)' },
   { flags: '-l, --log [file]', description: 'combined stdout+stderr log file' },
@@ -56,7 +81,10 @@ export const START_OPTIONS: OptionDef[] = [
   { flags: '--log-date-format <format>', description: 'timestamp format of log lines' },
   { flags: '--log-type <type>', description: '"json" writes one JSON object per line' },
   { flags: '--max-memory-restart <size>', description: 'restart above this memory (e.g. 300M)' },
-  { flags: '--filter-env [names...]', description: 'do not pass shell variables whose names contain these strings' },
+  {
+    flags: '--filter-env [names...]',
+    description: 'do not pass shell variables whose names contain these strings',
+  },
 ];
 
 export const COMMANDS: CommandDef[] = [
@@ -65,7 +93,8 @@ export const COMMANDS: CommandDef[] = [
     args: '[scripts...]',
     summary: 'start a script, command or app (arguments after -- go to the script)',
     options: START_OPTIONS,
-    run: async (ctx, args, opts, scriptArgs) => (await lifecycle()).start(ctx, args[0] as string[], scriptArgs, opts),
+    run: async (ctx, args, opts, scriptArgs) =>
+      (await lifecycle()).start(ctx, args[0] as string[], scriptArgs, opts),
   },
   {
     name: 'stop',
@@ -104,7 +133,12 @@ export const COMMANDS: CommandDef[] = [
     name: 'list',
     aliases: ['ls', 'l', 'ps', 'status'],
     summary: 'list the managed processes',
-    options: [{ flags: '--sort <field[:asc|desc]>', description: 'sort by id, name, namespace, pid, cpu, memory, uptime, status, restarts' }],
+    options: [
+      {
+        flags: '--sort <field[:asc|desc]>',
+        description: 'sort by id, name, namespace, pid, cpu, memory, uptime, status, restarts',
+      },
+    ],
     run: async (ctx, _args, opts) => (await info()).list(ctx, opts),
   },
   {

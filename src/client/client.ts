@@ -63,9 +63,16 @@ export class Client {
     } catch (e) {
       const code = errnoCode(e);
       if (!['ENOENT', 'ECONNREFUSED', 'ENOTDIR'].includes(code ?? '') || opts.autostart === false) {
-        throw new StewardError('E_DAEMON_UNREACHABLE', `cannot reach the daemon at ${paths.socket}: ${messageOf(e)}`, {
-          hint: code === 'EACCES' ? 'the socket belongs to another user; use your own STEWARD_HOME' : 'run `steward ping` to start it',
-        });
+        throw new StewardError(
+          'E_DAEMON_UNREACHABLE',
+          `cannot reach the daemon at ${paths.socket}: ${messageOf(e)}`,
+          {
+            hint:
+              code === 'EACCES'
+                ? 'the socket belongs to another user; use your own STEWARD_HOME'
+                : 'run `steward ping` to start it',
+          },
+        );
       }
     }
     await startDaemon(paths, opts.env ?? process.env);
@@ -97,7 +104,9 @@ export class Client {
   call(method: string, params: unknown): Promise<unknown>;
   call(method: string, params: unknown): Promise<unknown> {
     if (this.closed) {
-      return Promise.reject(new StewardError('E_DAEMON_UNREACHABLE', 'the connection to the daemon is closed'));
+      return Promise.reject(
+        new StewardError('E_DAEMON_UNREACHABLE', 'the connection to the daemon is closed'),
+      );
     }
     const id = this.nextId++;
     return new Promise((resolve, reject) => {
@@ -176,7 +185,8 @@ async function startDaemon(paths: HomePaths, env: NodeJS.ProcessEnv): Promise<vo
     });
     child.once('exit', (code) => {
       clearTimeout(timer);
-      if (!out.includes('\n')) reject(new Error(`it exited with code ${code}${err ? `: ${err.trim().split('\n').pop()}` : ''}`));
+      if (!out.includes('\n'))
+        reject(new Error(`it exited with code ${code}${err ? `: ${err.trim().split('\n').pop()}` : ''}`));
     });
   }).catch((e: unknown) => {
     throw new StewardError('E_DAEMON_START', `cannot start the daemon: ${messageOf(e)}`, {
@@ -190,11 +200,18 @@ async function startDaemon(paths: HomePaths, env: NodeJS.ProcessEnv): Promise<vo
   try {
     msg = JSON.parse(report) as typeof msg;
   } catch {
-    throw new StewardError('E_DAEMON_START', `cannot start the daemon: unexpected output ${JSON.stringify(report.slice(0, 200))}`);
+    throw new StewardError(
+      'E_DAEMON_START',
+      `cannot start the daemon: unexpected output ${JSON.stringify(report.slice(0, 200))}`,
+    );
   }
   if (!msg.ok) {
-    throw new StewardError(isErrorCode(msg.code) ? msg.code : 'E_DAEMON_START', msg.error ?? 'the daemon failed to start', {
-      hint: msg.hint ?? `see ${paths.daemonLog}`,
-    });
+    throw new StewardError(
+      isErrorCode(msg.code) ? msg.code : 'E_DAEMON_START',
+      msg.error ?? 'the daemon failed to start',
+      {
+        hint: msg.hint ?? `see ${paths.daemonLog}`,
+      },
+    );
   }
 }

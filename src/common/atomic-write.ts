@@ -1,4 +1,13 @@
-import { closeSync, copyFileSync, existsSync, fsyncSync, openSync, renameSync, unlinkSync, writeSync } from 'node:fs';
+import {
+  closeSync,
+  copyFileSync,
+  existsSync,
+  fsyncSync,
+  openSync,
+  renameSync,
+  unlinkSync,
+  writeSync,
+} from 'node:fs';
 import { dirname } from 'node:path';
 
 /**
@@ -6,7 +15,11 @@ import { dirname } from 'node:path';
  * temp file beside it, fsync, (optionally keep the previous file as `<path>.bak`), rename over.
  * When anything fails the previous file is untouched and the error is thrown.
  */
-export function writeFileAtomic(path: string, data: string, opts: { backup?: string; fsync?: boolean } = {}): void {
+export function writeFileAtomic(
+  path: string,
+  data: string,
+  opts: { backup?: string; fsync?: boolean } = {},
+): void {
   const tmp = `${path}.${process.pid}.tmp`;
   const fsync = opts.fsync ?? true;
   try {

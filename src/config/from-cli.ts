@@ -85,7 +85,8 @@ export function resolveInstances(v: string | number | undefined, cpus: number): 
   return Math.max(1, count);
 }
 
-function logPath(v: string | undefined, cwd: string): string | null | '' {
+/** '' means the default path under STEWARD_HOME/logs; null disables the stream. */
+function logPath(v: string | undefined, cwd: string): string | null {
   if (v === undefined) return '';
   if (v === '/dev/null' || v.toUpperCase() === 'NULL') return null;
   return resolve(cwd, v.replace(/^~(?=$|\/)/, process.env.HOME ?? '~'));
@@ -101,12 +102,20 @@ function stringEnv(env: NodeJS.ProcessEnv): Record<string, string> {
  * Builds the AppConfig for `steward start <script> [flags] [-- args]`. Checks the script exists
  * (as a file relative to --cwd, or a command on PATH) and that --cwd is a directory.
  */
-export function appFromCli(script: string, args: string[], flags: StartFlags, ctx: CliContext, cpus: number): AppConfig {
+export function appFromCli(
+  script: string,
+  args: string[],
+  flags: StartFlags,
+  ctx: CliContext,
+  cpus: number,
+): AppConfig {
   const cwd = flags.cwd ? resolve(ctx.cwd, flags.cwd) : ctx.cwd;
   try {
     if (!statSync(cwd).isDirectory()) throw new Error('not a directory');
   } catch {
-    throw new StewardError('E_BAD_OPTION', `--cwd: ${cwd} is not a directory`, { hint: 'give an existing directory' });
+    throw new StewardError('E_BAD_OPTION', `--cwd: ${cwd} is not a directory`, {
+      hint: 'give an existing directory',
+    });
   }
   const shellEnv = stringEnv(ctx.env);
   let pmExecPath: string;
@@ -124,9 +133,13 @@ export function appFromCli(script: string, args: string[], flags: StartFlags, ct
   } else {
     const onPath = which(script, ctx.env.PATH);
     if (!onPath) {
-      throw new StewardError('E_SCRIPT_NOT_FOUND', `script not found: ${script} (not a file in ${cwd}, not a command on PATH)`, {
-        hint: 'check the path, or use --cwd to say where it is',
-      });
+      throw new StewardError(
+        'E_SCRIPT_NOT_FOUND',
+        `script not found: ${script} (not a file in ${cwd}, not a command on PATH)`,
+        {
+          hint: 'check the path, or use --cwd to say where it is',
+        },
+      );
     }
     pmExecPath = onPath;
     interpreter ??= 'none';
@@ -135,7 +148,8 @@ export function appFromCli(script: string, args: string[], flags: StartFlags, ct
   const instances = resolveInstances(flags.instances, cpus);
   const outFile = logPath(flags.output, cwd);
   const errFile = logPath(flags.error, cwd);
-  const logFile = flags.log === undefined || flags.log === false ? null : flags.log === true ? '' : logPath(flags.log, cwd);
+  const logFile =
+    flags.log === undefined || flags.log === false ? null : flags.log === true ? '' : logPath(flags.log, cwd);
   const stopCodes = (flags.stopExitCodes ?? []).flatMap((s) => s.split(',')).filter((s) => s !== '');
   const stop_exit_codes = stopCodes.map((c) => {
     const n = Number(c);
@@ -145,14 +159,18 @@ export function appFromCli(script: string, args: string[], flags: StartFlags, ct
   let maxMem: number | null = null;
   if (flags.maxMemoryRestart !== undefined) {
     const n = parseSize(flags.maxMemoryRestart);
-    if (n === undefined) throw bad('--max-memory-restart', 'a size such as 300M or 1G', flags.maxMemoryRestart);
+    if (n === undefined)
+      throw bad('--max-memory-restart', 'a size such as 300M or 1G', flags.maxMemoryRestart);
     maxMem = n;
   }
   const killSignal = (flags.killSignal ?? DEFAULTS.kill_signal).toUpperCase();
-  if (!/^SIG[A-Z0-9]+$/.test(killSignal)) throw bad('--kill-signal', 'a signal name such as SIGINT or SIGTERM', killSignal);
+  if (!/^SIG[A-Z0-9]+$/.test(killSignal))
+    throw bad('--kill-signal', 'a signal name such as SIGINT or SIGTERM', killSignal);
   const logType = flags.logType ?? 'raw';
   if (logType !== 'raw' && logType !== 'json') throw bad('--log-type', '"json" or "raw"', logType);
-  const interpreterArgs = [flags.nodeArgs, flags.interpreterArgs].filter((s): s is string => s !== undefined).flatMap(splitArgs);
+  const interpreterArgs = [flags.nodeArgs, flags.interpreterArgs]
+    .filter((s): s is string => s !== undefined)
+    .flatMap(splitArgs);
   return {
     name,
     namespace: flags.namespace ?? DEFAULTS.namespace,
@@ -172,7 +190,11 @@ export function appFromCli(script: string, args: string[], flags: StartFlags, ct
     min_uptime: durationFlag('--min-uptime', flags.minUptime, DEFAULTS.min_uptime),
     max_restarts: intFlag('--max-restarts', flags.maxRestarts, DEFAULTS.max_restarts),
     restart_limit: intFlag('--restart-limit', flags.restartLimit, DEFAULTS.restart_limit),
-    restart_limit_window: durationFlag('--restart-limit-window', flags.restartLimitWindow, DEFAULTS.restart_limit_window),
+    restart_limit_window: durationFlag(
+      '--restart-limit-window',
+      flags.restartLimitWindow,
+      DEFAULTS.restart_limit_window,
+    ),
     kill_timeout: durationFlag('--kill-timeout', flags.killTimeout, DEFAULTS.kill_timeout),
     kill_signal: killSignal,
     shutdown_with_message: flags.shutdownWithMessage ?? false,

@@ -11,9 +11,9 @@ import type { Supervisor } from './supervisor.js';
 export interface HandlerDeps {
   supervisor: Supervisor;
   paths: HomePaths;
-  log(msg: string): void;
-  subscribe(c: Connection): void;
-  kill(): void;
+  log: (msg: string) => void;
+  subscribe: (c: Connection) => void;
+  kill: () => void;
   startedAt: number;
 }
 
@@ -46,7 +46,9 @@ export function buildHandlers(d: HandlerDeps): Record<string, MethodDef> {
     delete: (p) => sup.delete(p.targets, p.cwd),
     reset: (p) => sup.reset(p.targets, p.cwd),
     env: (p) =>
-      sup.resolve(p.targets, p.cwd).map((i) => ({ pm_id: i.pm_id, env: processEnv(i.config, i.pm_id, i.index, d.paths.home) })),
+      sup
+        .resolve(p.targets, p.cwd)
+        .map((i) => ({ pm_id: i.pm_id, env: processEnv(i.config, i.pm_id, i.index, d.paths.home) })),
     save: (p) => {
       const snaps = sup.snapshots();
       if (snaps.length === 0 && !p.force) {
@@ -61,7 +63,9 @@ export function buildHandlers(d: HandlerDeps): Record<string, MethodDef> {
       const { file, warning } = loadDump(d.paths.dump, d.paths.dumpBak);
       if (warning) d.log(`resurrect: ${warning}`);
       const present = new Set(sup.instances().map((i) => i.config.name));
-      const skipped = [...new Set(file.processes.filter((s) => present.has(s.config.name)).map((s) => s.config.name))];
+      const skipped = [
+        ...new Set(file.processes.filter((s) => present.has(s.config.name)).map((s) => s.config.name)),
+      ];
       const todo = file.processes.filter((s) => !present.has(s.config.name));
       const insts = sup.restore(todo, true);
       const run = insts.filter((_, n) => {

@@ -21,10 +21,10 @@ export interface InstanceContext {
   logsDir: string;
   spawn: SpawnContext;
   logs: LogFiles;
-  now(): number;
-  log(msg: string): void;
+  now: () => number;
+  log: (msg: string) => void;
   /** Called after every status or pid change (journal, event bus). */
-  changed(inst: Instance, event: string, reason?: string): void;
+  changed: (inst: Instance, event: string, reason?: string) => void;
 }
 
 /** Everything about an instance that survives a daemon restart (journal and dump). */
@@ -78,7 +78,13 @@ export class Instance {
     public index: number,
     private readonly ctx: InstanceContext,
   ) {
-    this.counters = { created_at: ctx.now(), pm_uptime: 0, unstable_restarts: 0, prev_restart_delay: 0, crash_times: [] };
+    this.counters = {
+      created_at: ctx.now(),
+      pm_uptime: 0,
+      unstable_restarts: 0,
+      prev_restart_delay: 0,
+      crash_times: [],
+    };
   }
 
   get logPaths() {
@@ -102,7 +108,8 @@ export class Instance {
   }
 
   private record(event: string, reason?: string): void {
-    const entry: HistoryEntry = reason === undefined ? { at: this.ctx.now(), event } : { at: this.ctx.now(), event, reason };
+    const entry: HistoryEntry =
+      reason === undefined ? { at: this.ctx.now(), event } : { at: this.ctx.now(), event, reason };
     this.history.push(entry);
     if (this.history.length > HISTORY_MAX) this.history.splice(0, this.history.length - HISTORY_MAX);
     this.ctx.changed(this, event, reason);
@@ -119,7 +126,13 @@ export class Instance {
 
   /** Resets the crash counters, as a manual restart, reload or `reset` does. */
   resetCounters(): void {
-    this.counters = { created_at: this.ctx.now(), pm_uptime: 0, unstable_restarts: 0, prev_restart_delay: 0, crash_times: [] };
+    this.counters = {
+      created_at: this.ctx.now(),
+      pm_uptime: 0,
+      unstable_restarts: 0,
+      prev_restart_delay: 0,
+      crash_times: [],
+    };
   }
 
   private launch(): Promise<void> {

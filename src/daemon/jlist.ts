@@ -33,7 +33,12 @@ export function summary(inst: Instance, usage: Usage): ProcSummary {
  * app's environment under `env`, and (as PM2 does) every variable copied again at the top level of
  * `pm2_env` where it does not clash with a PM2 field. Steward-only details live under `steward`.
  */
-export function pm2Entry(inst: Instance, usage: Usage, home: string, pidPath: string | null): Record<string, unknown> {
+export function pm2Entry(
+  inst: Instance,
+  usage: Usage,
+  home: string,
+  pidPath: string | null,
+): Record<string, unknown> {
   const c = inst.config;
   const running = inst.status === 'online' || inst.status === 'launching';
   const logs = inst.logPaths;

@@ -24,9 +24,13 @@ function ready(msg: { ok: boolean; pid?: number; error?: string; hint?: string; 
 
 function prepareHome(paths: HomePaths): void {
   if (paths.socket.length > MAX_SOCKET_PATH) {
-    throw new StewardError('E_HOME', `STEWARD_HOME path is too long for a unix socket (${paths.socket.length} > ${MAX_SOCKET_PATH} bytes)`, {
-      hint: 'set STEWARD_HOME to a shorter path',
-    });
+    throw new StewardError(
+      'E_HOME',
+      `STEWARD_HOME path is too long for a unix socket (${paths.socket.length} > ${MAX_SOCKET_PATH} bytes)`,
+      {
+        hint: 'set STEWARD_HOME to a shorter path',
+      },
+    );
   }
   try {
     mkdirSync(paths.home, { recursive: true, mode: 0o700 });
@@ -68,7 +72,9 @@ async function main(): Promise<void> {
   }
   const logStream = createWriteStream(paths.daemonLog, { flags: 'a', mode: 0o600 });
   const log = (msg: string) => logStream.write(`${new Date().toISOString()} ${msg}\n`);
-  log(`daemon ${stewardVersion()} starting (pid ${process.pid}, node ${process.version}, home ${paths.home})`);
+  log(
+    `daemon ${stewardVersion()} starting (pid ${process.pid}, node ${process.version}, home ${paths.home})`,
+  );
 
   let tsxLoaderUrl = '';
   try {
@@ -80,12 +86,18 @@ async function main(): Promise<void> {
 
   let journalFrozen = false;
   let journalPending = false;
-  let server: RpcServer | undefined;
+  // Set once the socket is bound; events before that have no listener.
+  const bus: { server?: RpcServer } = {};
   const writeJournal = () => {
     journalPending = false;
     if (journalFrozen) return;
     try {
-      writeSnapshot(paths.state, serialize(supervisor.snapshots(), stewardVersion(), Date.now(), false), undefined, false);
+      writeSnapshot(
+        paths.state,
+        serialize(supervisor.snapshots(), stewardVersion(), Date.now(), false),
+        undefined,
+        false,
+      );
     } catch (e) {
       log(`journal: ${messageOf(e)}`);
     }
@@ -99,7 +111,7 @@ async function main(): Promise<void> {
         journalPending = true;
         setImmediate(writeJournal);
       }
-      server?.broadcast('event', { ...ev, at: Date.now() }, (c) => subscribers.has(c.socket));
+      bus.server?.broadcast('event', { ...ev, at: Date.now() }, (c) => subscribers.has(c.socket));
     },
   });
   const subscribers = new WeakSet<object>();
@@ -114,7 +126,9 @@ async function main(): Promise<void> {
     const grace = Math.min(5000, Math.max(1000, ...snaps.map((s) => s.config.kill_timeout)));
     const ended = await endLeftovers(snaps, paths.home, exclude, grace);
     if (ended > 0) log(`ended ${ended} leftover process(es) of a previous daemon`);
-    wasRunning = new Set(snaps.filter((s) => s.status !== 'stopped' && s.status !== 'errored').map((s) => s.pm_id));
+    wasRunning = new Set(
+      snaps.filter((s) => s.status !== 'stopped' && s.status !== 'errored').map((s) => s.pm_id),
+    );
     recovered = supervisor.restore(snaps, true);
   } catch (e) {
     log(`journal unusable, starting empty: ${messageOf(e)}`);
@@ -137,7 +151,7 @@ async function main(): Promise<void> {
       journalFrozen = true;
     }
     await supervisor.logs.closeAll();
-    server?.server.close();
+    bus.server?.server.close();
     for (const f of [paths.socket, paths.pidFile]) {
       try {
         unlinkSync(f);
@@ -149,7 +163,7 @@ async function main(): Promise<void> {
     logStream.end(() => process.exit(code));
   };
 
-  server = new RpcServer(
+  const server = new RpcServer(
     buildHandlers({
       supervisor,
       paths,
@@ -166,6 +180,7 @@ async function main(): Promise<void> {
     server.server.listen(paths.socket, () => resolve());
   });
   process.umask(oldUmask);
+  bus.server = server;
   chmodSync(paths.socket, 0o600);
 
   process.on('SIGTERM', () => void shutdown(true, 0));
@@ -173,7 +188,9 @@ async function main(): Promise<void> {
   process.on('SIGHUP', () => undefined);
   process.on('SIGUSR2', () => supervisor.logs.reopenAll());
   process.on('uncaughtException', (e) => log(`uncaught exception: ${e.stack ?? e.message}`));
-  process.on('unhandledRejection', (e) => log(`unhandled rejection: ${e instanceof Error ? (e.stack ?? e.message) : String(e)}`));
+  process.on('unhandledRejection', (e) =>
+    log(`unhandled rejection: ${e instanceof Error ? (e.stack ?? e.message) : String(e)}`),
+  );
   process.stdout.on('error', () => undefined);
 
   log(`daemon ready on ${paths.socket}`);
@@ -188,6 +205,11 @@ async function main(): Promise<void> {
 
 main().catch((e: unknown) => {
   const se = e instanceof StewardError ? e : undefined;
-  ready({ ok: false, error: messageOf(e), ...(se?.hint ? { hint: se.hint } : {}), ...(se ? { code: se.code } : {}) });
+  ready({
+    ok: false,
+    error: messageOf(e),
+    ...(se?.hint ? { hint: se.hint } : {}),
+    ...(se ? { code: se.code } : {}),
+  });
   process.exit(1);
 });

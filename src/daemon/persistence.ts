@@ -46,8 +46,18 @@ export interface SnapshotFile {
   processes: InstanceSnapshot[];
 }
 
-export function serialize(processes: InstanceSnapshot[], version: string, now: number, pretty: boolean): string {
-  const file: SnapshotFile = { format: SNAPSHOT_FORMAT, steward_version: version, written_at: now, processes };
+export function serialize(
+  processes: InstanceSnapshot[],
+  version: string,
+  now: number,
+  pretty: boolean,
+): string {
+  const file: SnapshotFile = {
+    format: SNAPSHOT_FORMAT,
+    steward_version: version,
+    written_at: now,
+    processes,
+  };
   return JSON.stringify(file, null, pretty ? 2 : undefined) + '\n';
 }
 
@@ -65,9 +75,13 @@ export function parseSnapshot(text: string, path: string): SnapshotFile {
   if (!res.success) {
     const issue = res.error.issues[0];
     const where = issue ? issue.path.join('.') || '(root)' : '(root)';
-    throw new StewardError('E_DUMP_CORRUPT', `${path} is not a Steward dump: ${where}: ${issue?.message ?? 'invalid'}`, {
-      hint: 'restore it from its .bak copy, or run `steward cleardump` to start over',
-    });
+    throw new StewardError(
+      'E_DUMP_CORRUPT',
+      `${path} is not a Steward dump: ${where}: ${issue?.message ?? 'invalid'}`,
+      {
+        hint: 'restore it from its .bak copy, or run `steward cleardump` to start over',
+      },
+    );
   }
   return res.data as SnapshotFile;
 }
@@ -103,9 +117,13 @@ export function loadDump(dump: string, bak: string): DumpLoad {
     backup = readSnapshot(bak);
   } catch (e) {
     if (primaryError) {
-      throw new StewardError('E_DUMP_CORRUPT', `${primaryError.message}; its backup is unusable too (${messageOf(e)})`, {
-        hint: 'nothing was changed; fix or remove the files, or run `steward cleardump`',
-      });
+      throw new StewardError(
+        'E_DUMP_CORRUPT',
+        `${primaryError.message}; its backup is unusable too (${messageOf(e)})`,
+        {
+          hint: 'nothing was changed; fix or remove the files, or run `steward cleardump`',
+        },
+      );
     }
     throw e;
   }

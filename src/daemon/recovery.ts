@@ -36,7 +36,10 @@ export async function endLeftovers(
     else signalPid(id.pid, 'SIGTERM');
   }
   const deadline = Date.now() + graceMs;
-  while (Date.now() < deadline && ids.some((id) => sameProcess(id) || (readStat(id.pid)?.pgrp === id.pid && groupAlive(id.pid)))) {
+  while (
+    Date.now() < deadline &&
+    ids.some((id) => sameProcess(id) || (readStat(id.pid)?.pgrp === id.pid && groupAlive(id.pid)))
+  ) {
     await new Promise((r) => setTimeout(r, 25));
   }
   for (const id of ids) if (readStat(id.pid)?.pgrp === id.pid) signalGroup(id.pid, 'SIGKILL');

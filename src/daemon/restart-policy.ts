@@ -81,14 +81,17 @@ export function decideOnExit(cfg: PolicyConfig, c: RestartCounters, exit: ExitIn
     // The back-off starts over once a process has stayed up long enough.
     if (uptime > DEFAULTS.exp_backoff_reset) prev = 0;
     delay =
-      prev === 0
-        ? cfg.exp_backoff_restart_delay
-        : Math.floor(Math.min(DEFAULTS.exp_backoff_max, prev * 1.5));
+      prev === 0 ? cfg.exp_backoff_restart_delay : Math.floor(Math.min(DEFAULTS.exp_backoff_max, prev * 1.5));
     prev = delay;
   }
   return {
     action: 'restart',
     delay,
-    counters: { ...c, unstable_restarts: unstable, prev_restart_delay: prev, crash_times: [...crashTimes, exit.at] },
+    counters: {
+      ...c,
+      unstable_restarts: unstable,
+      prev_restart_delay: prev,
+      crash_times: [...crashTimes, exit.at],
+    },
   };
 }

@@ -58,7 +58,13 @@ export class RpcServer {
     socket.on('close', () => this.connections.delete(conn));
   }
 
-  private reply(socket: Socket, id: RpcId | null, error: RpcErrorObject | null, result?: unknown, after?: () => void): void {
+  private reply(
+    socket: Socket,
+    id: RpcId | null,
+    error: RpcErrorObject | null,
+    result?: unknown,
+    after?: () => void,
+  ): void {
     if (socket.destroyed) return;
     const msg = error ? { jsonrpc: '2.0', id, error } : { jsonrpc: '2.0', id, result: result ?? null };
     socket.write(encode(msg), () => after?.());
@@ -69,18 +75,28 @@ export class RpcServer {
     try {
       msg = JSON.parse(line);
     } catch {
-      this.reply(conn.socket, null, { code: RpcErrors.PARSE, message: 'parse error: a message must be one JSON object per line' });
+      this.reply(conn.socket, null, {
+        code: RpcErrors.PARSE,
+        message: 'parse error: a message must be one JSON object per line',
+      });
       return;
     }
     if (!isObject(msg) || msg.jsonrpc !== '2.0' || typeof msg.method !== 'string') {
       const id = isObject(msg) && (typeof msg.id === 'number' || typeof msg.id === 'string') ? msg.id : null;
-      this.reply(conn.socket, id, { code: RpcErrors.INVALID_REQUEST, message: 'invalid request: expected {"jsonrpc":"2.0","id":…,"method":…}' });
+      this.reply(conn.socket, id, {
+        code: RpcErrors.INVALID_REQUEST,
+        message: 'invalid request: expected {"jsonrpc":"2.0","id":…,"method":…}',
+      });
       return;
     }
     const id = typeof msg.id === 'number' || typeof msg.id === 'string' ? msg.id : null;
+    const method = msg.method;
     const def = Object.hasOwn(this.methods, msg.method) ? this.methods[msg.method] : undefined;
     if (!def) {
-      this.reply(conn.socket, id, { code: RpcErrors.METHOD_NOT_FOUND, message: `unknown method: ${msg.method}` });
+      this.reply(conn.socket, id, {
+        code: RpcErrors.METHOD_NOT_FOUND,
+        message: `unknown method: ${msg.method}`,
+      });
       return;
     }
     const parsed = def.schema.safeParse(msg.params);
@@ -98,10 +114,15 @@ export class RpcServer {
       else def.after?.();
     };
     const fail = (e: unknown) => {
-      if (!isStewardError(e)) this.log(`internal error in ${msg.method}: ${e instanceof Error ? (e.stack ?? e.message) : String(e)}`);
+      if (!isStewardError(e))
+        this.log(`internal error in ${method}: ${e instanceof Error ? (e.stack ?? e.message) : String(e)}`);
       if (id === null) return;
       const error: RpcErrorObject = isStewardError(e)
-        ? { code: RpcErrors.APP, message: e.message, data: { code: e.code, ...(e.hint ? { hint: e.hint } : {}) } }
+        ? {
+            code: RpcErrors.APP,
+            message: e.message,
+            data: { code: e.code, ...(e.hint ? { hint: e.hint } : {}) },
+          }
         : { code: RpcErrors.INTERNAL, message: `internal error: ${messageOf(e)}` };
       this.reply(conn.socket, id, error);
     };

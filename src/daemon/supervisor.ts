@@ -14,9 +14,9 @@ import { resolveTargets } from './targets.js';
 export interface SupervisorOptions {
   paths: HomePaths;
   spawn: SpawnContext;
-  log(msg: string): void;
+  log: (msg: string) => void;
   /** Called after any change of the table (journal, event bus). */
-  onChange(event: { pm_id: number; name: string; event: string; status: string; reason?: string }): void;
+  onChange: (event: { pm_id: number; name: string; event: string; status: string; reason?: string }) => void;
   now?: () => number;
 }
 
@@ -59,7 +59,8 @@ export class Supervisor {
 
   private get(id: number): Instance {
     const inst = this.table.get(id);
-    if (!inst) throw new StewardError('E_APP_NOT_FOUND', `process ${id} not found`, { hint: 'run `steward ls`' });
+    if (!inst)
+      throw new StewardError('E_APP_NOT_FOUND', `process ${id} not found`, { hint: 'run `steward ls`' });
     return inst;
   }
 
@@ -90,9 +91,13 @@ export class Supervisor {
       );
       if (same.length > 0 && !force) {
         if (same.some((i) => isRunning(i.status))) {
-          throw new StewardError('E_ALREADY_RUNNING', `script already launched: ${cfg.name} (${cfg.pm_exec_path})`, {
-            hint: `use \`steward restart ${cfg.name}\`, or add -f to start another copy`,
-          });
+          throw new StewardError(
+            'E_ALREADY_RUNNING',
+            `script already launched: ${cfg.name} (${cfg.pm_exec_path})`,
+            {
+              hint: `use \`steward restart ${cfg.name}\`, or add -f to start another copy`,
+            },
+          );
         }
         plan.push(() => {
           for (const i of same) {
@@ -104,7 +109,11 @@ export class Supervisor {
         continue;
       }
       plan.push(() => {
-        const used = new Set(this.instances().filter((i) => i.config.name === cfg.name).map((i) => i.index));
+        const used = new Set(
+          this.instances()
+            .filter((i) => i.config.name === cfg.name)
+            .map((i) => i.index),
+        );
         const out: Instance[] = [];
         let index = 0;
         for (let n = 0; n < cfg.instances; n += 1) {
@@ -135,7 +144,12 @@ export class Supervisor {
         const exited = i.status !== 'online' || i.counters.pm_uptime !== firstPid.get(i.pm_id);
         if (exited) {
           const last = [...i.history].reverse().find((h) => h.event === 'exit' || h.event === 'errored');
-          failed.push({ pm_id: i.pm_id, name: i.config.name, exit: last?.reason ?? i.status, log_tail: tail(i.logPaths.err, 15) });
+          failed.push({
+            pm_id: i.pm_id,
+            name: i.config.name,
+            exit: last?.reason ?? i.status,
+            log_tail: tail(i.logPaths.err, 15),
+          });
         }
       }
       if (failed.length === insts.length) break;
@@ -232,7 +246,8 @@ export class Supervisor {
     const pids = this.instances()
       .filter((i) => i.pid > 0)
       .map((i) => i.pid);
-    if (this.now() - this.sampler.lastRun < SAMPLE_MAX_AGE_MS && pids.every((p) => this.sampler.has(p))) return;
+    if (this.now() - this.sampler.lastRun < SAMPLE_MAX_AGE_MS && pids.every((p) => this.sampler.has(p)))
+      return;
     this.sampler.run(pids);
   }
 
@@ -261,7 +276,11 @@ export function tail(path: string | null, lines: number): string[] {
       const len = Math.min(size, 16 * 1024);
       const buf = Buffer.alloc(len);
       readSync(fd, buf, 0, len, size - len);
-      return buf.toString('utf8').split('\n').filter((l) => l !== '').slice(-lines);
+      return buf
+        .toString('utf8')
+        .split('\n')
+        .filter((l) => l !== '')
+        .slice(-lines);
     } finally {
       closeSync(fd);
     }

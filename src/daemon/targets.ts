@@ -40,9 +40,15 @@ export function resolveTarget(target: string, items: readonly Targetable[], cwd:
 }
 
 /** Resolves several targets; an unmatched one is an error naming it (nothing is acted upon). */
-export function resolveTargets(targets: readonly string[], items: readonly Targetable[], cwd: string): number[] {
+export function resolveTargets(
+  targets: readonly string[],
+  items: readonly Targetable[],
+  cwd: string,
+): number[] {
   if (targets.length === 0) {
-    throw new StewardError('E_USAGE', 'no target given', { hint: 'name an app, an id, a namespace, /regex/ or all' });
+    throw new StewardError('E_USAGE', 'no target given', {
+      hint: 'name an app, an id, a namespace, /regex/ or all',
+    });
   }
   const ids = new Set<number>();
   const missing: string[] = [];

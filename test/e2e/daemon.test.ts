@@ -103,7 +103,10 @@ describe('daemon: kill', () => {
     const home = new Home();
     try {
       const app = join(tmpDir(), 'g.js');
-      writeFileSync(app, "process.on('SIGINT',()=>{console.log('bye');process.exit(0)});setInterval(()=>{},1e9)");
+      writeFileSync(
+        app,
+        "process.on('SIGINT',()=>{console.log('bye');process.exit(0)});setInterval(()=>{},1e9)",
+      );
       await home.ok(['start', app, '--name', 'g']);
       const [entry] = await home.jlist();
       const pid = entry?.pid ?? 0;

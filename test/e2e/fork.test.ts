@@ -22,9 +22,12 @@ describe('fork mode: how apps are run', () => {
   it('runs a Node app exactly as plain node would, with Steward variables added', async () => {
     const out = join(dir, 'node.json');
     const cwd = tmpDir();
-    await home.ok(['start', join(APPS, 'forever.js'), '--name', 'web', '--cwd', cwd, '--', 'a', '--flag', 'b c'], {
-      env: { OUT_FILE: out, MY_VAR: 'from-shell' },
-    });
+    await home.ok(
+      ['start', join(APPS, 'forever.js'), '--name', 'web', '--cwd', cwd, '--', 'a', '--flag', 'b c'],
+      {
+        env: { OUT_FILE: out, MY_VAR: 'from-shell' },
+      },
+    );
     const rep = await waitFor(() => readJson(out), 'app report');
     const plainArgv = [process.execPath, join(APPS, 'forever.js'), 'a', '--flag', 'b c'];
     assert.deepEqual(rep.argv, plainArgv);
@@ -45,29 +48,48 @@ describe('fork mode: how apps are run', () => {
 
   it('passes --node-args / --interpreter-args to node', async () => {
     const out = join(dir, 'nodeargs.json');
-    await home.ok(['start', join(APPS, 'forever.js'), '--name', 'na', '--node-args', '--max-old-space-size=64 --no-warnings'], {
-      env: { OUT_FILE: out },
-    });
+    await home.ok(
+      [
+        'start',
+        join(APPS, 'forever.js'),
+        '--name',
+        'na',
+        '--node-args',
+        '--max-old-space-size=64 --no-warnings',
+      ],
+      {
+        env: { OUT_FILE: out },
+      },
+    );
     await waitFor(() => readText(out), 'report');
     const [e] = (await home.jlist()).filter((x) => x.name === 'na');
     const cmdline = readFileSync(`/proc/${e?.pid}/cmdline`, 'latin1').split('\0');
     assert.deepEqual(cmdline.slice(1, 3), ['--max-old-space-size=64', '--no-warnings']);
   });
 
-  it('runs Python with python3 and unbuffered output', { skip: !hasPython && 'python3 not installed' }, async () => {
-    const out = join(dir, 'py.json');
-    await home.ok(['start', join(APPS, 'report.py'), '--', 'x'], { env: { OUT_FILE: out } });
-    const rep = await waitFor(() => readJson(out), 'py report');
-    assert.deepEqual(rep.argv, [join(APPS, 'report.py'), 'x']);
-    assert.equal(rep.unbuffered, '1');
-    const e = (await home.jlist()).find((x) => x.name === 'report');
-    assert.equal(e?.pm2_env.exec_interpreter, 'python3');
-    await waitFor(() => readText(join(home.dir, 'logs/report-out.log')).includes('python ready'), 'python log line');
-  });
+  it(
+    'runs Python with python3 and unbuffered output',
+    { skip: !hasPython && 'python3 not installed' },
+    async () => {
+      const out = join(dir, 'py.json');
+      await home.ok(['start', join(APPS, 'report.py'), '--', 'x'], { env: { OUT_FILE: out } });
+      const rep = await waitFor(() => readJson(out), 'py report');
+      assert.deepEqual(rep.argv, [join(APPS, 'report.py'), 'x']);
+      assert.equal(rep.unbuffered, '1');
+      const e = (await home.jlist()).find((x) => x.name === 'report');
+      assert.equal(e?.pm2_env.exec_interpreter, 'python3');
+      await waitFor(
+        () => readText(join(home.dir, 'logs/report-out.log')).includes('python ready'),
+        'python log line',
+      );
+    },
+  );
 
   it('runs .sh with bash', async () => {
     const out = join(dir, 'sh.json');
-    await home.ok(['start', join(APPS, 'report.sh'), '--name', 'shell', '--', 'one', 'two'], { env: { OUT_FILE: out } });
+    await home.ok(['start', join(APPS, 'report.sh'), '--name', 'shell', '--', 'one', 'two'], {
+      env: { OUT_FILE: out },
+    });
     const rep = await waitFor(() => readJson(out), 'sh report');
     assert.deepEqual(rep, { args: 'one two', name: 'shell' });
   });

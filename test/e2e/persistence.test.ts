@@ -48,7 +48,10 @@ describe('save, resurrect, cleardump', () => {
   it('keeps the previous dump as .bak and falls back to it when the dump is corrupt', async () => {
     await home.ok(['start', FOREVER, '--name', 'three']);
     await home.ok(['save']);
-    assert.equal((JSON.parse(readFileSync(dump() + '.bak', 'utf8')) as { processes: unknown[] }).processes.length, 2);
+    assert.equal(
+      (JSON.parse(readFileSync(dump() + '.bak', 'utf8')) as { processes: unknown[] }).processes.length,
+      2,
+    );
     writeFileSync(dump(), '{"format":1, "processes": [ broken');
     await home.ok(['kill']);
     const r = await home.ok(['resurrect']);
@@ -71,7 +74,10 @@ describe('save, resurrect, cleardump', () => {
     await home.ok(['save']);
     await home.ok(['cleardump']);
     assert.equal((JSON.parse(readFileSync(dump(), 'utf8')) as { processes: unknown[] }).processes.length, 0);
-    assert.equal((JSON.parse(readFileSync(dump() + '.bak', 'utf8')) as { processes: unknown[] }).processes.length, 2);
+    assert.equal(
+      (JSON.parse(readFileSync(dump() + '.bak', 'utf8')) as { processes: unknown[] }).processes.length,
+      2,
+    );
     const r = await home.run(['resurrect']);
     assert.equal(r.code, 0);
   });
@@ -95,10 +101,15 @@ describe('daemon killed with -9', () => {
     try {
       const port = 20000 + Math.floor(Math.random() * 20000);
       await home.ok(['start', join(APPS, 'port.js'), '--name', 'http'], { env: { PORT: String(port) } });
-      await home.ok(['start', join(APPS, 'tree.js'), '--name', 'tree'], { env: { OUT_FILE: join(dir, 't.json') } });
+      await home.ok(['start', join(APPS, 'tree.js'), '--name', 'tree'], {
+        env: { OUT_FILE: join(dir, 't.json') },
+      });
       await home.ok(['start', FOREVER, '--name', 'idle']);
       await home.ok(['stop', 'idle']);
-      await waitFor(async () => (await fetch(`http://127.0.0.1:${port}/`).catch(() => undefined))?.ok, 'http up');
+      await waitFor(
+        async () => (await fetch(`http://127.0.0.1:${port}/`).catch(() => undefined))?.ok,
+        'http up',
+      );
       const before = await home.jlist();
       const oldPids = markedPids(home.dir);
       assert.ok(oldPids.length >= 4, `marked processes: ${oldPids.join(',')}`);

@@ -14,7 +14,9 @@ describe('restart policy, end to end', () => {
 
   it('restarts a crashing app and marks it errored after max_restarts unstable restarts', async () => {
     const count = join(dir, 'errored.count');
-    await home.run(['start', CRASH, '--name', 'flappy', '--max-restarts', '3'], { env: { COUNT_FILE: count } });
+    await home.run(['start', CRASH, '--name', 'flappy', '--max-restarts', '3'], {
+      env: { COUNT_FILE: count },
+    });
     await waitFor(async () => (await entry('flappy'))?.pm2_env.status === 'errored', 'errored status');
     // First start + 2 restarts: the third unstable exit reaches max_restarts.
     assert.equal(starts(count).length, 3);
@@ -28,11 +30,19 @@ describe('restart policy, end to end', () => {
 
   it('does not restart on a stop exit code or with --no-autorestart', async () => {
     const c1 = join(dir, 'code.count');
-    await home.run(['start', CRASH, '--name', 'clean-exit', '--stop-exit-codes', '0', '3'], { env: { COUNT_FILE: c1, EXIT_CODE: '3' } });
-    await waitFor(async () => (await entry('clean-exit'))?.pm2_env.status === 'stopped', 'stopped after exit code 3');
+    await home.run(['start', CRASH, '--name', 'clean-exit', '--stop-exit-codes', '0', '3'], {
+      env: { COUNT_FILE: c1, EXIT_CODE: '3' },
+    });
+    await waitFor(
+      async () => (await entry('clean-exit'))?.pm2_env.status === 'stopped',
+      'stopped after exit code 3',
+    );
     const c2 = join(dir, 'noauto.count');
     await home.run(['start', CRASH, '--name', 'oneshot', '--no-autorestart'], { env: { COUNT_FILE: c2 } });
-    await waitFor(async () => (await entry('oneshot'))?.pm2_env.status === 'stopped', 'stopped with autorestart off');
+    await waitFor(
+      async () => (await entry('oneshot'))?.pm2_env.status === 'stopped',
+      'stopped with autorestart off',
+    );
     assert.equal(starts(c1).length, 1);
     assert.equal(starts(c2).length, 1);
     assert.equal((await entry('oneshot'))?.pm2_env.exit_code, 1);
@@ -40,7 +50,9 @@ describe('restart policy, end to end', () => {
 
   it('waits restart_delay between restarts and shows the next retry time', async () => {
     const count = join(dir, 'delay.count');
-    await home.run(['start', CRASH, '--name', 'slow-retry', '--restart-delay', '700ms'], { env: { COUNT_FILE: count } });
+    await home.run(['start', CRASH, '--name', 'slow-retry', '--restart-delay', '700ms'], {
+      env: { COUNT_FILE: count },
+    });
     const waiting = await waitFor(async () => {
       const e = await entry('slow-retry');
       return e?.pm2_env.status === 'waiting restart' ? e : undefined;
@@ -51,32 +63,57 @@ describe('restart policy, end to end', () => {
     assert.match(ls.stdout, /waiting \(\d+s\)/);
     await waitFor(() => starts(count).length >= 3, 'three starts', 10_000);
     const t = starts(count);
-    for (let i = 1; i < t.length; i += 1) assert.ok((t[i] ?? 0) - (t[i - 1] ?? 0) >= 650, `gap ${i} was ${(t[i] ?? 0) - (t[i - 1] ?? 0)}ms`);
+    for (let i = 1; i < t.length; i += 1)
+      assert.ok((t[i] ?? 0) - (t[i - 1] ?? 0) >= 650, `gap ${i} was ${(t[i] ?? 0) - (t[i - 1] ?? 0)}ms`);
     await home.ok(['stop', 'slow-retry']);
     assert.equal((await entry('slow-retry'))?.pm2_env.status, 'stopped');
   });
 
   it('backs off exponentially', async () => {
     const count = join(dir, 'backoff.count');
-    await home.run(['start', CRASH, '--name', 'backoff', '--exp-backoff-restart-delay', '200'], { env: { COUNT_FILE: count } });
+    await home.run(['start', CRASH, '--name', 'backoff', '--exp-backoff-restart-delay', '200'], {
+      env: { COUNT_FILE: count },
+    });
     await waitFor(() => starts(count).length >= 4, 'four starts', 15_000);
     await home.ok(['stop', 'backoff']);
     const t = starts(count);
     const gaps = t.slice(1).map((v, i) => v - (t[i] ?? 0));
     // Delays 200, 300, 450 (plus process start time).
-    assert.ok((gaps[0] ?? 0) >= 190 && (gaps[1] ?? 0) >= 290 && (gaps[2] ?? 0) >= 440, `gaps ${gaps.join(',')}`);
+    assert.ok(
+      (gaps[0] ?? 0) >= 190 && (gaps[1] ?? 0) >= 290 && (gaps[2] ?? 0) >= 440,
+      `gaps ${gaps.join(',')}`,
+    );
     assert.ok((gaps[2] ?? 0) > (gaps[0] ?? 0));
   });
 
   it('stops a crash loop that PM2 would let run forever (restart limit in a window)', async () => {
     const count = join(dir, 'loop.count');
     // Each run lives longer than min_uptime, so PM2's unstable-restart rule never triggers.
-    await home.run(['start', CRASH, '--name', 'slow-crash', '--min-uptime', '50ms', '--restart-limit', '4', '--restart-limit-window', '1m'], {
-      env: { COUNT_FILE: count, DELAY_MS: '120' },
-    });
-    await waitFor(async () => (await entry('slow-crash'))?.pm2_env.status === 'errored', 'errored by restart limit', 15_000);
+    await home.run(
+      [
+        'start',
+        CRASH,
+        '--name',
+        'slow-crash',
+        '--min-uptime',
+        '50ms',
+        '--restart-limit',
+        '4',
+        '--restart-limit-window',
+        '1m',
+      ],
+      {
+        env: { COUNT_FILE: count, DELAY_MS: '120' },
+      },
+    );
+    await waitFor(
+      async () => (await entry('slow-crash'))?.pm2_env.status === 'errored',
+      'errored by restart limit',
+      15_000,
+    );
     assert.equal(starts(count).length, 5);
-    const hist = ((await entry('slow-crash'))?.pm2_env.steward as { history: Array<{ reason?: string }> }).history;
+    const hist = ((await entry('slow-crash'))?.pm2_env.steward as { history: Array<{ reason?: string }> })
+      .history;
     assert.match(hist[hist.length - 1]?.reason ?? '', /4 restarts within 60s/);
   });
 
@@ -84,7 +121,11 @@ describe('restart policy, end to end', () => {
     const r = await home.ok(['restart', 'flappy']);
     assert.equal(r.code, 0);
     const e = await entry('flappy');
-    assert.ok(e?.pm2_env.status === 'online' || e?.pm2_env.status === 'waiting restart' || e?.pm2_env.status === 'errored');
+    assert.ok(
+      e?.pm2_env.status === 'online' ||
+        e?.pm2_env.status === 'waiting restart' ||
+        e?.pm2_env.status === 'errored',
+    );
     await home.ok(['delete', 'flappy']);
   });
 });

@@ -38,15 +38,22 @@ describe('stopping', () => {
     assert.equal(alive(pid), false);
     assert.ok(took >= 350, `stop took ${took}ms, before the kill timeout`);
     assert.match(readText(join(home.dir, 'logs/stubborn-out.log')), /got SIGINT, ignoring/);
-    const hist = ((await entry('stubborn'))?.pm2_env.steward as { history: Array<{ reason?: string }> }).history;
+    const hist = ((await entry('stubborn'))?.pm2_env.steward as { history: Array<{ reason?: string }> })
+      .history;
     assert.match(hist[hist.length - 1]?.reason ?? '', /SIGKILL/);
   });
 
   it('leaves no grandchild behind, in the group or escaped with setsid', async () => {
     for (const verb of ['stop', 'restart', 'delete']) {
       const out = join(dir, `tree-${verb}.json`);
-      await home.ok(['start', join(APPS, 'tree.js'), '--name', `tree-${verb}`, '--kill-timeout', '300'], { env: { OUT_FILE: out } });
-      const pids = (await waitFor(() => readJson(out), 'tree pids')) as { main: number; inGroup: number; escaped: number };
+      await home.ok(['start', join(APPS, 'tree.js'), '--name', `tree-${verb}`, '--kill-timeout', '300'], {
+        env: { OUT_FILE: out },
+      });
+      const pids = (await waitFor(() => readJson(out), 'tree pids')) as {
+        main: number;
+        inGroup: number;
+        escaped: number;
+      };
       await waitFor(() => alive(pids.escaped) && alive(pids.inGroup), 'grandchildren up');
       await home.ok([verb, `tree-${verb}`]);
       for (const [k, p] of Object.entries(pids)) {

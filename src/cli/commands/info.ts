@@ -22,7 +22,13 @@ export async function prettylist(ctx: CliContext): Promise<void> {
   ctx.out(inspect(await c.call('jlist', {}), { depth: null, colors: false, maxArrayLength: null }));
 }
 
-type Entry = { pid: number; name: string; pm_id: number; monit: { cpu: number; memory: number }; pm2_env: Record<string, unknown> };
+type Entry = {
+  pid: number;
+  name: string;
+  pm_id: number;
+  monit: { cpu: number; memory: number };
+  pm2_env: Record<string, unknown>;
+};
 
 export async function describe(ctx: CliContext, target: string): Promise<void> {
   const c = await ctx.connect();
@@ -30,8 +36,13 @@ export async function describe(ctx: CliContext, target: string): Promise<void> {
   const now = Date.now();
   for (const e of entries) {
     const env = e.pm2_env;
-    const st = env.steward as { history: Array<{ at: number; event: string; reason?: string }>; next_restart_at: number | null; kill_signal: string };
-    const str = (v: unknown) => (v === null || v === undefined ? 'N/A' : typeof v === 'string' ? v : JSON.stringify(v));
+    const st = env.steward as {
+      history: Array<{ at: number; event: string; reason?: string }>;
+      next_restart_at: number | null;
+      kill_signal: string;
+    };
+    const str = (v: unknown) =>
+      v === null || v === undefined ? 'N/A' : typeof v === 'string' ? v : JSON.stringify(v);
     const rows: Array<[string, unknown]> = [
       ['status', env.status],
       ['name', e.name],
@@ -65,7 +76,12 @@ export async function describe(ctx: CliContext, target: string): Promise<void> {
       ['created at', env.created_at ? new Date(Number(env.created_at)).toISOString() : null],
     ];
     ctx.out(` Describing process with id ${e.pm_id} - name ${pc.cyan(e.name)}`);
-    ctx.out(renderTable(['key', 'value'], rows.map(([k, v]) => [k, str(v)])));
+    ctx.out(
+      renderTable(
+        ['key', 'value'],
+        rows.map(([k, v]) => [k, str(v)]),
+      ),
+    );
     if (st.history.length > 0) {
       ctx.out(' History (latest last)');
       ctx.out(
@@ -86,7 +102,9 @@ export async function pid(ctx: CliContext, target: string | undefined): Promise<
     const entries = (await c.call('describe', { targets: [target], cwd: process.cwd() })) as Entry[];
     ids = new Set(entries.map((e) => e.pm_id));
   }
-  for (const p of procs) if (!ids || ids.has(p.pm_id)) ctx.out(String(p.status === 'online' || p.status === 'launching' ? p.pid : 0));
+  for (const p of procs)
+    if (!ids || ids.has(p.pm_id))
+      ctx.out(String(p.status === 'online' || p.status === 'launching' ? p.pid : 0));
 }
 
 export async function id(ctx: CliContext, name: string): Promise<void> {

@@ -22,14 +22,25 @@ function matchesExisting(arg: string, procs: ProcSummary[], cwd: string): boolea
   if (arg === 'all') return procs.length > 0;
   if (/^\/.+\/$/.test(arg)) return true;
   const abs = resolve(cwd, arg);
-  return procs.some((p) => p.name === arg || p.namespace === arg || String(p.pm_id) === arg || (p.pm_exec_path === abs && !existsSync(abs)));
+  return procs.some(
+    (p) =>
+      p.name === arg ||
+      p.namespace === arg ||
+      String(p.pm_id) === arg ||
+      (p.pm_exec_path === abs && !existsSync(abs)),
+  );
 }
 
 export interface StartOptions extends StartFlags {
   force?: boolean;
 }
 
-export async function start(ctx: CliContext, scripts: string[], scriptArgs: string[], opts: StartOptions): Promise<void> {
+export async function start(
+  ctx: CliContext,
+  scripts: string[],
+  scriptArgs: string[],
+  opts: StartOptions,
+): Promise<void> {
   if (scripts.length === 0) {
     throw new StewardError('E_USAGE', 'start needs a script, a command or an app name', {
       hint: 'e.g. `steward start app.js --name api`',
@@ -46,14 +57,19 @@ export async function start(ctx: CliContext, scripts: string[], scriptArgs: stri
     else apps.push(appFromCli(s, scriptArgs, opts, { cwd, env: process.env }, availableParallelism()));
   }
   if (opts.name !== undefined && apps.length > 1) {
-    throw new StewardError('E_USAGE', '--name applies to one script only', { hint: 'start the scripts one by one' });
+    throw new StewardError('E_USAGE', '--name applies to one script only', {
+      hint: 'start the scripts one by one',
+    });
   }
   if (targets.length > 0) {
     const res = await c.call('startTargets', { targets, cwd });
     ctx.info(`started ${describeIds(res, procs)}`);
   }
   if (apps.length > 0) {
-    for (const a of apps) ctx.info(`Starting ${a.pm_exec_path} in ${a.exec_mode} (${a.instances} instance${a.instances > 1 ? 's' : ''})`);
+    for (const a of apps)
+      ctx.info(
+        `Starting ${a.pm_exec_path} in ${a.exec_mode} (${a.instances} instance${a.instances > 1 ? 's' : ''})`,
+      );
     const res = await c.call('start', { apps, force: opts.force ?? false, settle_ms: SETTLE_MS });
     if (res.failed.length > 0) {
       await printList(ctx);
@@ -78,7 +94,12 @@ function describeIds(res: OpResult, procs: ProcSummary[]): string {
 
 type TargetMethod = 'stop' | 'delete' | 'reset';
 
-async function simpleOp(ctx: CliContext, method: TargetMethod, verb: string, targets: string[]): Promise<void> {
+async function simpleOp(
+  ctx: CliContext,
+  method: TargetMethod,
+  verb: string,
+  targets: string[],
+): Promise<void> {
   const c = await ctx.connect();
   const before = await c.call('list', {});
   const res = await c.call(method, { targets, cwd: process.cwd() });
@@ -88,7 +109,8 @@ async function simpleOp(ctx: CliContext, method: TargetMethod, verb: string, tar
 
 export const stop = (ctx: CliContext, targets: string[]) => simpleOp(ctx, 'stop', 'stopped', targets);
 export const del = (ctx: CliContext, targets: string[]) => simpleOp(ctx, 'delete', 'deleted', targets);
-export const reset = (ctx: CliContext, targets: string[]) => simpleOp(ctx, 'reset', 'reset counters of', targets);
+export const reset = (ctx: CliContext, targets: string[]) =>
+  simpleOp(ctx, 'reset', 'reset counters of', targets);
 
 export async function restart(
   ctx: CliContext,

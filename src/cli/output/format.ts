@@ -26,7 +26,9 @@ export function visibleLength(s: string): number {
 
 /** A box-drawn table like PM2's. Cells may hold colour codes. */
 export function renderTable(head: string[], rows: string[][]): string {
-  const widths = head.map((h, i) => Math.max(visibleLength(h), ...rows.map((r) => visibleLength(r[i] ?? ''))));
+  const widths = head.map((h, i) =>
+    Math.max(visibleLength(h), ...rows.map((r) => visibleLength(r[i] ?? ''))),
+  );
   const pad = (s: string, w: number) => s + ' '.repeat(Math.max(0, w - visibleLength(s)));
   const line = (l: string, m: string, r: string) => l + widths.map((w) => '─'.repeat(w + 2)).join(m) + r;
   const row = (cells: string[]) => '│' + cells.map((c, i) => ` ${pad(c, widths[i] ?? 0)} `).join('│') + '│';

@@ -45,9 +45,21 @@ function statusCell(p: ProcSummary, now: number): string {
 
 export function renderList(procs: ProcSummary[], now = Date.now()): string {
   if (procs.length === 0) return 'No processes are managed. Start one with `steward start <script>`.';
-  const head = ['id', 'name', 'namespace', 'version', 'mode', 'pid', 'uptime', '↺', 'status', 'cpu', 'mem', 'user', 'watching'].map(
-    (h) => pc.bold(h),
-  );
+  const head = [
+    'id',
+    'name',
+    'namespace',
+    'version',
+    'mode',
+    'pid',
+    'uptime',
+    '↺',
+    'status',
+    'cpu',
+    'mem',
+    'user',
+    'watching',
+  ].map((h) => pc.bold(h));
   const rows = procs.map((p) => {
     const running = p.status === 'online' || p.status === 'launching';
     return [
