@@ -1,0 +1,34 @@
+import { COMMANDS } from './registry.js';
+
+/** The CLI reference (docs/cli.md), rendered from the command registry. */
+export function renderCliReference(): string {
+  const out: string[] = [
+    '# Steward CLI reference',
+    '',
+    '<!-- Generated from src/cli/registry.ts by `npm run docs`. Do not edit by hand. -->',
+    '',
+    'Targets (`<targets...>`) are, as in PM2: an app name, an id, `all`, a namespace, a `/regex/` on the',
+    'name, or the script path; several may be given at once. An unknown target is an error and nothing is',
+    'acted upon. Arguments after `--` are passed to the script.',
+    '',
+    'Global options: `-s, --silent` (print only data and errors), `--no-color`, `-v, --version`, `-h, --help`.',
+    '',
+    '| exit code | meaning |',
+    '|---|---|',
+    '| 0 | success |',
+    '| 1 | the operation failed (unknown app, script not found, app crashed at start, corrupt dump, …) |',
+    '| 2 | bad usage: unknown command or option, bad option value |',
+    '| 3 | the daemon cannot be started or reached (unusable `STEWARD_HOME`, …) |',
+    '',
+  ];
+  for (const c of COMMANDS) {
+    const aliases = c.aliases?.length ? ` (aliases: ${c.aliases.map((a) => `\`${a}\``).join(', ')})` : '';
+    out.push(`## \`steward ${c.name}${c.args ? ` ${c.args}` : ''}\`${aliases}`, '', `${c.summary}.`, '');
+    if (c.options?.length) {
+      out.push('| option | meaning |', '|---|---|');
+      for (const o of c.options) out.push(`| \`${o.flags}\` | ${o.description} |`);
+      out.push('');
+    }
+  }
+  return out.join('\n');
+}
