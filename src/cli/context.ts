@@ -1,5 +1,8 @@
+import { existsSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { Client } from '../client/client.js';
 import { StewardError } from '../common/errors.js';
+import { stewardVersion } from '../common/version.js';
 
 /** What every command handler gets: a lazily connected client and output helpers. */
 export class CliContext {
@@ -7,8 +10,29 @@ export class CliContext {
   silent = false;
 
   async connect(): Promise<Client> {
-    this.client ??= await Client.connect();
+    if (!this.client) {
+      const c = await Client.connect();
+      this.client = c;
+      // The handshake reply arrives before any command's reply: no extra round trip.
+      c.hello.then((h) => this.checkVersion(c, h.version, h.pid)).catch(() => undefined);
+    }
     return this.client;
+  }
+
+  /** Says once per daemon (not on every command) that it runs another version than this CLI. */
+  private checkVersion(c: Client, daemonVersion: string, pid: number): void {
+    if (daemonVersion === stewardVersion()) return;
+    const marker = join(c.paths.home, `.version-warned-${pid}`);
+    if (existsSync(marker)) return;
+    this.warn(
+      `the daemon runs Steward ${daemonVersion}, this CLI is ${stewardVersion()}; ` +
+        'run `steward kill` then any command to switch (apps can be brought back with save/resurrect)',
+    );
+    try {
+      writeFileSync(marker, daemonVersion, { mode: 0o600 });
+    } catch {
+      // warning again next time is acceptable
+    }
   }
 
   /** A status line on stdout (`[steward] …`), muted by --silent. */

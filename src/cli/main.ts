@@ -14,6 +14,10 @@ const scriptArgs = dd >= 0 ? argv.slice(dd + 1) : [];
 if (own[0] === 'log') own[0] = 'logs';
 
 const ctx = new CliContext();
+// `steward jlist | head -c 10`: a closed pipe ends the command quietly.
+process.stdout.on('error', (e: NodeJS.ErrnoException) => {
+  if (e.code === 'EPIPE') process.exit(process.exitCode ?? 0);
+});
 
 function fail(message: string, hint: string | undefined, code: number): void {
   process.stderr.write(`[steward] error: ${message}${hint ? ` (${hint})` : ''}\n`);

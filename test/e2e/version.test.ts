@@ -1,0 +1,27 @@
+import assert from 'node:assert/strict';
+import { execFileSync } from 'node:child_process';
+import { cpSync, readFileSync, symlinkSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { after, describe, it } from 'node:test';
+import { Home, ROOT, tmpDir } from '../helpers.js';
+
+describe('version handshake', () => {
+  const home = new Home();
+  after(() => home.cleanup());
+
+  it('says once, not on every command, that the daemon runs another version', async () => {
+    // A copy of Steward that claims another version starts the daemon.
+    const other = tmpDir('stw-other-');
+    cpSync(join(ROOT, 'bin'), join(other, 'bin'), { recursive: true });
+    cpSync(join(ROOT, 'dist'), join(other, 'dist'), { recursive: true });
+    symlinkSync(join(ROOT, 'node_modules'), join(other, 'node_modules'));
+    const pkg = JSON.parse(readFileSync(join(ROOT, 'package.json'), 'utf8')) as Record<string, unknown>;
+    writeFileSync(join(other, 'package.json'), JSON.stringify({ ...pkg, version: '9.9.9' }));
+    execFileSync(process.execPath, [join(other, 'bin/steward.js'), 'ping'], { env: home.env });
+
+    const first = await home.ok(['ls']);
+    assert.match(first.stderr, /the daemon runs Steward 9\.9\.9, this CLI is \d+\.\d+\.\d+/);
+    const second = await home.ok(['ls']);
+    assert.equal(second.stderr, '');
+  });
+});
