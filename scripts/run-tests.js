@@ -32,7 +32,7 @@ for (const n of readdirSync('/proc')) {
     if (/STEWARD_SUPERVISOR=\/tmp\/stw-/.test(env))
       stray.push(`${n}: ${readFileSync(`/proc/${n}/cmdline`, 'latin1').replace(/\0/g, ' ')}`);
     else if (
-      /\/dist\/src\/daemon\/main\.js/.test(readFileSync(`/proc/${n}/cmdline`, 'latin1')) &&
+      /\/dist\/daemon\.js/.test(readFileSync(`/proc/${n}/cmdline`, 'latin1')) &&
       /STEWARD_HOME=\/tmp\/stw-/.test(env)
     ) {
       stray.push(`${n}: daemon`);

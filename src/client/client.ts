@@ -152,7 +152,7 @@ function openSocket(path: string): Promise<Socket> {
 
 /** Spawns the daemon detached (own session, no terminal) and waits for its one-line readiness report. */
 async function startDaemon(paths: HomePaths, env: NodeJS.ProcessEnv): Promise<void> {
-  const entry = packagePath('dist/src/daemon/main.js');
+  const entry = packagePath('dist/daemon.js');
   const childEnv: NodeJS.ProcessEnv = { ...env, STEWARD_HOME: paths.home };
   // A CLI run from inside a managed app must not pass the app's marks on to a new daemon.
   delete childEnv.STEWARD_SUPERVISOR;

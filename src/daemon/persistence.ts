@@ -1,8 +1,9 @@
 import { readFileSync } from 'node:fs';
-import { z } from 'zod';
+import * as v from 'valibot';
 import { AppConfigSchema } from '../config/app-config.js';
 import { writeFileAtomic } from '../common/atomic-write.js';
 import { errnoCode, messageOf, StewardError } from '../common/errors.js';
+import { firstIssue } from '../common/validate.js';
 import { STATUSES } from './state-machine.js';
 import type { InstanceSnapshot } from './instance.js';
 
@@ -13,30 +14,31 @@ import type { InstanceSnapshot } from './instance.js';
  */
 export const SNAPSHOT_FORMAT = 1;
 
-const SnapshotSchema = z.object({
-  pm_id: z.number().int().min(0),
-  index: z.number().int().min(0),
+const int0 = v.pipe(v.number(), v.integer(), v.minValue(0));
+const SnapshotSchema = v.object({
+  pm_id: int0,
+  index: int0,
   config: AppConfigSchema,
-  status: z.enum(STATUSES),
-  pid: z.number().int().min(0),
-  pid_start: z.number().int().min(0),
-  restart_time: z.number().int().min(0),
-  exit_code: z.number().int().nullable(),
-  counters: z.object({
-    created_at: z.number().nullable(),
-    pm_uptime: z.number(),
-    unstable_restarts: z.number().int().min(0),
-    prev_restart_delay: z.number().min(0),
-    crash_times: z.array(z.number()),
+  status: v.picklist(STATUSES),
+  pid: int0,
+  pid_start: int0,
+  restart_time: int0,
+  exit_code: v.nullable(v.pipe(v.number(), v.integer())),
+  counters: v.object({
+    created_at: v.nullable(v.number()),
+    pm_uptime: v.number(),
+    unstable_restarts: int0,
+    prev_restart_delay: v.pipe(v.number(), v.minValue(0)),
+    crash_times: v.array(v.number()),
   }),
-  history: z.array(z.object({ at: z.number(), event: z.string(), reason: z.string().optional() })),
+  history: v.array(v.object({ at: v.number(), event: v.string(), reason: v.optional(v.string()) })),
 });
 
-const FileSchema = z.object({
-  format: z.literal(SNAPSHOT_FORMAT),
-  steward_version: z.string(),
-  written_at: z.number(),
-  processes: z.array(SnapshotSchema),
+const FileSchema = v.object({
+  format: v.literal(SNAPSHOT_FORMAT),
+  steward_version: v.string(),
+  written_at: v.number(),
+  processes: v.array(SnapshotSchema),
 });
 
 export interface SnapshotFile {
@@ -71,19 +73,13 @@ export function parseSnapshot(text: string, path: string): SnapshotFile {
       hint: 'restore it from its .bak copy, or run `steward cleardump` to start over',
     });
   }
-  const res = FileSchema.safeParse(raw);
+  const res = v.safeParse(FileSchema, raw);
   if (!res.success) {
-    const issue = res.error.issues[0];
-    const where = issue ? issue.path.join('.') || '(root)' : '(root)';
-    throw new StewardError(
-      'E_DUMP_CORRUPT',
-      `${path} is not a Steward dump: ${where}: ${issue?.message ?? 'invalid'}`,
-      {
-        hint: 'restore it from its .bak copy, or run `steward cleardump` to start over',
-      },
-    );
+    throw new StewardError('E_DUMP_CORRUPT', `${path} is not a Steward dump: ${firstIssue(res.issues)}`, {
+      hint: 'restore it from its .bak copy, or run `steward cleardump` to start over',
+    });
   }
-  return res.data as SnapshotFile;
+  return res.output as SnapshotFile;
 }
 
 export function readSnapshot(path: string): SnapshotFile | undefined {

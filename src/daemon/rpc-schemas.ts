@@ -1,25 +1,31 @@
-import { z } from 'zod';
+import * as v from 'valibot';
 import { AppConfigSchema } from '../config/app-config.js';
 import type { MethodName } from '../protocol/methods.js';
 
 /** Param schemas for every RPC method: a message that does not match gets INVALID_PARAMS. */
-const Empty = z.object({}).strict().optional().default({});
-const Target = z.object({ targets: z.array(z.string().min(1)).min(1), cwd: z.string().min(1) });
-const Restart = Target.extend({
-  update_env: z.boolean().default(false),
-  shell_env: z.record(z.string(), z.string()).optional(),
+export type ParamSchema = v.GenericSchema;
+
+const Empty = v.optional(v.strictObject({}), {});
+const Target = v.object({
+  targets: v.pipe(v.array(v.pipe(v.string(), v.minLength(1))), v.minLength(1)),
+  cwd: v.pipe(v.string(), v.minLength(1)),
+});
+const Restart = v.object({
+  ...Target.entries,
+  update_env: v.optional(v.boolean(), false),
+  shell_env: v.optional(v.record(v.string(), v.string())),
 });
 
-export const ParamSchemas: Record<MethodName, z.ZodType> = {
-  hello: z.object({ client_version: z.string(), protocol: z.number().int() }),
+export const ParamSchemas: Record<MethodName, ParamSchema> = {
+  hello: v.object({ client_version: v.string(), protocol: v.pipe(v.number(), v.integer()) }),
   ping: Empty,
   list: Empty,
   jlist: Empty,
   describe: Target,
-  start: z.object({
-    apps: z.array(AppConfigSchema).min(1),
-    force: z.boolean().default(false),
-    settle_ms: z.number().int().min(0).max(60_000).default(0),
+  start: v.object({
+    apps: v.pipe(v.array(AppConfigSchema), v.minLength(1)),
+    force: v.optional(v.boolean(), false),
+    settle_ms: v.optional(v.pipe(v.number(), v.integer(), v.minValue(0), v.maxValue(60_000)), 0),
   }),
   startTargets: Target,
   stop: Target,
@@ -28,7 +34,7 @@ export const ParamSchemas: Record<MethodName, z.ZodType> = {
   delete: Target,
   reset: Target,
   env: Target,
-  save: z.object({ force: z.boolean().default(false) }),
+  save: v.object({ force: v.optional(v.boolean(), false) }),
   resurrect: Empty,
   cleardump: Empty,
   kill: Empty,

@@ -1,5 +1,6 @@
 import { createServer, type Server, type Socket } from 'node:net';
-import type { z } from 'zod';
+import * as v from 'valibot';
+import { firstIssue } from '../common/validate.js';
 import { isStewardError, messageOf } from '../common/errors.js';
 import { encode, LineDecoder } from '../protocol/framing.js';
 import { isObject, RpcErrors, type RpcErrorObject, type RpcId } from '../protocol/jsonrpc.js';
@@ -11,7 +12,7 @@ export interface Connection {
 }
 
 export interface MethodDef {
-  schema: z.ZodType;
+  schema: v.GenericSchema;
   run(params: unknown, conn: Connection): unknown;
   /** Runs after the reply has been flushed to the client (used by `kill`). */
   after?: () => void;
@@ -99,13 +100,11 @@ export class RpcServer {
       });
       return;
     }
-    const parsed = def.schema.safeParse(msg.params);
+    const parsed = v.safeParse(def.schema, msg.params);
     if (!parsed.success) {
-      const issue = parsed.error.issues[0];
-      const where = issue && issue.path.length > 0 ? `params.${issue.path.join('.')}: ` : 'params: ';
       this.reply(conn.socket, id, {
         code: RpcErrors.INVALID_PARAMS,
-        message: `invalid params for ${msg.method}: ${where}${issue?.message ?? 'invalid'}`,
+        message: `invalid params for ${method}: ${firstIssue(parsed.issues, 'params').replace(/^(?!params)/, 'params.')}`,
       });
       return;
     }
@@ -127,7 +126,7 @@ export class RpcServer {
       this.reply(conn.socket, id, error);
     };
     try {
-      const out = def.run(parsed.data, conn);
+      const out = def.run(parsed.output, conn);
       if (out instanceof Promise) out.then(done, fail);
       else done(out);
     } catch (e) {
