@@ -1,4 +1,5 @@
 import { spawn, type ChildProcess } from 'node:child_process';
+import { unlinkSync, writeFileSync } from 'node:fs';
 import { constants as osConstants } from 'node:os';
 import { join } from 'node:path';
 import type { AppConfig } from '../config/app-config.js';
@@ -19,6 +20,7 @@ export interface HistoryEntry {
 export interface InstanceContext {
   home: string;
   logsDir: string;
+  pidsDir: string;
   spawn: SpawnContext;
   logs: LogFiles;
   now: () => number;
@@ -85,6 +87,15 @@ export class Instance {
       prev_restart_delay: 0,
       crash_times: [],
     };
+  }
+
+  /** PM2's pid file: `pids/<name>-<id>.pid` (or `pid_file` with `-<id>` inserted). */
+  get pidPath(): string {
+    const safe = this.config.name.replace(/[^a-zA-Z0-9.-]/g, '-');
+    const given = this.config.pid_file;
+    return given
+      ? given.replace(/(\.pid)?$/, `-${this.pm_id}$1`)
+      : join(this.ctx.pidsDir, `${safe}-${this.pm_id}.pid`);
   }
 
   get logPaths() {
@@ -161,6 +172,11 @@ export class Instance {
         this.pid = child.pid ?? 0;
         this.pidStart = readStat(this.pid)?.startTime ?? 0;
         this.counters = { ...this.counters, pm_uptime: this.ctx.now() };
+        try {
+          writeFileSync(this.pidPath, `${this.pid}\n`, { mode: 0o600 });
+        } catch (e) {
+          this.ctx.log(`[${this.config.name}:${this.pm_id}] pid file: ${messageOf(e)}`);
+        }
         this.apply({ type: 'spawned' }, 'online');
         resolve();
       });
@@ -219,6 +235,11 @@ export class Instance {
     this.child = undefined;
     this.pid = 0;
     this.pidStart = 0;
+    try {
+      unlinkSync(this.pidPath);
+    } catch {
+      // already gone
+    }
     const at = this.ctx.now();
     this.exit_code = code ?? (signal ? 128 + (osConstants.signals[signal] ?? 0) : null);
     const how = signal ? `signal ${signal}` : `code ${code}`;

@@ -14,6 +14,8 @@ import { Supervisor } from './supervisor.js';
  * (or the reason it could not start) as one JSON line on stdout, which the CLI reads, then never
  * writes to stdout again. Its own log is daemon.log.
  */
+const JOURNAL_COALESCE_MS = 20;
+
 function ready(msg: { ok: boolean; pid?: number; error?: string; hint?: string; code?: string }): void {
   try {
     process.stdout.write(JSON.stringify(msg) + '\n');
@@ -107,9 +109,11 @@ async function main(): Promise<void> {
     spawn: { home: paths.home, nodePath: process.execPath, nodeVersion: process.version, tsxLoaderUrl },
     log,
     onChange: (ev) => {
+      // Coalesce bursts (`delete all` of 200 apps) into a few writes. A change lost to a crash in
+      // this window is harmless: recovery also finds processes by their environment mark.
       if (!journalPending) {
         journalPending = true;
-        setImmediate(writeJournal);
+        setTimeout(writeJournal, JOURNAL_COALESCE_MS);
       }
       bus.server?.broadcast('event', { ...ev, at: Date.now() }, (c) => subscribers.has(c.socket));
     },

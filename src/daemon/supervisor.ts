@@ -38,6 +38,7 @@ export class Supervisor {
     this.ctx = {
       home: opts.paths.home,
       logsDir: opts.paths.logs,
+      pidsDir: opts.paths.pids,
       spawn: opts.spawn,
       logs: this.logs,
       now: this.now,
@@ -258,7 +259,7 @@ export class Supervisor {
 
   jlist(insts: Instance[] = this.instances()): Record<string, unknown>[] {
     this.refreshSamples();
-    return insts.map((i) => pm2Entry(i, this.sampler.get(i.pid), this.opts.paths.home, null));
+    return insts.map((i) => pm2Entry(i, this.sampler.get(i.pid), this.opts.paths.home, i.pidPath));
   }
 
   snapshots(): InstanceSnapshot[] {

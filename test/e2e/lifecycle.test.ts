@@ -1,4 +1,5 @@
 import assert from 'node:assert/strict';
+import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { alive, APPS, Home } from '../helpers.js';
@@ -178,6 +179,7 @@ describe('list output', () => {
       assert.ok(k in env, `pm2_env.${k}`);
     }
     assert.equal(env.exec_mode, 'fork_mode');
+    assert.equal(readFileSync(String(env.pm_pid_path), 'utf8').trim(), String(e.pid));
     assert.equal(env.status, 'online');
     // PM2 copies each env variable to the top level of pm2_env.
     assert.equal(env.PATH, process.env.PATH);
