@@ -1,7 +1,22 @@
-// Writes docs/cli.md from the command registry (the same one that drives the parser and --help).
-// `npm run docs` after changing src/cli/registry.ts; a unit test fails when the file is stale.
-import { writeFileSync } from 'node:fs';
+// Writes the generated documents: docs/cli.md (from the command registry), the option reference
+// inside docs/ecosystem.md and schema/ecosystem.schema.json (from the option table).
+// Run `npm run docs` after changing src/cli/registry.ts or src/config/options.ts; a unit test
+// fails when a generated file is stale.
+import { readFileSync, writeFileSync } from 'node:fs';
 import { renderCliReference } from '../dist/src/cli/reference.js';
+import { ecosystemJsonSchema, optionReference } from '../dist/src/config/reference.js';
 
-writeFileSync(new URL('../docs/cli.md', import.meta.url), renderCliReference());
-console.log('wrote docs/cli.md');
+const at = (p) => new URL(`../${p}`, import.meta.url);
+writeFileSync(at('docs/cli.md'), renderCliReference());
+writeFileSync(at('schema/ecosystem.schema.json'), JSON.stringify(ecosystemJsonSchema(), null, 2) + '\n');
+const BEGIN = '<!-- BEGIN GENERATED OPTIONS (npm run docs) -->';
+const END = '<!-- END GENERATED OPTIONS -->';
+const doc = readFileSync(at('docs/ecosystem.md'), 'utf8');
+const i = doc.indexOf(BEGIN);
+const j = doc.indexOf(END);
+if (i < 0 || j < 0) throw new Error('docs/ecosystem.md lacks the generated-options markers');
+writeFileSync(
+  at('docs/ecosystem.md'),
+  doc.slice(0, i + BEGIN.length) + '\n\n' + optionReference() + '\n' + doc.slice(j),
+);
+console.log('wrote docs/cli.md, docs/ecosystem.md (options), schema/ecosystem.schema.json');

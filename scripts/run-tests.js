@@ -15,6 +15,10 @@ function collect(dir, out = []) {
 const filter = process.argv.slice(2);
 let files = collect('dist/test').sort();
 if (filter.length > 0) files = files.filter((f) => filter.some((x) => f.includes(x)));
+if (files.length === 0) {
+  console.error(`no test file matches ${filter.join(' ')} (looked in dist/test; run npm run build first)`);
+  process.exit(1);
+}
 const res = spawnSync(
   process.execPath,
   ['--test', '--test-concurrency=4', '--test-timeout=120000', ...files],

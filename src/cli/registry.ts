@@ -24,6 +24,20 @@ export interface CommandDef {
 const lifecycle = () => import('./commands/lifecycle.js');
 const info = () => import('./commands/info.js');
 const daemon = () => import('./commands/daemon.js');
+const config = () => import('./commands/config.js');
+
+const ONLY: OptionDef = {
+  flags: '--only <names>',
+  description: 'with an ecosystem file: only these apps (comma-separated)',
+};
+const ENV: OptionDef = {
+  flags: '--env <name>',
+  description: 'with an ecosystem file: apply env_<name> over env',
+};
+const UPDATE_ENV: OptionDef = {
+  flags: '-a, --update-env',
+  description: 'refresh the environment from this shell (removed variables are removed)',
+};
 
 /** The options of `start` (PM2's names). */
 export const START_OPTIONS: OptionDef[] = [
@@ -85,13 +99,17 @@ export const START_OPTIONS: OptionDef[] = [
     flags: '--filter-env [names...]',
     description: 'do not pass shell variables whose names contain these strings',
   },
+  { flags: '--env-file <file>', description: 'load variables from a dotenv file' },
+  ONLY,
+  ENV,
 ];
 
 export const COMMANDS: CommandDef[] = [
   {
     name: 'start',
     args: '[scripts...]',
-    summary: 'start a script, command or app (arguments after -- go to the script)',
+    summary:
+      'start a script, a command, an app by name, or the apps of an ecosystem file (default: ecosystem.config.js here); arguments after -- go to the script',
     options: START_OPTIONS,
     run: async (ctx, args, opts, scriptArgs) =>
       (await lifecycle()).start(ctx, args[0] as string[], scriptArgs, opts),
@@ -99,21 +117,23 @@ export const COMMANDS: CommandDef[] = [
   {
     name: 'stop',
     args: '<targets...>',
-    summary: 'stop apps (name, id, namespace, /regex/ or all)',
-    run: async (ctx, args) => (await lifecycle()).stop(ctx, args[0] as string[]),
+    summary: 'stop apps (name, id, namespace, /regex/, all, or an ecosystem file)',
+    options: [ONLY],
+    run: async (ctx, args, opts) => (await lifecycle()).stop(ctx, args[0] as string[], opts),
   },
   {
     name: 'restart',
     args: '<targets...>',
-    summary: 'restart apps',
-    options: [{ flags: '-a, --update-env', description: 'refresh the environment from this shell' }],
+    summary:
+      'restart apps; with an ecosystem file, apply its config and environment (and start missing apps)',
+    options: [UPDATE_ENV, ONLY, ENV],
     run: async (ctx, args, opts) => (await lifecycle()).restart(ctx, 'restart', args[0] as string[], opts),
   },
   {
     name: 'reload',
     args: '<targets...>',
     summary: 'reload apps (zero-downtime where possible; otherwise a restart)',
-    options: [{ flags: '-a, --update-env', description: 'refresh the environment from this shell' }],
+    options: [UPDATE_ENV, ONLY, ENV],
     run: async (ctx, args, opts) => (await lifecycle()).restart(ctx, 'reload', args[0] as string[], opts),
   },
   {
@@ -121,7 +141,37 @@ export const COMMANDS: CommandDef[] = [
     aliases: ['del'],
     args: '<targets...>',
     summary: 'stop apps and remove them from the list',
-    run: async (ctx, args) => (await lifecycle()).del(ctx, args[0] as string[]),
+    options: [ONLY],
+    run: async (ctx, args, opts) => (await lifecycle()).del(ctx, args[0] as string[], opts),
+  },
+  {
+    name: 'startOrRestart',
+    args: '<file>',
+    summary:
+      "start the apps of an ecosystem file that are missing, restart the others with the file's config",
+    options: [ONLY, ENV],
+    run: async (ctx, args, opts) => (await lifecycle()).restart(ctx, 'restart', [args[0] as string], opts),
+  },
+  {
+    name: 'startOrReload',
+    aliases: ['startOrGracefulReload'],
+    args: '<file>',
+    summary: 'start the apps of an ecosystem file that are missing, reload the others',
+    options: [ONLY, ENV],
+    run: async (ctx, args, opts) => (await lifecycle()).restart(ctx, 'reload', [args[0] as string], opts),
+  },
+  {
+    name: 'validate',
+    args: '[file]',
+    summary: 'check an ecosystem file without starting anything (default: ecosystem.config.js here)',
+    options: [ONLY, ENV],
+    run: async (ctx, args, opts) => (await config()).validate(ctx, args[0] as string | undefined, opts),
+  },
+  {
+    name: 'init',
+    aliases: ['ecosystem'],
+    summary: 'write a commented starter ecosystem file in this directory',
+    run: async (ctx) => (await config()).init(ctx),
   },
   {
     name: 'reset',

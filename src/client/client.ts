@@ -39,7 +39,14 @@ export class Client {
     const decoder = new LineDecoder();
     socket.setEncoding('utf8');
     socket.on('data', (chunk: string) => {
-      for (const line of decoder.push(chunk)) this.onLine(line);
+      let lines: string[];
+      try {
+        lines = decoder.push(chunk);
+      } catch (e) {
+        socket.destroy(e as Error);
+        return;
+      }
+      for (const line of lines) this.onLine(line);
     });
     const fail = (why: string) => {
       this.closed = true;

@@ -8,6 +8,7 @@ export const ErrorCodes = {
   E_USAGE: 2,
   E_UNKNOWN_COMMAND: 2,
   E_BAD_OPTION: 2,
+  E_CONFIG: 1,
   E_APP_NOT_FOUND: 1,
   E_SCRIPT_NOT_FOUND: 1,
   E_ALREADY_RUNNING: 1,

@@ -68,6 +68,9 @@ export const AppConfigSchema = v.object({
   cron_restart: v.nullable(v.string()),
   wait_ready: v.boolean(),
   listen_timeout: int(0),
+  /** Run as this user/group (numeric; the daemon must be root). */
+  uid: v.nullable(int(0)),
+  gid: v.nullable(int(0)),
   /** The app's version from the nearest package.json, or `N/A`. */
   version: v.string(),
   username: v.string(),

@@ -37,8 +37,8 @@ export function which(cmd: string, pathVar: string | undefined): string | undefi
 }
 
 /** PM2's default name: the script's file name without its extension. */
-export function defaultName(script: string): string {
-  const base = basename(script.trim().split(/\s+/)[0] ?? script);
+export function defaultName(script: string, firstWord = true): string {
+  const base = basename(firstWord ? (script.trim().split(/\s+/)[0] ?? script) : script);
   const ext = extname(base);
   return ext && ext !== base ? base.slice(0, -ext.length) : base;
 }

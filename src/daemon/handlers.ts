@@ -1,3 +1,4 @@
+import { readFileSync } from 'node:fs';
 import { StewardError } from '../common/errors.js';
 import type { HomePaths } from '../common/paths.js';
 import { PROTOCOL_VERSION, stewardVersion } from '../common/version.js';
@@ -36,6 +37,7 @@ export function buildHandlers(d: HandlerDeps): Record<string, MethodDef> {
     describe: (p) => sup.jlist(sup.resolve(p.targets, p.cwd)),
     start: (p) => sup.start(p.apps, p.force, p.settle_ms),
     startTargets: (p) => sup.startTargets(p.targets, p.cwd),
+    apply: (p) => sup.apply(p.apps, p.action, p.settle_ms),
     stop: (p) => sup.stop(p.targets, p.cwd),
     restart: (p) => sup.restart(p.targets, p.cwd, p.update_env, p.shell_env),
     // Zero-downtime reload arrives with cluster mode; until then every reload is a restart, and says so.
@@ -45,10 +47,14 @@ export function buildHandlers(d: HandlerDeps): Record<string, MethodDef> {
     },
     delete: (p) => sup.delete(p.targets, p.cwd),
     reset: (p) => sup.reset(p.targets, p.cwd),
+    // What the process really has (its environment at exec), else what it would get.
     env: (p) =>
-      sup
-        .resolve(p.targets, p.cwd)
-        .map((i) => ({ pm_id: i.pm_id, env: processEnv(i.config, i.pm_id, i.index, d.paths.home) })),
+      sup.resolve(p.targets, p.cwd).map((i) => ({
+        pm_id: i.pm_id,
+        env:
+          (i.pid > 0 ? readEnviron(i.pid) : undefined) ??
+          processEnv(i.config, i.pm_id, i.index, d.paths.home),
+      })),
     save: (p) => {
       const snaps = sup.snapshots();
       if (snaps.length === 0 && !p.force) {
@@ -95,4 +101,17 @@ export function buildHandlers(d: HandlerDeps): Record<string, MethodDef> {
     },
   };
   return out;
+}
+
+function readEnviron(pid: number): Record<string, string> | undefined {
+  try {
+    const out: Record<string, string> = {};
+    for (const entry of readFileSync(`/proc/${pid}/environ`, 'utf8').split('\0')) {
+      const eq = entry.indexOf('=');
+      if (eq > 0) out[entry.slice(0, eq)] = entry.slice(eq + 1);
+    }
+    return out;
+  } catch {
+    return undefined;
+  }
 }

@@ -159,6 +159,8 @@ export class Instance {
           detached: true,
           stdio: spec.ipc ? ['pipe', 'pipe', 'pipe', 'ipc'] : ['pipe', 'pipe', 'pipe'],
           serialization: 'json',
+          ...(this.config.uid !== null ? { uid: this.config.uid } : {}),
+          ...(this.config.gid !== null ? { gid: this.config.gid } : {}),
         });
       } catch (e) {
         this.failSpawn(messageOf(e));

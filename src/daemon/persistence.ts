@@ -10,7 +10,7 @@ import type { InstanceSnapshot } from './instance.js';
 /**
  * Two files share one format: `dump.json` (written by `save`, read by `resurrect`) and `state.json`
  * (the live table, journaled on every change so that a daemon killed with -9 comes back with the
- * same apps). Version 1; golden-tested in test/unit/persistence.test.ts.
+ * same apps). Version 1; golden-tested in test/unit/daemon/persistence.test.ts.
  */
 export const SNAPSHOT_FORMAT = 1;
 

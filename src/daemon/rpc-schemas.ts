@@ -28,6 +28,11 @@ export const ParamSchemas: Record<MethodName, ParamSchema> = {
     settle_ms: v.optional(v.pipe(v.number(), v.integer(), v.minValue(0), v.maxValue(60_000)), 0),
   }),
   startTargets: Target,
+  apply: v.object({
+    apps: v.pipe(v.array(AppConfigSchema), v.minLength(1)),
+    action: v.picklist(['start', 'restart', 'reload', 'stop', 'delete']),
+    settle_ms: v.optional(v.pipe(v.number(), v.integer(), v.minValue(0), v.maxValue(60_000)), 0),
+  }),
   stop: Target,
   restart: Restart,
   reload: Restart,

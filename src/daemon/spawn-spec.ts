@@ -1,4 +1,4 @@
-import { extname } from 'node:path';
+import { basename, extname } from 'node:path';
 import type { AppConfig } from '../config/app-config.js';
 import { isNodeInterpreter, TYPESCRIPT_EXTS, typescriptNodeArgs } from '../config/interpreter.js';
 
@@ -54,7 +54,8 @@ export function processEnv(
   env.namespace = cfg.namespace;
   env.STEWARD_HOME = home;
   env[SUPERVISOR_MARK] = home;
-  if (cfg.exec_interpreter.startsWith('python')) env.PYTHONUNBUFFERED ??= '1';
+  // By name, so that a path (`/opt/venv/bin/python`) counts too.
+  if (basename(cfg.exec_interpreter).startsWith('python')) env.PYTHONUNBUFFERED ??= '1';
   return env;
 }
 

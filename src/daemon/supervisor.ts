@@ -2,7 +2,7 @@ import { closeSync, fstatSync, openSync, readSync } from 'node:fs';
 import type { AppConfig } from '../config/app-config.js';
 import { StewardError } from '../common/errors.js';
 import type { HomePaths } from '../common/paths.js';
-import type { OpResult, ProcSummary, StartResult } from '../protocol/methods.js';
+import type { ApplyAction, ApplyResult, OpResult, ProcSummary, StartResult } from '../protocol/methods.js';
 import { Instance, type InstanceContext, type InstanceSnapshot } from './instance.js';
 import { pm2Entry, summary } from './jlist.js';
 import { LogFiles } from './logs.js';
@@ -85,6 +85,7 @@ export class Supervisor {
 
   /** Starts new apps (each with `instances` processes), or starts again stopped copies of the same script. */
   async start(apps: AppConfig[], force: boolean, settleMs: number): Promise<StartResult> {
+    this.checkUsers(apps);
     const plan: Array<() => Instance[]> = [];
     for (const cfg of apps) {
       const same = this.instances().filter(
@@ -157,6 +158,73 @@ export class Supervisor {
       await new Promise((r) => setTimeout(r, 20));
     }
     return failed;
+  }
+
+  /**
+   * Applies an ecosystem file. Apps are matched by name (in any namespace, as PM2 does): `start`,
+   * `restart` and `reload` restart the ones that exist with the file's config and environment (so
+   * that a variable removed from the file is removed) and start the missing ones; `stop` and
+   * `delete` act on the ones that exist. Instance counts are not reconciled (use `scale`).
+   */
+  async apply(apps: AppConfig[], action: ApplyAction, settleMs: number): Promise<ApplyResult> {
+    this.checkUsers(apps);
+    const notes: string[] = [];
+    const fresh: AppConfig[] = [];
+    const ids: number[] = [];
+    const work: Array<Promise<void>> = [];
+    const restarted: Instance[] = [];
+    for (const cfg of apps) {
+      const existing = this.instances().filter((i) => i.config.name === cfg.name);
+      if (existing.length === 0) {
+        if (action === 'stop' || action === 'delete')
+          notes.push(`${cfg.name} is not managed; nothing to ${action}`);
+        else fresh.push(cfg);
+        continue;
+      }
+      ids.push(...existing.map((i) => i.pm_id));
+      if (action === 'stop') work.push(...existing.map((i) => i.stop()));
+      else if (action === 'delete') work.push(this.delete([String(cfg.name)], '/').then(() => undefined));
+      else {
+        if (existing.length !== cfg.instances) {
+          notes.push(
+            `${cfg.name}: the file says ${cfg.instances} instance(s), ${existing.length} run; instance counts are not changed by ${action}`,
+          );
+        }
+        for (const i of existing) {
+          i.config = cfg;
+          restarted.push(i);
+          work.push(this.restartOne(i, `${action} from config file`));
+        }
+      }
+    }
+    await Promise.all(work);
+    let failed: StartResult['failed'] = [];
+    if (fresh.length > 0) {
+      const res = await this.start(fresh, false, settleMs);
+      ids.push(...res.ids);
+      failed = res.failed;
+    }
+    if (action === 'reload' && restarted.length > 0)
+      notes.push('reload of fork-mode apps without a shared socket is a restart');
+    return { ids, failed, notes };
+  }
+
+  /** Running as another user needs a root daemon: say so before anything starts. */
+  private checkUsers(apps: AppConfig[]): void {
+    const me = process.getuid?.() ?? 0;
+    for (const a of apps) {
+      if ((a.uid !== null && a.uid !== me) || (a.gid !== null && a.gid !== (process.getgid?.() ?? 0))) {
+        if (me !== 0) {
+          throw new StewardError(
+            'E_CONFIG',
+            `${a.name}: uid/gid need the daemon to run as root (it runs as uid ${me})`,
+            {
+              hint: 'remove uid/gid, or run Steward as root (e.g. from `steward startup`)',
+            },
+          );
+        }
+      }
+    }
   }
 
   async startTargets(targets: string[], cwd: string): Promise<OpResult> {

@@ -20,6 +20,10 @@ export class LineDecoder {
     }
     const parts = this.buf.split('\n');
     this.buf = parts.pop() ?? '';
+    if (this.buf.length > this.maxBytes || parts.some((l) => l.length > this.maxBytes)) {
+      this.buf = '';
+      throw new RangeError(`message larger than ${this.maxBytes} bytes`);
+    }
     return parts.filter((l) => l.trim() !== '');
   }
 }

@@ -52,6 +52,19 @@ export interface StartResult {
   failed: Array<{ pm_id: number; name: string; exit: string; log_tail: string[] }>;
 }
 
+export type ApplyAction = 'start' | 'restart' | 'reload' | 'stop' | 'delete';
+
+/** Apply an ecosystem file: each app is matched by name with what the daemon has. */
+export interface ApplyParams {
+  apps: AppConfig[];
+  action: ApplyAction;
+  settle_ms: number;
+}
+
+export interface ApplyResult extends StartResult {
+  notes: string[];
+}
+
 export interface RestartParams extends TargetParams {
   update_env: boolean;
   shell_env?: Record<string, string>;
@@ -87,6 +100,7 @@ export interface Methods {
   describe: { params: TargetParams; result: unknown[] };
   start: { params: StartParams; result: StartResult };
   startTargets: { params: TargetParams; result: OpResult };
+  apply: { params: ApplyParams; result: ApplyResult };
   stop: { params: TargetParams; result: OpResult };
   restart: { params: RestartParams; result: OpResult };
   reload: { params: RestartParams; result: OpResult };

@@ -4,7 +4,8 @@ import { resolve } from 'node:path';
 import type { AppConfig } from '../../config/app-config.js';
 import { appFromCli, type StartFlags } from '../../config/from-cli.js';
 import { StewardError } from '../../common/errors.js';
-import type { OpResult, ProcSummary } from '../../protocol/methods.js';
+import type { ApplyAction, OpResult, ProcSummary } from '../../protocol/methods.js';
+import { findDefaultFile, isConfigFile } from '../../config/ecosystem-load.js';
 import type { CliContext } from '../context.js';
 import { renderList } from '../output/list.js';
 
@@ -33,6 +34,70 @@ function matchesExisting(arg: string, procs: ProcSummary[], cwd: string): boolea
 
 export interface StartOptions extends StartFlags {
   force?: boolean;
+  only?: string;
+  env?: string;
+}
+
+async function readStdin(): Promise<string> {
+  const chunks: Buffer[] = [];
+  for await (const c of process.stdin) chunks.push(c as Buffer);
+  return Buffer.concat(chunks).toString('utf8');
+}
+
+/** Is this argument an ecosystem file (or `-` for stdin)? */
+function isFileTarget(arg: string, cwd: string): boolean {
+  return arg === '-' || (isConfigFile(arg) && existsSync(resolve(cwd, arg)));
+}
+
+/** Loads an ecosystem file and applies it; prints warnings and notes. */
+async function applyFile(
+  ctx: CliContext,
+  file: string,
+  action: ApplyAction,
+  opts: { only?: string; env?: string },
+): Promise<void> {
+  const { loadEcosystem, parseOnly } = await import('../../config/ecosystem.js');
+  const loaded = await loadEcosystem(file, {
+    cwd: process.cwd(),
+    env: process.env,
+    envName: opts.env,
+    only: parseOnly(opts.only),
+    cpus: availableParallelism(),
+    stdinText: file === '-' ? await readStdin() : undefined,
+  });
+  for (const w of loaded.warnings) ctx.warn(w);
+  const c = await ctx.connect();
+  ctx.info(`Applying ${action} to ${loaded.apps.map((a) => a.name).join(', ')} from ${loaded.file}`);
+  const res = await c.call('apply', {
+    apps: loaded.apps,
+    action,
+    settle_ms: action === 'stop' || action === 'delete' ? 0 : SETTLE_MS,
+  });
+  for (const n of res.notes) ctx.info(n);
+  reportFailures(res.failed);
+}
+
+function reportFailures(
+  failed: Array<{ pm_id: number; name: string; exit: string; log_tail: string[] }>,
+): void {
+  if (failed.length === 0) return;
+  for (const f of failed) {
+    process.stderr.write(`[steward] ${f.name} (id ${f.pm_id}) exited right after start: ${f.exit}\n`);
+    for (const l of f.log_tail) process.stderr.write(`  ${l}\n`);
+  }
+  const names = [...new Set(failed.map((f) => f.name))].join(', ');
+  throw new StewardError('E_APP_CRASHED', `${names} exited within ${SETTLE_MS}ms of starting`, {
+    hint: `see \`steward logs ${failed[0]?.name ?? ''}\` and \`steward show ${failed[0]?.name ?? ''}\``,
+  });
+}
+
+/** Splits targets into ecosystem files and plain targets. */
+function splitTargets(targets: string[]): { files: string[]; plain: string[] } {
+  const cwd = process.cwd();
+  return {
+    files: targets.filter((t) => isFileTarget(t, cwd)),
+    plain: targets.filter((t) => !isFileTarget(t, cwd)),
+  };
 }
 
 export async function start(
@@ -41,12 +106,32 @@ export async function start(
   scriptArgs: string[],
   opts: StartOptions,
 ): Promise<void> {
-  if (scripts.length === 0) {
-    throw new StewardError('E_USAGE', 'start needs a script, a command or an app name', {
-      hint: 'e.g. `steward start app.js --name api`',
-    });
-  }
   const cwd = process.cwd();
+  if (scripts.length === 0) {
+    const found = findDefaultFile(cwd);
+    if (!found) {
+      throw new StewardError('E_USAGE', 'start needs a script, a command, an app name or an ecosystem file', {
+        hint: 'e.g. `steward start app.js --name api`, or run `steward init` to write ecosystem.config.js here',
+      });
+    }
+    scripts = [found.slice(cwd.length + 1)];
+  }
+  const { files, plain } = splitTargets(scripts);
+  if (opts.env !== undefined && files.length === 0) {
+    throw new StewardError(
+      'E_USAGE',
+      '--env selects env_<name> of an ecosystem file, and no file was given',
+      {
+        hint: 'e.g. `steward start ecosystem.config.js --env production`',
+      },
+    );
+  }
+  for (const f of files) await applyFile(ctx, f, 'start', opts);
+  scripts = plain;
+  if (scripts.length === 0) {
+    await printList(ctx);
+    return;
+  }
   const c = await ctx.connect();
   const procs = await c.call('list', {});
   const targets: string[] = [];
@@ -71,17 +156,8 @@ export async function start(
         `Starting ${a.pm_exec_path} in ${a.exec_mode} (${a.instances} instance${a.instances > 1 ? 's' : ''})`,
       );
     const res = await c.call('start', { apps, force: opts.force ?? false, settle_ms: SETTLE_MS });
-    if (res.failed.length > 0) {
-      await printList(ctx);
-      for (const f of res.failed) {
-        process.stderr.write(`[steward] ${f.name} (id ${f.pm_id}) exited right after start: ${f.exit}\n`);
-        for (const l of f.log_tail) process.stderr.write(`  ${l}\n`);
-      }
-      const names = [...new Set(res.failed.map((f) => f.name))].join(', ');
-      throw new StewardError('E_APP_CRASHED', `${names} exited within ${SETTLE_MS}ms of starting`, {
-        hint: `see \`steward logs ${res.failed[0]?.name ?? ''}\` and \`steward show ${res.failed[0]?.name ?? ''}\``,
-      });
-    }
+    if (res.failed.length > 0) await printList(ctx);
+    reportFailures(res.failed);
     ctx.info('Done.');
   }
   await printList(ctx);
@@ -99,7 +175,15 @@ async function simpleOp(
   method: TargetMethod,
   verb: string,
   targets: string[],
+  opts: { only?: string; env?: string } = {},
 ): Promise<void> {
+  const { files, plain } = splitTargets(targets);
+  if (method !== 'reset') for (const f of files) await applyFile(ctx, f, method, opts);
+  targets = method === 'reset' ? targets : plain;
+  if (targets.length === 0) {
+    await printList(ctx);
+    return;
+  }
   const c = await ctx.connect();
   const before = await c.call('list', {});
   const res = await c.call(method, { targets, cwd: process.cwd() });
@@ -107,8 +191,10 @@ async function simpleOp(
   await printList(ctx);
 }
 
-export const stop = (ctx: CliContext, targets: string[]) => simpleOp(ctx, 'stop', 'stopped', targets);
-export const del = (ctx: CliContext, targets: string[]) => simpleOp(ctx, 'delete', 'deleted', targets);
+export const stop = (ctx: CliContext, targets: string[], opts: { only?: string }) =>
+  simpleOp(ctx, 'stop', 'stopped', targets, opts);
+export const del = (ctx: CliContext, targets: string[], opts: { only?: string }) =>
+  simpleOp(ctx, 'delete', 'deleted', targets, opts);
 export const reset = (ctx: CliContext, targets: string[]) =>
   simpleOp(ctx, 'reset', 'reset counters of', targets);
 
@@ -116,8 +202,24 @@ export async function restart(
   ctx: CliContext,
   method: 'restart' | 'reload',
   targets: string[],
-  opts: { updateEnv?: boolean },
+  opts: { updateEnv?: boolean; only?: string; env?: string },
 ): Promise<void> {
+  const { files, plain } = splitTargets(targets);
+  if (opts.env !== undefined && files.length === 0) {
+    throw new StewardError(
+      'E_USAGE',
+      `--env cannot be used when ${method}ing by name: the environment comes from a file`,
+      {
+        hint: `give the ecosystem file: \`steward ${method} ecosystem.config.js --env ${opts.env}\`, or use --update-env`,
+      },
+    );
+  }
+  for (const f of files) await applyFile(ctx, f, method, opts);
+  targets = plain;
+  if (targets.length === 0) {
+    await printList(ctx);
+    return;
+  }
   const c = await ctx.connect();
   const before = await c.call('list', {});
   const updateEnv = opts.updateEnv ?? false;

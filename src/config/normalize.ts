@@ -1,0 +1,259 @@
+import { statSync } from 'node:fs';
+import { userInfo } from 'node:os';
+import { basename, isAbsolute, join, resolve } from 'node:path';
+import { parse as parseDotenv } from 'dotenv';
+import { readFileSync } from 'node:fs';
+import { StewardError, type ErrorCode } from '../common/errors.js';
+import type { AppConfig } from './app-config.js';
+import { DEFAULTS } from './defaults.js';
+import type { RawApp } from './ecosystem-schema.js';
+import { inferInterpreter } from './interpreter.js';
+import { appVersion, defaultName, readHead, which } from './resolve-script.js';
+import { lookupGroup, lookupUser } from './users.js';
+
+export interface NormalizeContext {
+  /** Where `steward` runs: the base of relative paths, as in PM2. */
+  cwd: string;
+  /** Directory of the config file: a fallback when the script is not found from `cwd`. */
+  fileDir?: string;
+  /** The shell environment of the CLI. */
+  env: NodeJS.ProcessEnv;
+  /** `--env <name>`: applies `env_<name>`. */
+  envName?: string;
+  /** `deploy.<name>.env` of the file (lowest priority), as in PM2. */
+  deployEnv?: Record<string, string>;
+  cpus: number;
+  /** Prefix of every message (`ecosystem.config.js: apps[1] (api)`), or '' for CLI flags. */
+  where: string;
+  /** Name of an option in messages: the key, or the CLI flag that set it. */
+  label?: (key: string) => string;
+  /** Error code for bad values: E_CONFIG for files, E_BAD_OPTION for flags. */
+  badCode: ErrorCode;
+}
+
+export interface Normalized {
+  config: AppConfig;
+  warnings: string[];
+}
+
+function stringEnv(env: NodeJS.ProcessEnv): Record<string, string> {
+  const out: Record<string, string> = {};
+  for (const [k, v] of Object.entries(env)) if (typeof v === 'string') out[k] = v;
+  return out;
+}
+
+/** Instance count from `instances`/`-i`: N, `max`/0 (one per CPU), -N (CPUs minus N); at least 1. */
+export function resolveInstances(v: string | number | undefined, cpus: number): number {
+  if (v === undefined) return 1;
+  const s = String(v).trim();
+  const n = s === 'max' ? 0 : Number(s);
+  if (!Number.isInteger(n)) {
+    throw new StewardError(
+      'E_BAD_OPTION',
+      `--instances: expected a number, "max", 0 or -N, got ${JSON.stringify(s)}`,
+      {
+        hint: 'fix the value of --instances',
+      },
+    );
+  }
+  return Math.max(1, n <= 0 ? cpus + n : n);
+}
+
+const expandHome = (p: string, env: NodeJS.ProcessEnv) => p.replace(/^~(?=$|\/)/, env.HOME ?? '~');
+
+/**
+ * Turns one checked raw app (PM2 option names, values already converted by checkApp) into the
+ * AppConfig the daemon runs: paths resolved, interpreter inferred, environment composed.
+ */
+export function normalizeApp(raw: RawApp, ctx: NormalizeContext): Normalized {
+  const warnings: string[] = [];
+  const label = ctx.label ?? ((k: string) => k);
+  const at = (k: string) => `${ctx.where ? `${ctx.where}: ` : ''}${label(k)}`;
+  const fail = (code: ErrorCode, msg: string, hint: string) => new StewardError(code, msg, { hint });
+  const str = (k: string) => (typeof raw[k] === 'string' ? raw[k] : undefined);
+  const num = (k: string, d: number) => (typeof raw[k] === 'number' ? raw[k] : d);
+  const bool = (k: string, d: boolean) => (typeof raw[k] === 'boolean' ? raw[k] : d);
+  const list = (k: string) => (Array.isArray(raw[k]) ? (raw[k] as string[]) : []);
+
+  let cwd = str('cwd') ? resolve(ctx.cwd, expandHome(str('cwd') as string, ctx.env)) : ctx.cwd;
+  try {
+    if (!statSync(cwd).isDirectory()) throw new Error('not a directory');
+  } catch {
+    throw fail(ctx.badCode, `${at('cwd')}: ${cwd} is not a directory`, 'give an existing directory');
+  }
+
+  const script = (str('script') ?? '').trim();
+  let args = list('args');
+  let interpreter = str('exec_interpreter');
+  let pmExecPath: string;
+  let head = readHead(isAbsolute(script) ? script : join(cwd, script));
+  if (head === undefined && ctx.fileDir && !str('cwd') && !isAbsolute(script)) {
+    // PM2 resolves from where the CLI runs; when that fails, the config file's directory is the
+    // only sensible base, so Steward uses it (and runs the app there) instead of failing.
+    const alt = readHead(join(ctx.fileDir, script));
+    if (alt !== undefined) {
+      head = alt;
+      cwd = ctx.fileDir;
+    }
+  }
+  if (head !== undefined) {
+    pmExecPath = isAbsolute(script) ? script : join(cwd, script);
+    interpreter ??= inferInterpreter(pmExecPath, head);
+  } else if (/\s/.test(script)) {
+    // A command line: run it through bash, as PM2 does.
+    pmExecPath = which('bash', ctx.env.PATH) ?? '/bin/bash';
+    interpreter = 'none';
+    args = ['-c', script, ...args];
+  } else {
+    const onPath = which(script, ctx.env.PATH);
+    if (!onPath) {
+      throw fail(
+        'E_SCRIPT_NOT_FOUND',
+        `${ctx.where ? `${ctx.where}: ` : ''}script not found: ${script} (not a file in ${cwd}, not a command on PATH)`,
+        'check the path, or set cwd to the directory it is in',
+      );
+    }
+    pmExecPath = onPath;
+    interpreter ??= 'none';
+  }
+
+  // A file is named after its file name (spaces and all); a command after its first word.
+  let name =
+    str('name') ??
+    (head !== undefined ? defaultName(basename(pmExecPath), false) : defaultName(script, true));
+  const envName = ctx.envName;
+  if (envName && bool('append_env_to_name', false)) name = `${name}-${envName}`;
+
+  // Environment: deploy env < env_file < env < env_<name> < port.
+  const appEnv: Record<string, string> = { ...(ctx.deployEnv ?? {}) };
+  const envFile = str('env_file');
+  if (envFile) {
+    const p = resolve(cwd, expandHome(envFile, ctx.env));
+    try {
+      Object.assign(appEnv, parseDotenv(readFileSync(p, 'utf8')));
+    } catch (e) {
+      throw fail(
+        ctx.badCode,
+        `${at('env_file')}: cannot read ${p} (${(e as Error).message})`,
+        'fix the path of the dotenv file',
+      );
+    }
+  }
+  Object.assign(appEnv, (raw.env as Record<string, string> | undefined) ?? {});
+  if (envName) {
+    const section = raw[`env_${envName}`] as Record<string, string> | undefined;
+    if (section) Object.assign(appEnv, section);
+    else
+      warnings.push(
+        `${ctx.where ? `${ctx.where}: ` : ''}environment "${envName}" is not defined (no env_${envName}); using env`,
+      );
+  }
+  if (typeof raw.port === 'number') appEnv.PORT = String(raw.port);
+
+  const execMode = (str('exec_mode') as AppConfig['exec_mode'] | undefined) ?? 'fork_mode';
+  const logPath = (k: string): string | null => {
+    const v = str(k);
+    if (v === undefined) return '';
+    if (v === '/dev/null' || v.toUpperCase() === 'NULL') return null;
+    return resolve(cwd, expandHome(v, ctx.env));
+  };
+  const logFileRaw = raw.log_file;
+  const logFile =
+    logFileRaw === undefined || logFileRaw === false ? null : logFileRaw === true ? '' : logPath('log_file');
+
+  let uid: number | null = null;
+  let gid: number | null = null;
+  const shellEnv = stringEnv(ctx.env);
+  if (raw.uid !== undefined) {
+    const u = lookupUser(raw.uid as string | number);
+    if (!u)
+      throw fail(
+        ctx.badCode,
+        `${at('uid')}: no such user ${JSON.stringify(raw.uid)}`,
+        'give a user name or id from /etc/passwd',
+      );
+    uid = u.id;
+    gid = u.gid;
+    appEnv.HOME ??= u.home;
+    appEnv.USER ??= u.name;
+    appEnv.LOGNAME ??= u.name;
+  }
+  if (raw.gid !== undefined) {
+    const g = lookupGroup(raw.gid as string | number);
+    if (g === undefined)
+      throw fail(
+        ctx.badCode,
+        `${at('gid')}: no such group ${JSON.stringify(raw.gid)}`,
+        'give a group name or id from /etc/group',
+      );
+    gid = g;
+  }
+
+  const logDateFormat = str('log_date_format') ?? (raw.time === true ? 'YYYY-MM-DDTHH:mm:ss' : null);
+  const config: AppConfig = {
+    name,
+    namespace: str('namespace') ?? DEFAULTS.namespace,
+    script,
+    pm_exec_path: pmExecPath,
+    pm_cwd: cwd,
+    args,
+    exec_interpreter: interpreter,
+    node_args: list('node_args'),
+    exec_mode: execMode,
+    instances: resolveInstances(raw.instances as string | number | undefined, ctx.cpus),
+    autorestart: bool('autorestart', true),
+    autostart: bool('autostart', true),
+    stop_exit_codes: (raw.stop_exit_codes as number[] | undefined) ?? [],
+    restart_delay: num('restart_delay', 0),
+    exp_backoff_restart_delay: num('exp_backoff_restart_delay', 0),
+    min_uptime: num('min_uptime', DEFAULTS.min_uptime),
+    max_restarts: num('max_restarts', DEFAULTS.max_restarts),
+    restart_limit: num('restart_limit', DEFAULTS.restart_limit),
+    restart_limit_window: Math.max(1, num('restart_limit_window', DEFAULTS.restart_limit_window)),
+    kill_timeout: num('kill_timeout', DEFAULTS.kill_timeout),
+    kill_signal: str('kill_signal') ?? DEFAULTS.kill_signal,
+    shutdown_with_message: bool('shutdown_with_message', false),
+    treekill: bool('treekill', true),
+    out_file: logPath('out_file'),
+    error_file: logPath('error_file'),
+    log_file: logFile,
+    // PM2: one file per app, unless several instances run in cluster mode.
+    merge_logs: bool('merge_logs', execMode !== 'cluster_mode'),
+    log_date_format: logDateFormat,
+    log_type: str('log_type') === 'json' ? 'json' : 'raw',
+    pid_file: str('pid_file') ? resolve(cwd, expandHome(str('pid_file') as string, ctx.env)) : null,
+    env: appEnv,
+    shell_env: shellEnv,
+    env_name: envName ?? null,
+    filter_env: (raw.filter_env as boolean | string[] | undefined) ?? false,
+    instance_var: str('instance_var') ?? ctx.env.PM2_PROCESS_INSTANCE_VAR ?? DEFAULTS.instance_var,
+    increment_var: str('increment_var') ?? null,
+    watch: (raw.watch as boolean | string[] | undefined) ?? false,
+    ignore_watch: list('ignore_watch'),
+    watch_delay: num('watch_delay', 0),
+    max_memory_restart: typeof raw.max_memory_restart === 'number' ? raw.max_memory_restart : null,
+    cron_restart: str('cron_restart') ?? null,
+    wait_ready: bool('wait_ready', false),
+    listen_timeout: num('listen_timeout', DEFAULTS.listen_timeout),
+    uid,
+    gid,
+    version: head !== undefined ? appVersion(pmExecPath) : 'N/A',
+    username: uid !== null ? (lookupUser(uid)?.name ?? String(uid)) : userInfo().username,
+    extra: pickExtra(raw),
+  };
+  if (config.log_type === 'raw' && str('log_type') && str('log_type') !== 'raw') {
+    throw fail(
+      ctx.badCode,
+      `${at('log_type')}: expected "json" or "raw", got ${JSON.stringify(str('log_type'))}`,
+      'use log_type: "json"',
+    );
+  }
+  return { config, warnings };
+}
+
+/** Planned options with no AppConfig field of their own are kept as they were given. */
+function pickExtra(raw: RawApp): Record<string, unknown> {
+  const out: Record<string, unknown> = {};
+  for (const k of ['disable_logs', 'watch_options', 'force']) if (raw[k] !== undefined) out[k] = raw[k];
+  return out;
+}
