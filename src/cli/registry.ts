@@ -25,6 +25,7 @@ const lifecycle = () => import('./commands/lifecycle.js');
 const info = () => import('./commands/info.js');
 const daemon = () => import('./commands/daemon.js');
 const config = () => import('./commands/config.js');
+const logsCmd = () => import('./commands/logs.js');
 
 const ONLY: OptionDef = {
   flags: '--only <names>',
@@ -100,6 +101,17 @@ export const START_OPTIONS: OptionDef[] = [
     description: 'do not pass shell variables whose names contain these strings',
   },
   { flags: '--env-file <file>', description: 'load variables from a dotenv file' },
+  { flags: '--disable-logs', description: 'keep no log files for this app' },
+  {
+    flags: '--log-max-size <size>',
+    description: 'rotate its log files at this size (default: setting log_max_size, 100M)',
+  },
+  { flags: '--log-retain <n>', description: 'rotated files to keep (default: setting log_retain, 5)' },
+  { flags: '--log-compress', description: 'gzip rotated files' },
+  {
+    flags: '--log-rotate-interval <when>',
+    description: 'also rotate "daily", "hourly" or on a cron expression',
+  },
   ONLY,
   ENV,
 ];
@@ -225,6 +237,52 @@ export const COMMANDS: CommandDef[] = [
     args: '<target>',
     summary: 'the environment a process runs with',
     run: async (ctx, args) => (await info()).env(ctx, args[0] as string),
+  },
+  {
+    name: 'logs',
+    args: '[target]',
+    summary: 'the last lines of the apps (merged in time order), then their live output',
+    options: [
+      { flags: '--lines <n>', description: 'how many past lines (default 15; 0 = stream only)' },
+      { flags: '--err', description: 'stderr only' },
+      { flags: '--out', description: 'stdout only' },
+      { flags: '--raw', description: 'lines only, without the id|name prefix' },
+      { flags: '--json', description: 'one JSON object per line' },
+      { flags: '--timestamp [format]', description: 'prefix the time each line was written (dayjs format)' },
+      { flags: '--nostream', description: 'print the past lines and exit' },
+    ],
+    run: async (ctx, args, opts) => (await logsCmd()).logs(ctx, args[0] as string | undefined, opts),
+  },
+  {
+    name: 'flush',
+    args: '[target]',
+    summary: 'empty the log files of an app (of every app and the daemon with no target)',
+    run: async (ctx, args) => (await logsCmd()).flush(ctx, args[0] as string | undefined),
+  },
+  {
+    name: 'reloadLogs',
+    summary: 'reopen every log file (after an external logrotate moved them)',
+    run: async (ctx) => (await logsCmd()).reloadLogs(ctx),
+  },
+  {
+    name: 'set',
+    args: '[key] [value]',
+    summary:
+      'set a global setting (log_max_size, log_retain, log_compress, log_rotate_interval; pm2-logrotate:* keys work too)',
+    run: async (ctx, args) =>
+      (await logsCmd()).set(ctx, args[0] as string | undefined, args[1] as string | undefined),
+  },
+  {
+    name: 'get',
+    args: '[key]',
+    summary: 'show the global settings',
+    run: async (ctx, args) => (await logsCmd()).get(ctx, args[0] as string | undefined),
+  },
+  {
+    name: 'unset',
+    args: '<key>',
+    summary: 'reset a global setting to its default',
+    run: async (ctx, args) => (await logsCmd()).unset(ctx, args[0] as string),
   },
   {
     name: 'save',

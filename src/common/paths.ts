@@ -12,6 +12,7 @@ export interface HomePaths {
   dump: string;
   dumpBak: string;
   state: string;
+  settings: string;
 }
 
 export function resolveHome(env: NodeJS.ProcessEnv = process.env): string {
@@ -31,6 +32,7 @@ export function homePaths(home: string = resolveHome()): HomePaths {
     dump: join(home, 'dump.json'),
     dumpBak: join(home, 'dump.json.bak'),
     state: join(home, 'state.json'),
+    settings: join(home, 'settings.json'),
   };
 }
 

@@ -6,6 +6,9 @@ import * as v from 'valibot';
  * re-validates it on the wire with the same schema. Keys keep PM2's option names so that `jlist`
  * can expose them unchanged. Durations are in ms, sizes in bytes.
  *
+ * Fields added after format 1 shipped are optional with a default, so older dumps, journals and
+ * clients stay readable.
+ *
  * Schemas use valibot rather than zod: the daemon must stay small, and zod 4 adds ~14 MB of RSS to
  * a Node process where valibot adds ~3 MB (measured; see docs/architecture.md).
  */
@@ -49,6 +52,12 @@ export const AppConfigSchema = v.object({
   error_file: v.nullable(v.string()),
   log_file: v.nullable(v.string()),
   merge_logs: v.boolean(),
+  /** Rotation; null takes the global setting (`steward set`). */
+  log_max_size: v.optional(v.nullable(int(0)), null),
+  log_retain: v.optional(v.nullable(int(0)), null),
+  log_compress: v.optional(v.nullable(v.boolean()), null),
+  log_rotate_interval: v.optional(v.nullable(v.string()), null),
+  disable_logs: v.optional(v.boolean(), false),
   log_date_format: v.nullable(v.string()),
   log_type: v.picklist(['raw', 'json']),
   pid_file: v.nullable(v.string()),
@@ -69,8 +78,8 @@ export const AppConfigSchema = v.object({
   wait_ready: v.boolean(),
   listen_timeout: int(0),
   /** Run as this user/group (numeric; the daemon must be root). */
-  uid: v.nullable(int(0)),
-  gid: v.nullable(int(0)),
+  uid: v.optional(v.nullable(int(0)), null),
+  gid: v.optional(v.nullable(int(0)), null),
   /** The app's version from the nearest package.json, or `N/A`. */
   version: v.string(),
   username: v.string(),

@@ -58,8 +58,9 @@ async function parseJson5(text: string, file: string): Promise<unknown> {
 }
 
 async function parseYaml(text: string, file: string): Promise<unknown> {
-  const { parseDocument } = await import('yaml');
-  const doc = parseDocument(text, { prettyErrors: false });
+  // `default`: the CLI bundle (esbuild) gives the CommonJS build of `yaml` as a default export only.
+  const { default: YAML } = await import('yaml');
+  const doc = YAML.parseDocument(text, { prettyErrors: false });
   const err = doc.errors[0];
   if (err) {
     const pos = err.linePos?.[0];

@@ -37,6 +37,11 @@ export interface StartFlags {
   restartLimitWindow?: string;
   filterEnv?: string[] | boolean;
   envFile?: string;
+  disableLogs?: boolean;
+  logMaxSize?: string;
+  logRetain?: string;
+  logCompress?: boolean;
+  logRotateInterval?: string;
   env?: string;
 }
 
@@ -74,6 +79,11 @@ const FLAG_KEYS: Record<string, string> = {
   restartLimitWindow: 'restart_limit_window',
   filterEnv: 'filter_env',
   envFile: 'env_file',
+  disableLogs: 'disable_logs',
+  logMaxSize: 'log_max_size',
+  logRetain: 'log_retain',
+  logCompress: 'log_compress',
+  logRotateInterval: 'log_rotate_interval',
 };
 
 const KEY_FLAGS: Record<string, string> = {

@@ -10,6 +10,8 @@ import type { RawApp } from './ecosystem-schema.js';
 import { inferInterpreter } from './interpreter.js';
 import { appVersion, defaultName, readHead, which } from './resolve-script.js';
 import { lookupGroup, lookupUser } from './users.js';
+import { ISO_FORMAT, isValidDateFormat } from '../common/timefmt.js';
+import { isValidInterval } from './interval.js';
 
 export interface NormalizeContext {
   /** Where `steward` runs: the base of relative paths, as in PM2. */
@@ -189,7 +191,22 @@ export function normalizeApp(raw: RawApp, ctx: NormalizeContext): Normalized {
     gid = g;
   }
 
-  const logDateFormat = str('log_date_format') ?? (raw.time === true ? 'YYYY-MM-DDTHH:mm:ss' : null);
+  const logDateFormat = str('log_date_format') ?? (raw.time === true ? ISO_FORMAT : null);
+  if (logDateFormat !== null && !isValidDateFormat(logDateFormat)) {
+    throw fail(
+      ctx.badCode,
+      `${at('log_date_format')}: "${logDateFormat}" has no date or time token`,
+      'use a dayjs format such as "YYYY-MM-DD HH:mm:ss Z"',
+    );
+  }
+  const interval = str('log_rotate_interval') ?? null;
+  if (interval !== null && !isValidInterval(interval)) {
+    throw fail(
+      ctx.badCode,
+      `${at('log_rotate_interval')}: expected "daily", "hourly" or a cron expression, got ${JSON.stringify(interval)}`,
+      'e.g. "daily" or "0 */6 * * *"',
+    );
+  }
   const config: AppConfig = {
     name,
     namespace: str('namespace') ?? DEFAULTS.namespace,
@@ -219,6 +236,11 @@ export function normalizeApp(raw: RawApp, ctx: NormalizeContext): Normalized {
     log_file: logFile,
     // PM2: one file per app, unless several instances run in cluster mode.
     merge_logs: bool('merge_logs', execMode !== 'cluster_mode'),
+    log_max_size: typeof raw.log_max_size === 'number' ? raw.log_max_size : null,
+    log_retain: typeof raw.log_retain === 'number' ? raw.log_retain : null,
+    log_compress: typeof raw.log_compress === 'boolean' ? raw.log_compress : null,
+    log_rotate_interval: interval,
+    disable_logs: bool('disable_logs', false),
     log_date_format: logDateFormat,
     log_type: str('log_type') === 'json' ? 'json' : 'raw',
     pid_file: str('pid_file') ? resolve(cwd, expandHome(str('pid_file') as string, ctx.env)) : null,
@@ -254,6 +276,6 @@ export function normalizeApp(raw: RawApp, ctx: NormalizeContext): Normalized {
 /** Planned options with no AppConfig field of their own are kept as they were given. */
 function pickExtra(raw: RawApp): Record<string, unknown> {
   const out: Record<string, unknown> = {};
-  for (const k of ['disable_logs', 'watch_options', 'force']) if (raw[k] !== undefined) out[k] = raw[k];
+  for (const k of ['watch_options', 'force']) if (raw[k] !== undefined) out[k] = raw[k];
   return out;
 }

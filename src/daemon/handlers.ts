@@ -13,7 +13,10 @@ export interface HandlerDeps {
   supervisor: Supervisor;
   paths: HomePaths;
   log: (msg: string) => void;
-  subscribe: (c: Connection) => void;
+  subscribe: (c: Connection, topics: string[]) => void;
+  reloadLogs: () => void;
+  flushDaemonLog: () => void;
+  setSetting: (key: string, value: string | null) => Record<string, unknown>;
   kill: () => void;
   startedAt: number;
 }
@@ -87,19 +90,53 @@ export function buildHandlers(d: HandlerDeps): Record<string, MethodDef> {
       return { path: d.paths.dump };
     },
     kill: () => ({ stopped: sup.instances().length }),
+    subscribe: (p, c) => {
+      d.subscribe(c, p.topics);
+      return { subscribed: p.topics };
+    },
+    logInfo: (p) =>
+      (p.targets ? sup.resolve(p.targets, p.cwd) : sup.instances()).map((i) => {
+        const paths = i.logPaths;
+        const dropped = [paths.out, paths.err, paths.combined].reduce(
+          (n, f) => n + (f ? (sup.logs.get(f)?.dropped ?? 0) : 0),
+          0,
+        );
+        return {
+          pm_id: i.pm_id,
+          name: i.config.name,
+          namespace: i.config.namespace,
+          ...paths,
+          dropped,
+          date_format: i.config.log_date_format,
+          json: i.config.log_type === 'json',
+        };
+      }),
+    flush: (p) => {
+      const insts = p.targets ? sup.resolve(p.targets, p.cwd) : sup.instances();
+      const files = new Set<string>();
+      for (const i of insts) {
+        const paths = i.logPaths;
+        for (const f of [paths.out, paths.err, paths.combined]) if (f) files.add(f);
+      }
+      sup.flushFiles(files);
+      if (!p.targets) {
+        d.flushDaemonLog();
+        files.add(d.paths.daemonLog);
+      }
+      return { files: [...files] };
+    },
+    reloadLogs: () => {
+      d.reloadLogs();
+      return { reopened: true };
+    },
+    getSettings: () => ({ ...sup.logSettings }),
+    setSetting: (p) => d.setSetting(p.key, p.value),
   };
   const out: Record<string, MethodDef> = {};
   for (const name of Object.keys(impl) as MethodName[]) {
     const run = impl[name] as (p: unknown, c: Connection) => unknown;
     out[name] = { schema: ParamSchemas[name], run, ...(name === 'kill' ? { after: d.kill } : {}) };
   }
-  out.subscribe = {
-    schema: ParamSchemas.ping,
-    run: (_p, c) => {
-      d.subscribe(c);
-      return { subscribed: true };
-    },
-  };
   return out;
 }
 

@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import type { AppConfig } from '../config/app-config.js';
 import { messageOf } from '../common/errors.js';
 import { groupAlive, killSnapshot, signalGroup, signalPid, snapshotTree, type ProcIdentity } from './kill.js';
-import type { LogFiles } from './logs.js';
+import type { InstanceOutput } from './logs/instance-output.js';
 import { readStat } from './proc.js';
 import { decideOnExit, type RestartCounters } from './restart-policy.js';
 import { buildSpawnSpec, type SpawnContext } from './spawn-spec.js';
@@ -22,7 +22,8 @@ export interface InstanceContext {
   logsDir: string;
   pidsDir: string;
   spawn: SpawnContext;
-  logs: LogFiles;
+  /** Opens the output (log files, live bus) of one process of this instance. */
+  openOutput: (inst: Instance) => InstanceOutput;
   now: () => number;
   log: (msg: string) => void;
   /** Called after every status or pid change (journal, event bus). */
@@ -72,7 +73,7 @@ export class Instance {
   private timer: NodeJS.Timeout | undefined;
   private stopping: Promise<void> | undefined;
   private exitWaiters: Array<() => void> = [];
-  private openLogs: string[] = [];
+  private lastOutput: InstanceOutput | undefined;
 
   constructor(
     readonly pm_id: number,
@@ -149,10 +150,10 @@ export class Instance {
   private launch(): Promise<void> {
     return new Promise<void>((resolve) => {
       const spec = buildSpawnSpec(this.config, this.pm_id, this.index, this.ctx.spawn);
-      const paths = this.logPaths;
+      const output = this.ctx.openOutput(this);
+      this.lastOutput = output;
       let child: ChildProcess;
       try {
-        this.openLogFiles([paths.out, paths.err, paths.combined]);
         child = spawn(spec.file, spec.args, {
           cwd: spec.cwd,
           env: spec.env,
@@ -163,7 +164,8 @@ export class Instance {
           ...(this.config.gid !== null ? { gid: this.config.gid } : {}),
         });
       } catch (e) {
-        this.failSpawn(messageOf(e));
+        this.failSpawn(messageOf(e), output);
+        output.close();
         resolve();
         return;
       }
@@ -188,46 +190,24 @@ export class Instance {
           return;
         }
         this.child = undefined;
-        this.failSpawn(`cannot run ${spec.file}: ${err.message}`);
+        this.failSpawn(`cannot run ${spec.file}: ${err.message}`, output);
+        output.close();
         resolve();
       });
-      const write = (which: 'out' | 'err') => (chunk: Buffer) => {
-        const path = which === 'out' ? paths.out : paths.err;
-        if (path) this.ctx.logs.write(path, chunk);
-        if (paths.combined) this.ctx.logs.write(paths.combined, chunk);
-      };
-      child.stdout?.on('data', write('out'));
-      child.stderr?.on('data', write('err'));
+      child.stdout?.on('data', (chunk: Buffer) => output.write('out', chunk));
+      child.stderr?.on('data', (chunk: Buffer) => output.write('err', chunk));
       child.stdin?.on('error', () => undefined);
       child.on('exit', (code, signal) => {
         if (spawned) this.onExit(child, code, signal);
       });
-      // Output can still arrive after 'exit'; files are released once every pipe is closed.
-      child.on('close', () => {
-        if (this.child === undefined && this.status !== 'waiting restart') this.closeLogFiles();
-      });
+      // Output can still arrive after 'exit' (a grandchild may hold the pipes): the files are let
+      // go once every pipe of this process is closed.
+      child.on('close', () => output.close());
     });
   }
 
-  private openLogFiles(paths: Array<string | null>): void {
-    this.closeLogFiles();
-    for (const p of paths) {
-      if (p === null) continue;
-      this.ctx.logs.acquire(p);
-      this.openLogs.push(p);
-    }
-  }
-
-  private closeLogFiles(): void {
-    for (const p of this.openLogs) this.ctx.logs.release(p);
-    this.openLogs = [];
-  }
-
-  private failSpawn(reason: string): void {
-    const errPath = this.logPaths.err;
-    if (errPath && this.openLogs.includes(errPath)) {
-      this.ctx.logs.write(errPath, Buffer.from(`[steward] ${reason}\n`));
-    }
+  private failSpawn(reason: string, output: InstanceOutput): void {
+    output.note(reason);
     this.ctx.log(`[${this.config.name}:${this.pm_id}] ${reason}`);
     this.apply({ type: 'spawn_failed' }, 'errored', reason);
   }
@@ -334,7 +314,7 @@ export class Instance {
   dispose(): void {
     if (this.timer) clearTimeout(this.timer);
     this.timer = undefined;
-    this.closeLogFiles();
+    this.lastOutput?.close();
   }
 
   snapshot(): InstanceSnapshot {

@@ -1,4 +1,4 @@
-import { chmodSync, createWriteStream, mkdirSync, statSync, unlinkSync, writeFileSync } from 'node:fs';
+import { chmodSync, mkdirSync, statSync, unlinkSync, writeFileSync } from 'node:fs';
 import { createConnection } from 'node:net';
 import { errnoCode, messageOf, StewardError } from '../common/errors.js';
 import { homePaths, MAX_SOCKET_PATH, resolveHome, type HomePaths } from '../common/paths.js';
@@ -6,7 +6,9 @@ import { stewardVersion } from '../common/version.js';
 import { buildHandlers } from './handlers.js';
 import { readSnapshot, serialize, writeSnapshot } from './persistence.js';
 import { endLeftovers } from './recovery.js';
-import { RpcServer } from './server.js';
+import { LogFile } from './logs/log-file.js';
+import { loadSettings, updateSetting } from './settings.js';
+import { RpcServer, type Connection } from './server.js';
 import { Supervisor } from './supervisor.js';
 
 /**
@@ -15,6 +17,10 @@ import { Supervisor } from './supervisor.js';
  * writes to stdout again. Its own log is daemon.log.
  */
 const JOURNAL_COALESCE_MS = 20;
+const DAEMON_LOG_MAX = 10 * 1024 * 1024;
+/** A `logs` follower that reads slower than this much buffered output loses lines (counted). */
+const FOLLOWER_MAX_BUFFER = 8 * 1024 * 1024;
+const NO_TOPICS: ReadonlySet<string> = new Set();
 
 function ready(msg: { ok: boolean; pid?: number; error?: string; hint?: string; code?: string }): void {
   try {
@@ -72,8 +78,16 @@ async function main(): Promise<void> {
   } catch (e) {
     if (errnoCode(e) !== 'ENOENT') throw e;
   }
-  const logStream = createWriteStream(paths.daemonLog, { flags: 'a', mode: 0o600 });
-  const log = (msg: string) => logStream.write(`${new Date().toISOString()} ${msg}\n`);
+  // The daemon's own log is rotated like app logs (PM2's pm2.log never is).
+  const daemonLog = new LogFile(
+    paths.daemonLog,
+    { maxSize: DAEMON_LOG_MAX, retain: 3, compress: false, interval: null },
+    { warn: () => undefined, fallback: () => undefined },
+  );
+  const log = (msg: string) => {
+    const at = Date.now();
+    daemonLog.write(Buffer.from(`${new Date(at).toISOString()} ${msg}\n`), at);
+  };
   log(
     `daemon ${stewardVersion()} starting (pid ${process.pid}, node ${process.version}, home ${paths.home})`,
   );
@@ -86,6 +100,7 @@ async function main(): Promise<void> {
     log('tsx is not installed: TypeScript apps need a Node with type stripping');
   }
 
+  let logFollowers = 0;
   let journalFrozen = false;
   let journalPending = false;
   // Set once the socket is bound; events before that have no listener.
@@ -108,6 +123,19 @@ async function main(): Promise<void> {
     paths,
     spawn: { home: paths.home, nodePath: process.execPath, nodeVersion: process.version, tsxLoaderUrl },
     log,
+    fallbackOutput: (path, buf) => log(`output for ${path}: ${buf.toString('utf8').trimEnd()}`),
+    wantsOutput: () => logFollowers > 0,
+    onOutput: (inst, type, chunk, at) => {
+      const msg = {
+        pm_id: inst.pm_id,
+        name: inst.config.name,
+        namespace: inst.config.namespace,
+        type,
+        data: chunk.toString('utf8'),
+        at,
+      };
+      bus.server?.broadcast('log', msg, (c) => topicsOf(c).has('logs'), FOLLOWER_MAX_BUFFER);
+    },
     onChange: (ev) => {
       // Coalesce bursts (`delete all` of 200 apps) into a few writes. A change lost to a crash in
       // this window is harmless: recovery also finds processes by their environment mark.
@@ -115,10 +143,13 @@ async function main(): Promise<void> {
         journalPending = true;
         setTimeout(writeJournal, JOURNAL_COALESCE_MS);
       }
-      bus.server?.broadcast('event', { ...ev, at: Date.now() }, (c) => subscribers.has(c.socket));
+      bus.server?.broadcast('event', { ...ev, at: Date.now() }, (c) => topicsOf(c).has('events'));
     },
   });
-  const subscribers = new WeakSet<object>();
+  const subscriptions = new WeakMap<object, Set<string>>();
+  const topicsOf = (c: Connection) => subscriptions.get(c.socket) ?? NO_TOPICS;
+
+  supervisor.logSettings = loadSettings(paths.settings);
 
   // Recover what a previous daemon left (journal), ending its orphaned processes first.
   let recovered: ReturnType<Supervisor['restore']> = [];
@@ -164,7 +195,7 @@ async function main(): Promise<void> {
       }
     }
     log('daemon stopped');
-    logStream.end(() => process.exit(code));
+    void daemonLog.close().then(() => process.exit(code));
   };
 
   const server = new RpcServer(
@@ -172,7 +203,25 @@ async function main(): Promise<void> {
       supervisor,
       paths,
       log,
-      subscribe: (c) => subscribers.add(c.socket),
+      subscribe: (c, topics) => {
+        const set = subscriptions.get(c.socket) ?? new Set<string>();
+        for (const t of topics) set.add(t);
+        subscriptions.set(c.socket, set);
+        if (topics.includes('logs')) {
+          logFollowers += 1;
+          c.socket.once('close', () => (logFollowers -= 1));
+        }
+      },
+      reloadLogs: () => {
+        supervisor.logs.reopenAll();
+        daemonLog.reopen();
+      },
+      flushDaemonLog: () => daemonLog.truncate(),
+      setSetting: (key, value) => {
+        supervisor.logSettings = updateSetting(paths.settings, supervisor.logSettings, key, value);
+        supervisor.applyLogSettings();
+        return { ...supervisor.logSettings };
+      },
       kill: () => void shutdown(false, 0),
       startedAt: Date.now(),
     }),
@@ -190,7 +239,10 @@ async function main(): Promise<void> {
   process.on('SIGTERM', () => void shutdown(true, 0));
   process.on('SIGINT', () => void shutdown(true, 0));
   process.on('SIGHUP', () => undefined);
-  process.on('SIGUSR2', () => supervisor.logs.reopenAll());
+  process.on('SIGUSR2', () => {
+    supervisor.logs.reopenAll();
+    daemonLog.reopen();
+  });
   process.on('uncaughtException', (e) => log(`uncaught exception: ${e.stack ?? e.message}`));
   process.on('unhandledRejection', (e) =>
     log(`unhandled rejection: ${e instanceof Error ? (e.stack ?? e.message) : String(e)}`),

@@ -9,6 +9,8 @@ export interface Connection {
   socket: Socket;
   /** Sends a JSON-RPC notification (no id) to this client. */
   notify(method: string, params: unknown): void;
+  /** Notifications skipped because the client read too slowly. */
+  missed?: number;
 }
 
 export interface MethodDef {
@@ -134,7 +136,29 @@ export class RpcServer {
     }
   }
 
-  broadcast(method: string, params: unknown, filter: (c: Connection) => boolean): void {
-    for (const c of this.connections) if (filter(c)) c.notify(method, params);
+  /**
+   * Sends a notification to the matching connections. With `maxBuffered`, a connection whose unread
+   * backlog is past it skips the message (counted), and is told how many it missed when it catches up.
+   */
+  broadcast(
+    method: string,
+    params: unknown,
+    filter: (c: Connection) => boolean,
+    maxBuffered = Infinity,
+  ): void {
+    let line: string | undefined;
+    for (const c of this.connections) {
+      if (!filter(c) || c.socket.destroyed) continue;
+      if (c.socket.writableLength > maxBuffered) {
+        c.missed = (c.missed ?? 0) + 1;
+        continue;
+      }
+      if (c.missed) {
+        c.socket.write(encode({ jsonrpc: '2.0', method: 'missed', params: { count: c.missed } }));
+        c.missed = 0;
+      }
+      line ??= encode({ jsonrpc: '2.0', method, params });
+      c.socket.write(line);
+    }
   }
 }

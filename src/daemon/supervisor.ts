@@ -1,11 +1,18 @@
-import { closeSync, fstatSync, openSync, readSync } from 'node:fs';
+import { closeSync, fstatSync, openSync, readSync, truncateSync } from 'node:fs';
 import type { AppConfig } from '../config/app-config.js';
 import { StewardError } from '../common/errors.js';
 import type { HomePaths } from '../common/paths.js';
 import type { ApplyAction, ApplyResult, OpResult, ProcSummary, StartResult } from '../protocol/methods.js';
 import { Instance, type InstanceContext, type InstanceSnapshot } from './instance.js';
 import { pm2Entry, summary } from './jlist.js';
-import { LogFiles } from './logs.js';
+import { LogFiles } from './logs/log-files.js';
+import {
+  DEFAULT_LOG_SETTINGS,
+  InstanceOutput,
+  rotationPolicy,
+  type LogSettings,
+} from './logs/instance-output.js';
+import type { StreamType } from './logs/formatter.js';
 import { Sampler } from './sampler.js';
 import type { SpawnContext } from './spawn-spec.js';
 import { isRunning } from './state-machine.js';
@@ -15,6 +22,11 @@ export interface SupervisorOptions {
   paths: HomePaths;
   spawn: SpawnContext;
   log: (msg: string) => void;
+  /** App output that cannot reach its file (bad path, full disk) goes here (the daemon log). */
+  fallbackOutput?: (path: string, buf: Buffer) => void;
+  /** Live output for `steward logs` followers; only called while `wantsOutput()` says so. */
+  onOutput?: (inst: Instance, type: StreamType, chunk: Buffer, at: number) => void;
+  wantsOutput?: () => boolean;
   /** Called after any change of the table (journal, event bus). */
   onChange: (event: { pm_id: number; name: string; event: string; status: string; reason?: string }) => void;
   now?: () => number;
@@ -28,19 +40,41 @@ export class Supervisor {
   readonly logs: LogFiles;
   readonly sampler: Sampler;
   private nextId = 0;
+  /** Global log rotation defaults (STEWARD_HOME/settings.json, `steward set`). */
+  logSettings: LogSettings = { ...DEFAULT_LOG_SETTINGS };
   private readonly ctx: InstanceContext;
   readonly now: () => number;
 
   constructor(private readonly opts: SupervisorOptions) {
     this.now = opts.now ?? Date.now;
-    this.logs = new LogFiles((path, err) => opts.log(`log file ${path}: ${err.message}`));
+    this.logs = new LogFiles({
+      warn: (msg) => opts.log(`warning: ${msg}`),
+      fallback: (path, buf) => opts.fallbackOutput?.(path, buf),
+    });
     this.sampler = new Sampler(this.now);
     this.ctx = {
       home: opts.paths.home,
       logsDir: opts.paths.logs,
       pidsDir: opts.paths.pids,
       spawn: opts.spawn,
-      logs: this.logs,
+      openOutput: (inst) => {
+        const bus = opts.onOutput;
+        const sink =
+          bus && opts.wantsOutput
+            ? (type: StreamType, chunk: Buffer, at: number) => {
+                if (opts.wantsOutput?.()) bus(inst, type, chunk, at);
+              }
+            : undefined;
+        return new InstanceOutput(
+          this.logs,
+          inst.logPaths,
+          inst.config,
+          inst.pm_id,
+          rotationPolicy(inst.config, this.logSettings),
+          sink,
+          inst.config.disable_logs,
+        );
+      },
       now: this.now,
       log: opts.log,
       changed: (inst, event, reason) =>
@@ -328,6 +362,35 @@ export class Supervisor {
   jlist(insts: Instance[] = this.instances()): Record<string, unknown>[] {
     this.refreshSamples();
     return insts.map((i) => pm2Entry(i, this.sampler.get(i.pid), this.opts.paths.home, i.pidPath));
+  }
+
+  /** Gives open log files the rotation policy of the current settings. */
+  applyLogSettings(): void {
+    for (const i of this.instances()) {
+      const policy = rotationPolicy(i.config, this.logSettings);
+      const p = i.logPaths;
+      for (const f of [p.out, p.err, p.combined]) {
+        const open = f ? this.logs.get(f) : undefined;
+        if (open) open.policy = policy;
+      }
+    }
+  }
+
+  /** Empties log files (`flush`), whether or not they are open. */
+  flushFiles(files: Iterable<string>): void {
+    for (const f of files) {
+      const open = this.logs.get(f);
+      if (open) open.truncate();
+      else {
+        for (const p of [f, `${f}.idx`]) {
+          try {
+            truncateSync(p, 0);
+          } catch {
+            // no such file
+          }
+        }
+      }
+    }
   }
 
   snapshots(): InstanceSnapshot[] {

@@ -92,6 +92,20 @@ export interface EnvResult {
   env: Record<string, string>;
 }
 
+export interface LogInfo {
+  pm_id: number;
+  name: string;
+  namespace: string;
+  out: string | null;
+  err: string | null;
+  combined: string | null;
+  /** Bytes of output lost because a file could not be written fast enough, or at all. */
+  dropped: number;
+  /** The app's timestamp format (log_date_format), for --timestamp display. */
+  date_format: string | null;
+  json: boolean;
+}
+
 export interface Methods {
   hello: { params: { client_version: string; protocol: number }; result: HelloResult };
   ping: { params: Record<string, never>; result: { msg: 'pong' } };
@@ -111,6 +125,12 @@ export interface Methods {
   resurrect: { params: Record<string, never>; result: ResurrectResult };
   cleardump: { params: Record<string, never>; result: { path: string } };
   kill: { params: Record<string, never>; result: { stopped: number } };
+  subscribe: { params: { topics: Array<'events' | 'logs'> }; result: { subscribed: string[] } };
+  logInfo: { params: { targets?: string[]; cwd: string }; result: LogInfo[] };
+  flush: { params: { targets?: string[]; cwd: string }; result: { files: string[] } };
+  reloadLogs: { params: Record<string, never>; result: { reopened: true } };
+  getSettings: { params: Record<string, never>; result: Record<string, unknown> };
+  setSetting: { params: { key: string; value: string | null }; result: Record<string, unknown> };
 }
 
 export type MethodName = keyof Methods;

@@ -1,0 +1,201 @@
+import pc from 'picocolors';
+import { StewardError } from '../../common/errors.js';
+import type { LogInfo } from '../../protocol/methods.js';
+import { resolveTarget } from '../../daemon/targets.js';
+import type { CliContext } from '../context.js';
+import { mergeTails, tailLines } from '../logs/tail.js';
+
+export interface LogsOptions {
+  lines?: string;
+  err?: boolean;
+  out?: boolean;
+  raw?: boolean;
+  json?: boolean;
+  timestamp?: string | boolean;
+  nostream?: boolean;
+}
+
+interface Source {
+  path: string;
+  type: 'out' | 'err';
+  pm_id: number;
+  name: string;
+}
+
+type Printer = (l: { text: string; at: number; type: 'out' | 'err'; pm_id: number; name: string }) => void;
+
+async function makePrinter(opts: LogsOptions): Promise<Printer> {
+  let stamp: ((at: number) => string) | undefined;
+  if (opts.timestamp !== undefined && opts.timestamp !== false) {
+    const fmt = typeof opts.timestamp === 'string' ? opts.timestamp : 'YYYY-MM-DDTHH:mm:ss';
+    const { TimeFormatter, isValidDateFormat } = await import('../../common/timefmt.js');
+    if (!isValidDateFormat(fmt)) {
+      throw new StewardError('E_BAD_OPTION', `--timestamp: "${fmt}" has no date or time token`, {
+        hint: 'use a dayjs format such as "YYYY-MM-DD HH:mm:ss"',
+      });
+    }
+    const tf = new TimeFormatter(fmt);
+    stamp = (at) => (at > 0 ? tf.format(at) : '?');
+  }
+  return (l) => {
+    if (opts.json) {
+      const obj = {
+        message: l.text,
+        timestamp: l.at > 0 ? new Date(l.at).toISOString() : null,
+        type: l.type,
+        process_id: l.pm_id,
+        app_name: l.name,
+      };
+      process.stdout.write(JSON.stringify(obj) + '\n');
+      return;
+    }
+    const time = stamp ? `${stamp(l.at)} ` : '';
+    if (opts.raw) {
+      process.stdout.write(`${time}${l.text}\n`);
+      return;
+    }
+    const tag = `${l.pm_id}|${l.name}`;
+    const colour = l.type === 'err' ? pc.red : pc.green;
+    process.stdout.write(`${colour(tag)} | ${time}${l.text}\n`);
+  };
+}
+
+function sourcesOf(infos: LogInfo[], opts: LogsOptions): Source[] {
+  const seen = new Set<string>();
+  const out: Source[] = [];
+  const add = (path: string | null, type: 'out' | 'err', i: LogInfo) => {
+    if (!path || seen.has(path)) return;
+    seen.add(path);
+    out.push({ path, type, pm_id: i.pm_id, name: i.name });
+  };
+  for (const i of infos) {
+    if (!opts.err) add(i.out, 'out', i);
+    if (!opts.out) add(i.err, 'err', i);
+    if (!i.out && !i.err) add(i.combined, 'out', i);
+  }
+  return out;
+}
+
+/** `steward logs [target]`: the last lines of the matching apps in time order, then live output. */
+export async function logs(ctx: CliContext, target: string | undefined, opts: LogsOptions): Promise<void> {
+  const n = opts.lines === undefined ? 15 : Number(opts.lines);
+  if (!Number.isInteger(n) || n < 0) {
+    throw new StewardError(
+      'E_BAD_OPTION',
+      `--lines: expected a whole number ≥ 0, got ${JSON.stringify(opts.lines)}`,
+      {
+        hint: '--lines 0 streams only',
+      },
+    );
+  }
+  if (opts.err && opts.out)
+    throw new StewardError('E_BAD_OPTION', '--err and --out exclude each other', {
+      hint: 'give one of them, or neither for both',
+    });
+  const c = await ctx.connect();
+  const cwd = process.cwd();
+  const infos = await c.call('logInfo', target === undefined ? { cwd } : { targets: [target], cwd });
+  const print = await makePrinter(opts);
+
+  if (n > 0) {
+    const sources = sourcesOf(infos, opts);
+    const merged = mergeTails(
+      sources.map((s) => tailLines(s.path, n)),
+      n,
+    );
+    if (!opts.raw && !opts.json && sources.length > 0) {
+      process.stdout.write(
+        pc.gray(`[steward] last ${n} lines of ${sources.map((s) => s.path).join(', ')}\n`),
+      );
+    }
+    for (const l of merged) {
+      const s = sources[l.source];
+      if (s) print({ text: l.text, at: l.at, type: s.type, pm_id: s.pm_id, name: s.name });
+    }
+  }
+  if (opts.nostream) return;
+
+  // Follow: the daemon sends raw chunks; lines are reassembled per process and stream.
+  const matches = (m: { pm_id: number; name: string; namespace: string }) =>
+    target === undefined || resolveTarget(target, [{ ...m, pm_exec_path: '' }], cwd).length > 0;
+  const partial = new Map<string, string>();
+  c.onNotification((method, params) => {
+    if (method === 'missed') {
+      process.stderr.write(
+        `[steward] ${(params as { count: number }).count} output chunks skipped (this terminal reads slower than the apps write)\n`,
+      );
+      return;
+    }
+    if (method !== 'log') return;
+    const m = params as {
+      pm_id: number;
+      name: string;
+      namespace: string;
+      type: 'out' | 'err';
+      data: string;
+      at: number;
+    };
+    if ((opts.err && m.type !== 'err') || (opts.out && m.type !== 'out') || !matches(m)) return;
+    const key = `${m.pm_id}:${m.type}`;
+    const text = (partial.get(key) ?? '') + m.data;
+    const parts = text.split('\n');
+    partial.set(key, parts.pop() ?? '');
+    for (const line of parts) print({ text: line, at: m.at, type: m.type, pm_id: m.pm_id, name: m.name });
+  });
+  await c.call('subscribe', { topics: ['logs'] });
+  if (!opts.raw && !opts.json) process.stdout.write(pc.gray('[steward] following (Ctrl-C to stop)\n'));
+  await new Promise<void>((resolve) => {
+    process.once('SIGINT', () => resolve());
+    process.once('SIGTERM', () => resolve());
+    void c.waitClosed().then(() => resolve());
+  });
+}
+
+export async function flush(ctx: CliContext, target: string | undefined): Promise<void> {
+  const c = await ctx.connect();
+  const cwd = process.cwd();
+  const res = await c.call('flush', target === undefined ? { cwd } : { targets: [target], cwd });
+  ctx.info(`flushed ${res.files.length} file${res.files.length === 1 ? '' : 's'}`);
+}
+
+export async function reloadLogs(ctx: CliContext): Promise<void> {
+  const c = await ctx.connect();
+  await c.call('reloadLogs', {});
+  ctx.info('reopened every log file');
+}
+
+export async function set(
+  ctx: CliContext,
+  key: string | undefined,
+  value: string | undefined,
+): Promise<void> {
+  const c = await ctx.connect();
+  if (key === undefined) {
+    const s = await c.call('getSettings', {});
+    for (const [k, v] of Object.entries(s)) ctx.out(`${k}: ${JSON.stringify(v)}`);
+    return;
+  }
+  if (value === undefined)
+    throw new StewardError('E_USAGE', `set ${key} needs a value`, {
+      hint: `e.g. \`steward set ${key} 10M\``,
+    });
+  const s = await c.call('setSetting', { key, value });
+  ctx.out(JSON.stringify(s, null, 2));
+}
+
+export async function get(ctx: CliContext, key: string | undefined): Promise<void> {
+  const c = await ctx.connect();
+  const s = await c.call('getSettings', {});
+  if (key === undefined) {
+    for (const [k, v] of Object.entries(s)) ctx.out(`${k}: ${JSON.stringify(v)}`);
+    return;
+  }
+  const { settingKey } = await import('../../daemon/settings.js');
+  ctx.out(JSON.stringify(s[settingKey(key)]));
+}
+
+export async function unset(ctx: CliContext, key: string): Promise<void> {
+  const c = await ctx.connect();
+  const s = await c.call('setSetting', { key, value: null });
+  ctx.out(JSON.stringify(s, null, 2));
+}

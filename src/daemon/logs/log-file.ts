@@ -1,0 +1,249 @@
+import {
+  createReadStream,
+  createWriteStream,
+  closeSync,
+  mkdirSync,
+  openSync,
+  readdirSync,
+  renameSync,
+  statSync,
+  truncateSync,
+  unlinkSync,
+  writeSync,
+  existsSync,
+  type WriteStream,
+} from 'node:fs';
+import { basename, dirname, extname, join } from 'node:path';
+import { pipeline } from 'node:stream/promises';
+import { createGzip } from 'node:zlib';
+import { messageOf } from '../../common/errors.js';
+
+/** When and how a log file is rotated. maxSize 0 = never by size; interval null = never by time. */
+export interface RotationPolicy {
+  maxSize: number;
+  retain: number;
+  compress: boolean;
+  interval: string | null;
+}
+
+export interface LogFileHooks {
+  warn: (msg: string) => void;
+  /** Where the output of a file that cannot be written goes (the daemon log). */
+  fallback: (path: string, buf: Buffer) => void;
+}
+
+/** Bytes the daemon may hold for one slow file before it drops (and counts) output. */
+export const MAX_BUFFERED = 16 * 1024 * 1024;
+const RETRY_MS = 5000;
+const IDX_RECORD = 16;
+
+/**
+ * `api-out.log` rotated at 2026-11-22 16:45:00.123 → `api-out__2026-11-22_16-45-00-123.log`
+ * (pm2-logrotate's names, plus milliseconds). Names sort in rotation order, collisions included
+ * (`…-123_001.log` sorts after `…-123.log`), which retention and `steward logs` rely on.
+ */
+export function rotatedName(path: string, at: Date): string {
+  const ext = extname(path);
+  const base = path.slice(0, path.length - ext.length);
+  const p = (n: number, w = 2) => String(n).padStart(w, '0');
+  const stamp = `${at.getFullYear()}-${p(at.getMonth() + 1)}-${p(at.getDate())}_${p(at.getHours())}-${p(at.getMinutes())}-${p(at.getSeconds())}-${p(at.getMilliseconds(), 3)}`;
+  let name = `${base}__${stamp}${ext}`;
+  for (let i = 1; existsSync(name) || existsSync(`${name}.gz`); i += 1)
+    name = `${base}__${stamp}_${p(i, 3)}${ext}`;
+  return name;
+}
+
+/** The rotated copies of a log file, oldest first. */
+export function rotatedFiles(path: string): string[] {
+  const ext = extname(path);
+  const stem = basename(path, ext);
+  const dir = dirname(path);
+  let names: string[];
+  try {
+    names = readdirSync(dir);
+  } catch {
+    return [];
+  }
+  return names
+    .filter((n) => n.startsWith(`${stem}__`) && (n.endsWith(ext) || n.endsWith(`${ext}.gz`)))
+    .sort()
+    .map((n) => join(dir, n));
+}
+
+/**
+ * One log file the daemon writes: appends, a sidecar time index (`<file>.idx`: 16-byte records of
+ * byte offset and time, at most one per millisecond, used by `steward logs` to merge files in time
+ * order), size accounting for rotation, a bounded write buffer, and a fallback when the file cannot
+ * be written. The daemon is the only writer, so rotation is a rename plus a new file: nothing is
+ * lost or written twice, and the app never waits.
+ */
+export class LogFile {
+  refs = 1;
+  size = 0;
+  dropped = 0;
+  failed: string | null = null;
+  private stream: WriteStream | null = null;
+  private idxFd: number | null = null;
+  private lastIdxAt = -1;
+  private retryAt = 0;
+
+  constructor(
+    readonly path: string,
+    public policy: RotationPolicy,
+    private readonly hooks: LogFileHooks,
+  ) {
+    this.open();
+  }
+
+  private open(): void {
+    try {
+      mkdirSync(dirname(this.path), { recursive: true, mode: 0o700 });
+      const fd = openSync(this.path, 'a', 0o600);
+      this.size = statSync(this.path).size;
+      this.stream = createWriteStream(this.path, { fd, flags: 'a' });
+      this.stream.on('error', (err) => this.fail(err.message));
+      try {
+        this.idxFd = openSync(`${this.path}.idx`, 'a', 0o600);
+      } catch {
+        this.idxFd = null;
+      }
+      this.lastIdxAt = -1;
+      if (this.failed) this.hooks.warn(`log file ${this.path} is writable again`);
+      this.failed = null;
+    } catch (e) {
+      this.fail(messageOf(e));
+    }
+  }
+
+  private fail(why: string): void {
+    if (!this.failed)
+      this.hooks.warn(`cannot write log file ${this.path}: ${why}; its output goes to the daemon log`);
+    this.failed = why;
+    this.retryAt = Date.now() + RETRY_MS;
+    this.stream?.destroy();
+    this.stream = null;
+    this.closeIdx();
+  }
+
+  private closeIdx(): void {
+    if (this.idxFd !== null) {
+      try {
+        closeSync(this.idxFd);
+      } catch {
+        // already closed
+      }
+      this.idxFd = null;
+    }
+  }
+
+  write(buf: Buffer, at: number): void {
+    if (buf.length === 0) return;
+    if (this.failed && Date.now() >= this.retryAt) this.open();
+    const stream = this.stream;
+    if (!stream || this.failed) {
+      this.dropped += buf.length;
+      this.hooks.fallback(this.path, buf);
+      return;
+    }
+    if (stream.writableLength > MAX_BUFFERED) {
+      // The disk is slower than the app: drop rather than grow without bound or block the app.
+      this.dropped += buf.length;
+      return;
+    }
+    if (this.idxFd !== null && at !== this.lastIdxAt) {
+      const rec = Buffer.allocUnsafe(IDX_RECORD);
+      rec.writeDoubleLE(this.size, 0);
+      rec.writeDoubleLE(at, 8);
+      try {
+        writeSync(this.idxFd, rec);
+        this.lastIdxAt = at;
+      } catch {
+        this.closeIdx();
+      }
+    }
+    stream.write(buf);
+    this.size += buf.length;
+    if (this.policy.maxSize > 0 && this.size >= this.policy.maxSize) this.rotate();
+  }
+
+  /** Moves the file aside (pending writes still land in it) and starts a new one. */
+  rotate(): void {
+    if (!this.stream || this.size === 0) return;
+    const target = rotatedName(this.path, new Date());
+    try {
+      renameSync(this.path, target);
+    } catch (e) {
+      this.hooks.warn(`cannot rotate ${this.path}: ${messageOf(e)}`);
+      return;
+    }
+    try {
+      renameSync(`${this.path}.idx`, `${target}.idx`);
+    } catch {
+      // no index
+    }
+    const old = this.stream;
+    this.closeIdx();
+    this.open();
+    old.end(() => void this.afterRotate(target));
+  }
+
+  private async afterRotate(target: string): Promise<void> {
+    if (this.policy.compress) {
+      try {
+        await pipeline(
+          createReadStream(target),
+          createGzip(),
+          createWriteStream(`${target}.gz`, { mode: 0o600 }),
+        );
+        unlinkSync(target);
+        try {
+          unlinkSync(`${target}.idx`);
+        } catch {
+          // no index
+        }
+      } catch (e) {
+        this.hooks.warn(`cannot compress ${target}: ${messageOf(e)}`);
+      }
+    }
+    const all = rotatedFiles(this.path);
+    for (const f of all.slice(0, Math.max(0, all.length - this.policy.retain))) {
+      for (const p of [f, `${f}.idx`]) {
+        try {
+          unlinkSync(p);
+        } catch {
+          // gone already
+        }
+      }
+    }
+  }
+
+  /** Reopens the path (after an external logrotate moved or deleted the file). */
+  reopen(): void {
+    const old = this.stream;
+    this.closeIdx();
+    this.stream = null;
+    this.open();
+    old?.end();
+  }
+
+  /** Empties the file (`steward flush`). O_APPEND writes continue at the new end. */
+  truncate(): void {
+    for (const p of [this.path, `${this.path}.idx`]) {
+      try {
+        truncateSync(p, 0);
+      } catch {
+        // nothing to empty
+      }
+    }
+    this.size = 0;
+    this.lastIdxAt = -1;
+  }
+
+  close(): Promise<void> {
+    this.closeIdx();
+    const s = this.stream;
+    this.stream = null;
+    if (!s) return Promise.resolve();
+    return new Promise((resolve) => s.end(() => resolve()));
+  }
+}
