@@ -1,6 +1,6 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { basename, dirname, extname, join, resolve } from 'node:path';
-import { pathToFileURL } from 'node:url';
+import { fileURLToPath, pathToFileURL } from 'node:url';
 import { StewardError } from '../common/errors.js';
 
 /**
@@ -60,10 +60,12 @@ async function parseJson5(text: string, file: string): Promise<unknown> {
 async function parseYaml(text: string, file: string): Promise<unknown> {
   // `default`: the CLI bundle (esbuild) gives the CommonJS build of `yaml` as a default export only.
   const { default: YAML } = await import('yaml');
-  const doc = YAML.parseDocument(text, { prettyErrors: false });
+  const lineCounter = new YAML.LineCounter();
+  const doc = YAML.parseDocument(text, { prettyErrors: false, lineCounter });
   const err = doc.errors[0];
   if (err) {
-    const pos = err.linePos?.[0];
+    // Without prettyErrors, `linePos` is not filled in: the line counter gives the position.
+    const pos = lineCounter.linePos(err.pos[0]);
     const where = pos ? ` at line ${pos.line}, column ${pos.col}` : '';
     throw configError(
       file,
@@ -74,6 +76,19 @@ async function parseYaml(text: string, file: string): Promise<unknown> {
   return doc.toJS() as unknown;
 }
 
+/** ` at line L, column C` of the first place in the config file itself that a load error names. */
+function errorPosition(stack: string, abs: string): string {
+  // A CommonJS syntax error starts with `path:line` and the offending source line.
+  const head = /^(.+):(\d+)\n/.exec(stack);
+  if (head?.[1] === abs) return ` at line ${head[2]}`;
+  for (const m of stack.matchAll(/\n\s+at (?:.*\()?([^\s()]+):(\d+):(\d+)\)?/g)) {
+    const where = m[1] ?? '';
+    const path = where.startsWith('file:') ? fileURLToPath(where.replace(/\?.*$/, '')) : where;
+    if (path === abs) return ` at line ${m[2]}, column ${m[3]}`;
+  }
+  return '';
+}
+
 async function loadJs(abs: string, file: string): Promise<unknown> {
   let mod: Record<string, unknown>;
   try {
@@ -81,11 +96,10 @@ async function loadJs(abs: string, file: string): Promise<unknown> {
     mod = (await import(`${pathToFileURL(abs).href}?t=${Date.now()}`)) as Record<string, unknown>;
   } catch (e) {
     const err = e as Error;
-    const loc = /\n\s+at .*?(\S+:\d+:\d+)/.exec(err.stack ?? '')?.[1];
     const kind = err instanceof SyntaxError ? 'syntax error' : 'error while loading';
     throw configError(
       file,
-      `${kind}: ${err.message.split('\n')[0] ?? ''}${loc && loc.includes(basename(abs)) ? ` (${loc})` : ''}`,
+      `${kind}${errorPosition(err.stack ?? '', abs)}: ${err.message.split('\n')[0] ?? ''}`,
       'fix the file; it is run with Node to read it',
     );
   }

@@ -97,10 +97,7 @@ export function buildHandlers(d: HandlerDeps): Record<string, MethodDef> {
     logInfo: (p) =>
       (p.targets ? sup.resolve(p.targets, p.cwd) : sup.instances()).map((i) => {
         const paths = i.logPaths;
-        const dropped = [paths.out, paths.err, paths.combined].reduce(
-          (n, f) => n + (f ? (sup.logs.get(f)?.dropped ?? 0) : 0),
-          0,
-        );
+        const dropped = sup.droppedBytes(i);
         return {
           pm_id: i.pm_id,
           name: i.config.name,

@@ -1,7 +1,7 @@
 import { spawn, type ChildProcess } from 'node:child_process';
-import { unlinkSync, writeFileSync } from 'node:fs';
+import { mkdirSync, unlinkSync, writeFileSync } from 'node:fs';
 import { constants as osConstants } from 'node:os';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 import type { AppConfig } from '../config/app-config.js';
 import { messageOf } from '../common/errors.js';
 import { groupAlive, killSnapshot, signalGroup, signalPid, snapshotTree, type ProcIdentity } from './kill.js';
@@ -177,6 +177,8 @@ export class Instance {
         this.pidStart = readStat(this.pid)?.startTime ?? 0;
         this.counters = { ...this.counters, pm_uptime: this.ctx.now() };
         try {
+          // A pid_file may name a directory that does not exist yet, as log files may.
+          mkdirSync(dirname(this.pidPath), { recursive: true, mode: 0o700 });
           writeFileSync(this.pidPath, `${this.pid}\n`, { mode: 0o600 });
         } catch (e) {
           this.ctx.log(`[${this.config.name}:${this.pm_id}] pid file: ${messageOf(e)}`);

@@ -38,6 +38,7 @@ export function pm2Entry(
   usage: Usage,
   home: string,
   pidPath: string | null,
+  logDropped = 0,
 ): Record<string, unknown> {
   const c = inst.config;
   const running = inst.status === 'online' || inst.status === 'launching';
@@ -107,6 +108,7 @@ export function pm2Entry(
     kill_signal: c.kill_signal,
     history: inst.history,
     env_name: c.env_name,
+    log_dropped_bytes: logDropped,
   };
   return {
     pid: running ? inst.pid : 0,

@@ -361,7 +361,15 @@ export class Supervisor {
 
   jlist(insts: Instance[] = this.instances()): Record<string, unknown>[] {
     this.refreshSamples();
-    return insts.map((i) => pm2Entry(i, this.sampler.get(i.pid), this.opts.paths.home, i.pidPath));
+    return insts.map((i) =>
+      pm2Entry(i, this.sampler.get(i.pid), this.opts.paths.home, i.pidPath, this.droppedBytes(i)),
+    );
+  }
+
+  /** Output of this instance lost to a full or slow disk (all its files). */
+  droppedBytes(i: Instance): number {
+    const p = i.logPaths;
+    return [p.out, p.err, p.combined].reduce((n, f) => n + (f ? (this.logs.get(f)?.dropped ?? 0) : 0), 0);
   }
 
   /** Gives open log files the rotation policy of the current settings. */

@@ -39,6 +39,7 @@ export async function describe(ctx: CliContext, target: string): Promise<void> {
     const st = env.steward as {
       history: Array<{ at: number; event: string; reason?: string }>;
       next_restart_at: number | null;
+      log_dropped_bytes: number;
       kill_signal: string;
     };
     const str = (v: unknown) =>
@@ -73,6 +74,7 @@ export async function describe(ctx: CliContext, target: string): Promise<void> {
       ['kill timeout', `${str(env.kill_timeout)}ms`],
       ['cpu', `${e.monit.cpu}%`],
       ['memory', formatBytes(e.monit.memory)],
+      ['log bytes dropped', st.log_dropped_bytes],
       ['created at', env.created_at ? new Date(Number(env.created_at)).toISOString() : null],
     ];
     ctx.out(` Describing process with id ${e.pm_id} - name ${pc.cyan(e.name)}`);
