@@ -25,11 +25,14 @@ export class LineFormatter {
   private partial: Buffer[] = [];
   private partialLen = 0;
   private readonly time: TimeFormatter | undefined;
+  /** The constant end of every JSON line. */
+  private readonly jsonTail: string;
 
   constructor(
     private readonly type: StreamType,
     private readonly opts: FormatOptions,
   ) {
+    this.jsonTail = `,"type":"${type}","process_id":${opts.pmId},"app_name":${JSON.stringify(opts.name)}}\n`;
     this.time = opts.dateFormat
       ? new TimeFormatter(opts.dateFormat)
       : opts.json
@@ -45,33 +48,28 @@ export class LineFormatter {
     if (this.opts.json) return this.formatJson(chunk, now);
     if (!this.time) return chunk;
     const prefix = Buffer.from(`${this.time.format(now)}: `);
-    const parts: Buffer[] = [];
+    // Count the prefixes first, then copy once into a buffer of the final size.
+    let count = this.atLineStart ? 1 : 0;
+    for (let i = chunk.indexOf(NL); i >= 0; i = chunk.indexOf(NL, i + 1)) if (i + 1 < chunk.length) count += 1;
+    const out = Buffer.allocUnsafe(chunk.length + count * prefix.length);
+    let w = 0;
     let start = 0;
     while (start < chunk.length) {
-      if (this.atLineStart) parts.push(prefix);
+      if (this.atLineStart) w += prefix.copy(out, w);
       const nl = chunk.indexOf(NL, start);
-      if (nl < 0) {
-        parts.push(chunk.subarray(start));
-        this.atLineStart = false;
-        break;
-      }
-      parts.push(chunk.subarray(start, nl + 1));
-      this.atLineStart = true;
-      start = nl + 1;
+      const end = nl < 0 ? chunk.length : nl + 1;
+      w += chunk.copy(out, w, start, end);
+      this.atLineStart = nl >= 0;
+      start = end;
     }
-    return Buffer.concat(parts);
+    return out;
   }
 
+
+  /** `{"message","timestamp","type","process_id","app_name"}`, built by hand: one stringify per line. */
   private jsonLine(message: string, now: number): string {
-    return (
-      JSON.stringify({
-        message,
-        timestamp: this.time?.format(now) ?? new Date(now).toISOString(),
-        type: this.type,
-        process_id: this.opts.pmId,
-        app_name: this.opts.name,
-      }) + '\n'
-    );
+    const ts = JSON.stringify(this.time?.format(now) ?? new Date(now).toISOString());
+    return `{"message":${JSON.stringify(message)},"timestamp":${ts}${this.jsonTail}`;
   }
 
   private formatJson(chunk: Buffer, now: number): Buffer {

@@ -36,6 +36,7 @@ export interface LogFileHooks {
 export const MAX_BUFFERED = 16 * 1024 * 1024;
 const RETRY_MS = 5000;
 const IDX_RECORD = 16;
+const IDX_FLUSH_MS = 20;
 
 /**
  * `api-out.log` rotated at 2026-11-22 16:45:00.123 → `api-out__2026-11-22_16-45-00-123.log`
@@ -85,6 +86,9 @@ export class LogFile {
   private stream: WriteStream | null = null;
   private idxFd: number | null = null;
   private lastIdxAt = -1;
+  private readonly idxBuf = Buffer.alloc(IDX_RECORD * 256);
+  private idxLen = 0;
+  private idxTimer: NodeJS.Timeout | undefined;
   private retryAt = 0;
 
   constructor(
@@ -125,7 +129,23 @@ export class LogFile {
     this.closeIdx();
   }
 
+  private flushIdx(): void {
+    if (this.idxTimer) clearTimeout(this.idxTimer);
+    this.idxTimer = undefined;
+    if (this.idxLen === 0 || this.idxFd === null) {
+      this.idxLen = 0;
+      return;
+    }
+    try {
+      writeSync(this.idxFd, this.idxBuf, 0, this.idxLen);
+    } catch {
+      // the index is an aid for `steward logs`; losing part of it only blurs ordering
+    }
+    this.idxLen = 0;
+  }
+
   private closeIdx(): void {
+    this.flushIdx();
     if (this.idxFd !== null) {
       try {
         closeSync(this.idxFd);
@@ -151,15 +171,14 @@ export class LogFile {
       return;
     }
     if (this.idxFd !== null && at !== this.lastIdxAt) {
-      const rec = Buffer.allocUnsafe(IDX_RECORD);
-      rec.writeDoubleLE(this.size, 0);
-      rec.writeDoubleLE(at, 8);
-      try {
-        writeSync(this.idxFd, rec);
-        this.lastIdxAt = at;
-      } catch {
-        this.closeIdx();
-      }
+      // Index records are batched (flushed within IDX_FLUSH_MS): one small write per batch, not
+      // one per millisecond of output.
+      this.idxBuf.writeDoubleLE(this.size, this.idxLen);
+      this.idxBuf.writeDoubleLE(at, this.idxLen + 8);
+      this.idxLen += IDX_RECORD;
+      this.lastIdxAt = at;
+      if (this.idxLen === this.idxBuf.length) this.flushIdx();
+      else this.idxTimer ??= setTimeout(() => this.flushIdx(), IDX_FLUSH_MS);
     }
     stream.write(buf);
     this.size += buf.length;
@@ -228,6 +247,7 @@ export class LogFile {
 
   /** Empties the file (`steward flush`). O_APPEND writes continue at the new end. */
   truncate(): void {
+    this.idxLen = 0;
     for (const p of [this.path, `${this.path}.idx`]) {
       try {
         truncateSync(p, 0);

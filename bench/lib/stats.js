@@ -1,0 +1,44 @@
+// Small statistics and formatting helpers.
+
+export function median(xs) {
+  if (xs.length === 0) return NaN;
+  const s = [...xs].sort((a, b) => a - b);
+  const m = Math.floor(s.length / 2);
+  return s.length % 2 === 1 ? s[m] : (s[m - 1] + s[m]) / 2;
+}
+
+/** Nearest-rank percentile, p in [0, 100]. */
+export function percentile(xs, p) {
+  if (xs.length === 0) return NaN;
+  const s = [...xs].sort((a, b) => a - b);
+  const rank = Math.min(s.length - 1, Math.max(0, Math.ceil((p / 100) * s.length) - 1));
+  return s[rank];
+}
+
+/** median, min, max and count of a sample, for the detail section of the report. */
+export function summarize(xs) {
+  return {
+    median: median(xs),
+    min: Math.min(...xs),
+    max: Math.max(...xs),
+    p90: percentile(xs, 90),
+    n: xs.length,
+  };
+}
+
+export function fmtMs(v) {
+  if (!Number.isFinite(v)) return 'n/a';
+  if (v >= 10_000) return `${(v / 1000).toFixed(1)} s`;
+  if (v >= 1000) return `${(v / 1000).toFixed(2)} s`;
+  if (v >= 100) return `${v.toFixed(0)} ms`;
+  return `${v.toFixed(1)} ms`;
+}
+
+export function fmtMb(v) {
+  return Number.isFinite(v) ? `${v.toFixed(1)} MB` : 'n/a';
+}
+
+export function fmtRatio(v) {
+  if (!Number.isFinite(v)) return 'n/a';
+  return v >= 10 ? `${v.toFixed(1)}×` : `${v.toFixed(2)}×`;
+}
