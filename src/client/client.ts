@@ -1,8 +1,7 @@
-import { spawn } from 'node:child_process';
 import { createConnection, type Socket } from 'node:net';
 import { errnoCode, isErrorCode, messageOf, StewardError } from '../common/errors.js';
 import { homePaths, resolveHome, type HomePaths } from '../common/paths.js';
-import { packagePath, PROTOCOL_VERSION, stewardVersion } from '../common/version.js';
+import { PROTOCOL_VERSION, stewardVersion } from '../common/version.js';
 import { encode, LineDecoder } from '../protocol/framing.js';
 import { isObject, type RpcErrorObject } from '../protocol/jsonrpc.js';
 import type { HelloResult, MethodName, ParamsOf, ResultOf } from '../protocol/methods.js';
@@ -16,8 +15,6 @@ export interface ConnectOptions {
 }
 
 type Pending = { resolve(v: unknown): void; reject(e: unknown): void };
-
-const DAEMON_START_TIMEOUT_MS = 15_000;
 
 /**
  * A connection to the daemon of one home. Requests are pipelined on one socket; replies match by id.
@@ -82,6 +79,8 @@ export class Client {
         );
       }
     }
+    // Loaded only when a daemon must be started: child_process is not free to load.
+    const { startDaemon } = await import('./start-daemon.js');
     await startDaemon(paths, opts.env ?? process.env);
     const c = new Client(await openSocket(paths.socket), paths);
     c.startedDaemon = true;
@@ -155,70 +154,4 @@ function openSocket(path: string): Promise<Socket> {
     });
     s.once('error', reject);
   });
-}
-
-/** Spawns the daemon detached (own session, no terminal) and waits for its one-line readiness report. */
-async function startDaemon(paths: HomePaths, env: NodeJS.ProcessEnv): Promise<void> {
-  const entry = packagePath('dist/daemon.js');
-  const childEnv: NodeJS.ProcessEnv = { ...env, STEWARD_HOME: paths.home };
-  // A CLI run from inside a managed app must not pass the app's marks on to a new daemon.
-  delete childEnv.STEWARD_SUPERVISOR;
-  const child = spawn(process.execPath, [entry], {
-    detached: true,
-    stdio: ['ignore', 'pipe', 'pipe'],
-    env: childEnv,
-    cwd: '/',
-  });
-  let out = '';
-  let err = '';
-  child.stdout.setEncoding('utf8');
-  child.stderr.setEncoding('utf8');
-  child.stderr.on('data', (d: string) => {
-    if (err.length < 4000) err += d;
-  });
-  const report = await new Promise<string>((resolve, reject) => {
-    const timer = setTimeout(() => reject(new Error('timed out')), DAEMON_START_TIMEOUT_MS);
-    child.stdout.on('data', (d: string) => {
-      out += d;
-      const nl = out.indexOf('\n');
-      if (nl >= 0) {
-        clearTimeout(timer);
-        resolve(out.slice(0, nl));
-      }
-    });
-    child.once('error', (e) => {
-      clearTimeout(timer);
-      reject(e);
-    });
-    child.once('exit', (code) => {
-      clearTimeout(timer);
-      if (!out.includes('\n'))
-        reject(new Error(`it exited with code ${code}${err ? `: ${err.trim().split('\n').pop()}` : ''}`));
-    });
-  }).catch((e: unknown) => {
-    throw new StewardError('E_DAEMON_START', `cannot start the daemon: ${messageOf(e)}`, {
-      hint: `see ${paths.daemonLog}`,
-    });
-  });
-  child.stdout.destroy();
-  child.stderr.destroy();
-  child.unref();
-  let msg: { ok?: boolean; error?: string; hint?: string; code?: string };
-  try {
-    msg = JSON.parse(report) as typeof msg;
-  } catch {
-    throw new StewardError(
-      'E_DAEMON_START',
-      `cannot start the daemon: unexpected output ${JSON.stringify(report.slice(0, 200))}`,
-    );
-  }
-  if (!msg.ok) {
-    throw new StewardError(
-      isErrorCode(msg.code) ? msg.code : 'E_DAEMON_START',
-      msg.error ?? 'the daemon failed to start',
-      {
-        hint: msg.hint ?? `see ${paths.daemonLog}`,
-      },
-    );
-  }
 }

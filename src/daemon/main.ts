@@ -16,7 +16,7 @@ import { Supervisor } from './supervisor.js';
  * (or the reason it could not start) as one JSON line on stdout, which the CLI reads, then never
  * writes to stdout again. Its own log is daemon.log.
  */
-const JOURNAL_COALESCE_MS = 20;
+const JOURNAL_COALESCE_MS = 100;
 const DAEMON_LOG_MAX = 10 * 1024 * 1024;
 /** A `logs` follower that reads slower than this much buffered output loses lines (counted). */
 const FOLLOWER_MAX_BUFFER = 8 * 1024 * 1024;

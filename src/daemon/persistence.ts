@@ -48,19 +48,63 @@ export interface SnapshotFile {
   processes: InstanceSnapshot[];
 }
 
+/** History entries kept per process in the files (the daemon keeps more in memory). */
+export const HISTORY_KEPT = 20;
+
+/**
+ * Serialises a list. Shell environments are stored once in `shell_envs` and referred to as `"@N"`
+ * (most apps are started from the same shell: with 500 apps this divides the file by ~4), and only
+ * the latest HISTORY_KEPT history entries are kept.
+ */
 export function serialize(
   processes: InstanceSnapshot[],
   version: string,
   now: number,
   pretty: boolean,
 ): string {
-  const file: SnapshotFile = {
+  const envs: Array<Record<string, string>> = [];
+  const byObject = new Map<object, string>();
+  const byText = new Map<string, string>();
+  const ref = (env: Record<string, string>): string => {
+    const known = byObject.get(env);
+    if (known) return known;
+    const text = JSON.stringify(env);
+    let r = byText.get(text);
+    if (!r) {
+      r = `@${envs.length}`;
+      envs.push(env);
+      byText.set(text, r);
+    }
+    byObject.set(env, r);
+    return r;
+  };
+  const file = {
     format: SNAPSHOT_FORMAT,
     steward_version: version,
     written_at: now,
-    processes,
+    shell_envs: envs,
+    processes: processes.map((p) => ({
+      ...p,
+      config: { ...p.config, shell_env: ref(p.config.shell_env) },
+      history: p.history.slice(-HISTORY_KEPT),
+    })),
   };
   return JSON.stringify(file, null, pretty ? 2 : undefined) + '\n';
+}
+
+/** Puts the shared shell environments back in place of their `"@N"` references. */
+function resolveEnvRefs(raw: unknown): unknown {
+  if (typeof raw !== 'object' || raw === null || !('processes' in raw) || !Array.isArray(raw.processes))
+    return raw;
+  const envs = 'shell_envs' in raw && Array.isArray(raw.shell_envs) ? (raw.shell_envs as unknown[]) : [];
+  for (const p of raw.processes as unknown[]) {
+    if (typeof p !== 'object' || p === null || !('config' in p)) continue;
+    const cfg = p.config as Record<string, unknown> | null;
+    if (cfg && typeof cfg.shell_env === 'string' && /^@\d+$/.test(cfg.shell_env)) {
+      cfg.shell_env = envs[Number(cfg.shell_env.slice(1))];
+    }
+  }
+  return raw;
 }
 
 /** Parses a snapshot file; throws E_DUMP_CORRUPT with the first problem found. */
@@ -73,7 +117,7 @@ export function parseSnapshot(text: string, path: string): SnapshotFile {
       hint: 'restore it from its .bak copy, or run `steward cleardump` to start over',
     });
   }
-  const res = v.safeParse(FileSchema, raw);
+  const res = v.safeParse(FileSchema, resolveEnvRefs(raw));
   if (!res.success) {
     throw new StewardError('E_DUMP_CORRUPT', `${path} is not a Steward dump: ${firstIssue(res.issues)}`, {
       hint: 'restore it from its .bak copy, or run `steward cleardump` to start over',

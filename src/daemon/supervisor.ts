@@ -121,7 +121,16 @@ export class Supervisor {
   async start(apps: AppConfig[], force: boolean, settleMs: number): Promise<StartResult> {
     this.checkUsers(apps);
     const plan: Array<() => Instance[]> = [];
+    const batch = new Set<string>();
     for (const cfg of apps) {
+      // The same script twice in one command is a duplicate too (PM2 refuses it as well).
+      const key = `${cfg.name}\0${cfg.pm_exec_path}`;
+      if (batch.has(key) && !force) {
+        throw new StewardError('E_ALREADY_RUNNING', `script given twice: ${cfg.name} (${cfg.pm_exec_path})`, {
+          hint: 'add -f to start several copies',
+        });
+      }
+      batch.add(key);
       const same = this.instances().filter(
         (i) => i.config.name === cfg.name && i.config.pm_exec_path === cfg.pm_exec_path,
       );
@@ -217,7 +226,7 @@ export class Supervisor {
       }
       ids.push(...existing.map((i) => i.pm_id));
       if (action === 'stop') work.push(...existing.map((i) => i.stop()));
-      else if (action === 'delete') work.push(this.delete([String(cfg.name)], '/').then(() => undefined));
+      else if (action === 'delete') work.push(this.deleteInstances(existing));
       else {
         if (existing.length !== cfg.instances) {
           notes.push(
@@ -302,6 +311,12 @@ export class Supervisor {
 
   async delete(targets: string[], cwd: string): Promise<OpResult> {
     const insts = this.resolve(targets, cwd);
+    await this.deleteInstances(insts);
+    return { ids: insts.map((i) => i.pm_id), notes: [] };
+  }
+
+  /** Stops and removes these instances (by identity, never by name: an app may be called "all"). */
+  private async deleteInstances(insts: Instance[]): Promise<void> {
     await Promise.all(insts.map((i) => i.stop('delete')));
     for (const i of insts) {
       i.dispose();
@@ -309,7 +324,6 @@ export class Supervisor {
       this.opts.onChange({ pm_id: i.pm_id, name: i.config.name, event: 'delete', status: 'deleted' });
     }
     if (this.table.size === 0) this.nextId = 0;
-    return { ids: insts.map((i) => i.pm_id), notes: [] };
   }
 
   reset(targets: string[], cwd: string): OpResult {

@@ -254,7 +254,7 @@ describe('steward init', () => {
     assert.equal(existsSync(join(d, 'ecosystem.config.js')), false);
     const v = await home.ok(['validate'], { cwd: d });
     assert.equal(v.stderr, '');
-    assert.equal(v.stdout, `${join(d, 'ecosystem.config.cjs')}: ok, 1 app: app (${join(d, 'app.js')}, 1×)\n`);
+    assert.equal(v.stdout, `ecosystem.config.cjs: ok, 1 app: app (${join(d, 'app.js')}, 1×)\n`);
     await home.ok(['validate', 'ecosystem.config.cjs', '--env', 'production'], { cwd: d });
     await home.ok(['start', '--env', 'production'], { cwd: d });
     const e = one(await home.jlist(), 'app');

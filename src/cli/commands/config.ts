@@ -12,7 +12,8 @@ export async function validate(
   file: string | undefined,
   opts: { only?: string; env?: string },
 ): Promise<void> {
-  const target = file ?? findDefaultFile(process.cwd());
+  const found = file === undefined ? findDefaultFile(process.cwd()) : undefined;
+  const target = file ?? (found ? found.slice(process.cwd().length + 1) : undefined);
   if (!target) {
     throw new StewardError('E_USAGE', 'no ecosystem file given and none found here', {
       hint: 'e.g. `steward validate ecosystem.config.js`',

@@ -10,7 +10,7 @@ import type { CliContext } from '../context.js';
 import { renderList } from '../output/list.js';
 
 /** How long `start` watches new processes for an immediate crash (STEWARD_START_SETTLE_MS overrides). */
-const SETTLE_MS = Number(process.env.STEWARD_START_SETTLE_MS ?? 300);
+const SETTLE_MS = Number(process.env.STEWARD_START_SETTLE_MS ?? 200);
 
 async function printList(ctx: CliContext): Promise<void> {
   if (ctx.silent) return;
@@ -44,9 +44,13 @@ async function readStdin(): Promise<string> {
   return Buffer.concat(chunks).toString('utf8');
 }
 
-/** Is this argument an ecosystem file (or `-` for stdin)? */
+/** Is this argument an ecosystem file (or `-` for stdin)? A config name that is not there is an error. */
 function isFileTarget(arg: string, cwd: string): boolean {
-  return arg === '-' || (isConfigFile(arg) && existsSync(resolve(cwd, arg)));
+  if (arg === '-') return true;
+  if (!isConfigFile(arg)) return false;
+  if (existsSync(resolve(cwd, arg))) return true;
+  if (/\.(c|m)?js$/.test(arg) && !/config\.(c|m)?js$/.test(arg)) return false;
+  throw new StewardError('E_CONFIG', `${arg}: file not found`, { hint: `looked in ${cwd}` });
 }
 
 /** Loads an ecosystem file and applies it; prints warnings and notes. */

@@ -50,7 +50,8 @@ export class LineFormatter {
     const prefix = Buffer.from(`${this.time.format(now)}: `);
     // Count the prefixes first, then copy once into a buffer of the final size.
     let count = this.atLineStart ? 1 : 0;
-    for (let i = chunk.indexOf(NL); i >= 0; i = chunk.indexOf(NL, i + 1)) if (i + 1 < chunk.length) count += 1;
+    for (let i = chunk.indexOf(NL); i >= 0; i = chunk.indexOf(NL, i + 1))
+      if (i + 1 < chunk.length) count += 1;
     const out = Buffer.allocUnsafe(chunk.length + count * prefix.length);
     let w = 0;
     let start = 0;
@@ -64,7 +65,6 @@ export class LineFormatter {
     }
     return out;
   }
-
 
   /** `{"message","timestamp","type","process_id","app_name"}`, built by hand: one stringify per line. */
   private jsonLine(message: string, now: number): string {

@@ -1,0 +1,77 @@
+import { spawn } from 'node:child_process';
+import { isErrorCode, messageOf, StewardError } from '../common/errors.js';
+import type { HomePaths } from '../common/paths.js';
+import { packagePath } from '../common/version.js';
+
+const DAEMON_START_TIMEOUT_MS = 15_000;
+/**
+ * V8 flags of the daemon: a 1 MB young generation instead of 16 MB (measured: -6 MB RSS with 200
+ * apps; the daemon allocates little and short-lived).
+ */
+const DAEMON_NODE_FLAGS = ['--max-semi-space-size=1'];
+
+/** Spawns the daemon detached (own session, no terminal) and waits for its one-line readiness report. */
+export async function startDaemon(paths: HomePaths, env: NodeJS.ProcessEnv): Promise<void> {
+  const entry = packagePath('dist/daemon.js');
+  const childEnv: NodeJS.ProcessEnv = { ...env, STEWARD_HOME: paths.home };
+  // A CLI run from inside a managed app must not pass the app's marks on to a new daemon.
+  delete childEnv.STEWARD_SUPERVISOR;
+  const child = spawn(process.execPath, [...DAEMON_NODE_FLAGS, entry], {
+    detached: true,
+    stdio: ['ignore', 'pipe', 'pipe'],
+    env: childEnv,
+    cwd: '/',
+  });
+  let out = '';
+  let err = '';
+  child.stdout.setEncoding('utf8');
+  child.stderr.setEncoding('utf8');
+  child.stderr.on('data', (d: string) => {
+    if (err.length < 4000) err += d;
+  });
+  const report = await new Promise<string>((resolve, reject) => {
+    const timer = setTimeout(() => reject(new Error('timed out')), DAEMON_START_TIMEOUT_MS);
+    child.stdout.on('data', (d: string) => {
+      out += d;
+      const nl = out.indexOf('\n');
+      if (nl >= 0) {
+        clearTimeout(timer);
+        resolve(out.slice(0, nl));
+      }
+    });
+    child.once('error', (e) => {
+      clearTimeout(timer);
+      reject(e);
+    });
+    child.once('exit', (code) => {
+      clearTimeout(timer);
+      if (!out.includes('\n'))
+        reject(new Error(`it exited with code ${code}${err ? `: ${err.trim().split('\n').pop()}` : ''}`));
+    });
+  }).catch((e: unknown) => {
+    throw new StewardError('E_DAEMON_START', `cannot start the daemon: ${messageOf(e)}`, {
+      hint: `see ${paths.daemonLog}`,
+    });
+  });
+  child.stdout.destroy();
+  child.stderr.destroy();
+  child.unref();
+  let msg: { ok?: boolean; error?: string; hint?: string; code?: string };
+  try {
+    msg = JSON.parse(report) as typeof msg;
+  } catch {
+    throw new StewardError(
+      'E_DAEMON_START',
+      `cannot start the daemon: unexpected output ${JSON.stringify(report.slice(0, 200))}`,
+    );
+  }
+  if (!msg.ok) {
+    throw new StewardError(
+      isErrorCode(msg.code) ? msg.code : 'E_DAEMON_START',
+      msg.error ?? 'the daemon failed to start',
+      {
+        hint: msg.hint ?? `see ${paths.daemonLog}`,
+      },
+    );
+  }
+}
