@@ -695,10 +695,7 @@ describe('ecosystem files: the broken corpus', () => {
   it('a file that does not exist, or no file at all, is an error', async () => {
     const r = await home.run(['start', 'nope.config.js'], { cwd: broken });
     assert.equal(r.code, 1);
-    assert.equal(
-      r.stderr,
-      `[steward] error: nope.config.js: file not found (looked in ${broken})\n`,
-    );
+    assert.equal(r.stderr, `[steward] error: nope.config.js: file not found (looked in ${broken})\n`);
     const v = await home.run(['validate', 'missing.yaml'], { cwd: broken });
     assert.equal(v.code, 1);
     assert.equal(
