@@ -41,4 +41,9 @@ export default tseslint.config(
       'no-console': 'off',
     },
   },
+  {
+    // The agent is CommonJS on purpose: it is preloaded with `node --require` into any app.
+    files: ['src/agent/**/*.cts'],
+    rules: { '@typescript-eslint/no-require-imports': 'off' },
+  },
 );

@@ -1,6 +1,6 @@
 // Steward vs PM2, side by side in one run: see docs/benchmarks.md (which this script rewrites).
 //
-//   node bench/run.js [--quick] [--only=baseline,fleet,crash,start] [--no-docs] [--keep]
+//   node bench/run.js [--quick] [--only=baseline,fleet,crash,start,logs] [--no-docs] [--keep]
 //
 // --quick: fewer repetitions (smoke test; implies --no-docs). --keep: leave the temp dir.
 // Raw samples of the last run go to .bench-tmp/last-run.json.
@@ -10,6 +10,7 @@ import {
   existsSync,
   mkdirSync,
   mkdtempSync,
+  readFileSync,
   rmSync,
   symlinkSync,
   writeFileSync,
@@ -20,10 +21,12 @@ import { performance } from 'node:perf_hooks';
 import { fileURLToPath } from 'node:url';
 import { crash } from './cases/crash.js';
 import { fleet, nodeBaseline } from './cases/fleet.js';
+import { logs } from './cases/logs.js';
 import { start, START_APPS } from './cases/start.js';
 import { BenchError, sleep } from './lib/exec.js';
 import { killAll, markedProcesses } from './lib/procs.js';
 import { buildRows, markdown, textTable } from './lib/report.js';
+import { LOGS_MARK, logsMarkdown, logsTextTable } from './lib/report-logs.js';
 import { ensurePm2, interrupt, Pm2, Steward } from './lib/tools.js';
 
 const PM2_VERSION = process.env.BENCH_PM2_VERSION ?? '7.0.4';
@@ -36,7 +39,7 @@ const quick = flag('--quick');
 const writeDocs = !flag('--no-docs') && !quick;
 const onlyArg = argv.find((a) => a.startsWith('--only='));
 // `fleet` includes the node -e 0 baseline; `baseline` alone runs just that.
-const PHASES = ['baseline', 'fleet', 'crash', 'start'];
+const PHASES = ['baseline', 'fleet', 'crash', 'start', 'logs'];
 const only = onlyArg ? onlyArg.slice('--only='.length).split(',') : PHASES;
 for (const p of only)
   if (!PHASES.includes(p)) fail(`unknown phase in --only: ${p} (known: ${PHASES.join(', ')})`);
@@ -46,8 +49,22 @@ for (const a of argv) {
 }
 
 const runs = quick
-  ? { ls20: { warm: 1, n: 3 }, ls500: { warm: 1, n: 2 }, del200: 1, crashCycles: 8, start: 1 }
-  : { ls20: { warm: 2, n: 10 }, ls500: { warm: 1, n: 7 }, del200: 3, crashCycles: 30, start: 3 };
+  ? {
+      ls20: { warm: 1, n: 3 },
+      ls500: { warm: 1, n: 2 },
+      del200: 1,
+      crashCycles: 8,
+      start: 1,
+      logs: { throughput: { warm: 0, n: 1 }, tail: { warm: 1, n: 2 }, bigBytes: 200e6, bigCapMs: 60_000 },
+    }
+  : {
+      ls20: { warm: 2, n: 10 },
+      ls500: { warm: 1, n: 7 },
+      del200: 3,
+      crashCycles: 30,
+      start: 3,
+      logs: { throughput: { warm: 1, n: 5 }, tail: { warm: 1, n: 5 }, bigBytes: 1e9, bigCapMs: 60_000 },
+    };
 
 function fail(msg) {
   process.stderr.write(`[bench] error: ${msg}\n`);
@@ -138,6 +155,7 @@ async function main() {
   const errors = [];
   let leftovers = [];
   const load = [loadavg()[0].toFixed(2)];
+  const logsLoad = [];
   const ctx = {
     ...layout,
     runId,
@@ -218,12 +236,21 @@ async function main() {
       if (!(await phase('start 20 apps', () => start(tools, ctx)))) await reset();
       afterPhase();
     }
+    if (only.includes('logs')) {
+      logsLoad.push(loadavg()[0].toFixed(2));
+      if (!(await phase('logs', () => logs(tools, ctx)))) await reset();
+      afterPhase();
+      logsLoad.push(loadavg()[0].toFixed(2));
+    }
   } finally {
     await cleanup();
   }
 
   const rows = buildRows(R);
-  process.stdout.write(`\n${textTable(rows)}\n\n`);
+  const ranCore = only.some((p) => p !== 'logs');
+  if (ranCore) process.stdout.write(`\n${textTable(rows)}\n\n`);
+  const logsData = R.logs?.data;
+  if (logsData) process.stdout.write(`\nLogs\n\n${logsTextTable(logsData)}\n\n`);
   const facts = {
     date: new Date().toISOString(),
     node: process.version,
@@ -241,10 +268,41 @@ async function main() {
     for (const e of errors) log(`  ${e.phase}: ${e.message}`);
   }
   if (writeDocs) {
+    // The file has two parts: the main one (every case but logs) and, from LOGS_MARK on, the Logs
+    // section. A run rewrites the part(s) of the cases it ran and keeps the other as it was.
     const out = join(repo, 'docs/benchmarks.md');
     mkdirSync(dirname(out), { recursive: true });
-    writeFileSync(out, markdown({ rows, R, facts, errors, leftovers, runs, elapsedMs }));
-    log(`wrote ${out}`);
+    const prev = existsSync(out) ? readFileSync(out, 'utf8') : '';
+    const at = prev.indexOf(LOGS_MARK);
+    const prevMain = at >= 0 ? prev.slice(0, at) : prev;
+    const prevLogs = at >= 0 ? prev.slice(at) : '';
+    const ranLogs = only.includes('logs');
+    const isLogs = (e) => e.phase === 'logs';
+    // Errors and leftovers go with the part that is rewritten (the logs part when it is the only one).
+    const main =
+      ranCore || prevMain.trim() === ''
+        ? markdown({
+            rows,
+            R,
+            facts,
+            errors: ranLogs ? errors.filter((e) => !isLogs(e)) : errors,
+            leftovers,
+            runs,
+            elapsedMs,
+          })
+        : prevMain;
+    const logsPart =
+      ranLogs && logsData
+        ? logsMarkdown({
+            L: logsData,
+            facts,
+            load: logsLoad,
+            errors: ranCore ? errors.filter(isLogs) : errors,
+            leftovers: ranCore ? [] : leftovers,
+          })
+        : prevLogs;
+    writeFileSync(out, `${main.trimEnd()}\n${logsPart ? `\n${logsPart.trimEnd()}\n` : ''}`);
+    log(`wrote ${out}${ranCore ? '' : ' (Logs section only; the rest kept as it was)'}`);
   }
   // Raw samples of the last run, for a closer look (git-ignored).
   writeFileSync(

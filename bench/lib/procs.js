@@ -1,4 +1,5 @@
 // /proc readers: daemon memory, and finding (then ending) every process this benchmark run started.
+import { execFileSync } from 'node:child_process';
 import { readdirSync, readFileSync } from 'node:fs';
 
 /** Every command the harness runs gets this variable; daemons and apps inherit it. */
@@ -9,6 +10,35 @@ export function rssMb(pid) {
   try {
     const m = /^VmRSS:\s+(\d+)\s+kB/m.exec(readFileSync(`/proc/${pid}/status`, 'latin1'));
     return m ? Number(m[1]) / 1024 : NaN;
+  } catch {
+    return NaN;
+  }
+}
+
+let clockTicks;
+/** USER_HZ (`getconf CLK_TCK`, 100 almost everywhere): the unit of utime/stime in /proc/<pid>/stat. */
+function clkTck() {
+  if (clockTicks === undefined) {
+    try {
+      clockTicks = Number(execFileSync('getconf', ['CLK_TCK'], { encoding: 'utf8' }).trim()) || 100;
+    } catch {
+      clockTicks = 100;
+    }
+  }
+  return clockTicks;
+}
+
+/**
+ * CPU seconds (user + system, all threads) a process has used so far, from /proc/<pid>/stat
+ * (resolution 1/CLK_TCK s, 10 ms); NaN when it is gone. Fields are counted after the last ')',
+ * since the command name may hold spaces and parentheses (PM2's is "PM2 v7.0.4: God Daemon (…)").
+ */
+export function cpuSeconds(pid) {
+  try {
+    const s = readFileSync(`/proc/${pid}/stat`, 'latin1');
+    const f = s.slice(s.lastIndexOf(')') + 2).split(' ');
+    // f[0] is field 3 (state): utime is field 14, stime field 15.
+    return (Number(f[11]) + Number(f[12])) / clkTck();
   } catch {
     return NaN;
   }

@@ -101,6 +101,22 @@ export const START_OPTIONS: OptionDef[] = [
     description: 'do not pass shell variables whose names contain these strings',
   },
   { flags: '--env-file <file>', description: 'load variables from a dotenv file' },
+  {
+    flags: '--listen <addresses...>',
+    description:
+      'bind these addresses once and share them with every instance as fd 3… (LISTEN_FDS); a bare port is 127.0.0.1',
+  },
+  {
+    flags: '--wait-ready',
+    description: "online only once the app says so: process.send('ready') or a newline on STEWARD_READY_FD",
+  },
+  { flags: '--listen-timeout <time>', description: 'how long to wait for ready/listening (default 3000ms)' },
+  { flags: '--ready-pattern <regex>', description: 'ready when a line of output matches' },
+  {
+    flags: '--ready-probe <url>',
+    description: 'ready when tcp://host:port connects or http://… answers < 400',
+  },
+  { flags: '--no-agent', description: "do not preload Steward's agent into a Node app" },
   { flags: '--disable-logs', description: 'keep no log files for this app' },
   {
     flags: '--log-max-size <size>',
@@ -155,6 +171,12 @@ export const COMMANDS: CommandDef[] = [
     summary: 'stop apps and remove them from the list',
     options: [ONLY],
     run: async (ctx, args, opts) => (await lifecycle()).del(ctx, args[0] as string[], opts),
+  },
+  {
+    name: 'scale',
+    args: '<name> <number>',
+    summary: 'set the number of instances of an app: N, +N or -N (going down drains the removed ones)',
+    run: async (ctx, args) => (await lifecycle()).scale(ctx, args[0] as string, args[1] as string),
   },
   {
     name: 'startOrRestart',

@@ -77,6 +77,13 @@ export const AppConfigSchema = v.object({
   cron_restart: v.nullable(v.string()),
   wait_ready: v.boolean(),
   listen_timeout: int(0),
+  /** Preload Steward's agent into Node apps (readiness, cluster sockets, drain, metrics). */
+  agent: v.optional(v.boolean(), true),
+  /** Addresses the daemon binds once and shares with every instance (fd 3…, LISTEN_FDS). */
+  listen: v.optional(v.array(v.string()), []),
+  /** Readiness beyond wait_ready: a log line pattern, or a tcp:// / http:// probe. */
+  ready_pattern: v.optional(v.nullable(v.string()), null),
+  ready_probe: v.optional(v.nullable(v.string()), null),
   /** Run as this user/group (numeric; the daemon must be root). */
   uid: v.optional(v.nullable(int(0)), null),
   gid: v.optional(v.nullable(int(0)), null),

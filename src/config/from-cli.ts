@@ -37,6 +37,12 @@ export interface StartFlags {
   restartLimitWindow?: string;
   filterEnv?: string[] | boolean;
   envFile?: string;
+  listen?: string[];
+  waitReady?: boolean;
+  listenTimeout?: string;
+  readyPattern?: string;
+  readyProbe?: string;
+  agent?: boolean;
   disableLogs?: boolean;
   logMaxSize?: string;
   logRetain?: string;
@@ -79,6 +85,12 @@ const FLAG_KEYS: Record<string, string> = {
   restartLimitWindow: 'restart_limit_window',
   filterEnv: 'filter_env',
   envFile: 'env_file',
+  listen: 'listen',
+  waitReady: 'wait_ready',
+  listenTimeout: 'listen_timeout',
+  readyPattern: 'ready_pattern',
+  readyProbe: 'ready_probe',
+  agent: 'agent',
   disableLogs: 'disable_logs',
   logMaxSize: 'log_max_size',
   logRetain: 'log_retain',

@@ -7,7 +7,7 @@ import { StewardError, type ErrorCode } from '../common/errors.js';
 import type { AppConfig } from './app-config.js';
 import { DEFAULTS } from './defaults.js';
 import type { RawApp } from './ecosystem-schema.js';
-import { inferInterpreter } from './interpreter.js';
+import { inferInterpreter, isNodeInterpreter } from './interpreter.js';
 import { appVersion, defaultName, readHead, which } from './resolve-script.js';
 import { lookupGroup, lookupUser } from './users.js';
 import { ISO_FORMAT, isValidDateFormat } from '../common/timefmt.js';
@@ -152,7 +152,41 @@ export function normalizeApp(raw: RawApp, ctx: NormalizeContext): Normalized {
   }
   if (typeof raw.port === 'number') appEnv.PORT = String(raw.port);
 
-  const execMode = (str('exec_mode') as AppConfig['exec_mode'] | undefined) ?? 'fork_mode';
+  // PM2: a Node app given an instance count runs in cluster mode unless exec_mode says otherwise.
+  const execMode =
+    (str('exec_mode') as AppConfig['exec_mode'] | undefined) ??
+    (raw.instances !== undefined && isNodeInterpreter(interpreter) ? 'cluster_mode' : 'fork_mode');
+  const listen = list('listen').map((a) => {
+    const parsed = parseListen(a);
+    if (!parsed) {
+      throw fail(
+        ctx.badCode,
+        `${at('listen')}: expected a port or host:port, got ${JSON.stringify(a)}`,
+        'e.g. 8000, "127.0.0.1:8000" or "[::]:8000"',
+      );
+    }
+    return parsed;
+  });
+  const readyPattern = str('ready_pattern') ?? null;
+  if (readyPattern !== null) {
+    try {
+      new RegExp(readyPattern);
+    } catch (e) {
+      throw fail(
+        ctx.badCode,
+        `${at('ready_pattern')}: not a regular expression (${(e as Error).message})`,
+        'fix the pattern',
+      );
+    }
+  }
+  const readyProbe = str('ready_probe') ?? null;
+  if (readyProbe !== null && !/^(tcp:\/\/[^/]+:\d+|https?:\/\/\S+)$/.test(readyProbe)) {
+    throw fail(
+      ctx.badCode,
+      `${at('ready_probe')}: expected tcp://host:port or http://host:port/path, got ${JSON.stringify(readyProbe)}`,
+      'e.g. "http://127.0.0.1:8000/health"',
+    );
+  }
   const logPath = (k: string): string | null => {
     const v = str(k);
     if (v === undefined) return '';
@@ -257,6 +291,10 @@ export function normalizeApp(raw: RawApp, ctx: NormalizeContext): Normalized {
     cron_restart: str('cron_restart') ?? null,
     wait_ready: bool('wait_ready', false),
     listen_timeout: num('listen_timeout', DEFAULTS.listen_timeout),
+    agent: bool('agent', true),
+    listen,
+    ready_pattern: readyPattern,
+    ready_probe: readyProbe,
     uid,
     gid,
     version: head !== undefined ? appVersion(pmExecPath) : 'N/A',
@@ -271,6 +309,29 @@ export function normalizeApp(raw: RawApp, ctx: NormalizeContext): Normalized {
     );
   }
   return { config, warnings };
+}
+
+/**
+ * A listen address, normalised to `host:port` (`[v6]:port`). A bare port means 127.0.0.1: Steward
+ * binds the socket, and what Steward binds stays local unless told otherwise.
+ */
+export function parseListen(a: string): string | undefined {
+  const s = a.trim();
+  let host = '127.0.0.1';
+  let port: string;
+  const v6 = /^\[([0-9a-fA-F:.]+)\]:(\d+)$/.exec(s);
+  if (v6) {
+    host = `[${v6[1] ?? ''}]`;
+    port = v6[2] ?? '';
+  } else if (/^\d+$/.test(s)) port = s;
+  else {
+    const m = /^([^:\s]*):(\d+)$/.exec(s);
+    if (!m) return undefined;
+    host = m[1] || '127.0.0.1';
+    port = m[2] ?? '';
+  }
+  const n = Number(port);
+  return Number.isInteger(n) && n > 0 && n < 65536 ? `${host}:${n}` : undefined;
 }
 
 /** Planned options with no AppConfig field of their own are kept as they were given. */

@@ -43,11 +43,13 @@ export function buildHandlers(d: HandlerDeps): Record<string, MethodDef> {
     apply: (p) => sup.apply(p.apps, p.action, p.settle_ms),
     stop: (p) => sup.stop(p.targets, p.cwd),
     restart: (p) => sup.restart(p.targets, p.cwd, p.update_env, p.shell_env),
-    // Zero-downtime reload arrives with cluster mode; until then every reload is a restart, and says so.
-    reload: async (p) => {
-      const res = await sup.restart(p.targets, p.cwd, p.update_env, p.shell_env, 'reload');
-      return { ...res, notes: ['reload of fork-mode apps without a shared socket is a restart'] };
+    reload: (p) => {
+      const insts = sup.resolve(p.targets, p.cwd);
+      if (p.update_env && p.shell_env)
+        for (const i of insts) i.config = { ...i.config, shell_env: p.shell_env };
+      return sup.reloadInstances(insts, 'reload');
     },
+    scale: (p) => sup.scale(p.name, p.spec),
     delete: (p) => sup.delete(p.targets, p.cwd),
     reset: (p) => sup.reset(p.targets, p.cwd),
     // What the process really has (its environment at exec), else what it would get.

@@ -8,6 +8,7 @@ import { messageOf } from '../common/errors.js';
 import { groupAlive, killSnapshot, signalGroup, signalPid, snapshotTree, type ProcIdentity } from './kill.js';
 import type { InstanceOutput } from './logs/instance-output.js';
 import { readStat } from './proc.js';
+import { Readiness, type ReadySource } from './readiness.js';
 import { decideOnExit, type RestartCounters } from './restart-policy.js';
 import { buildSpawnSpec, type SpawnContext } from './spawn-spec.js';
 import { transition, type LifecycleEvent, type Status } from './state-machine.js';
@@ -18,6 +19,12 @@ export interface HistoryEntry {
   reason?: string;
 }
 
+/** A shared listening socket as the daemon holds it: a raw libuv handle, never accepted on here. */
+export interface SocketHandle {
+  fd: number;
+  close(): void;
+}
+
 export interface InstanceContext {
   home: string;
   logsDir: string;
@@ -25,6 +32,10 @@ export interface InstanceContext {
   spawn: SpawnContext;
   /** Opens the output (log files, live bus) of one process of this instance. */
   openOutput: (inst: Instance) => InstanceOutput;
+  /** The app's declared listening sockets (`listen`), bound before the first spawn. */
+  listenSockets: (inst: Instance) => Promise<SocketHandle[]>;
+  /** A socket shared by the app's instances for `server.listen(port)` in cluster mode. */
+  sharedSocket: (inst: Instance, port: number, host: string | null) => Promise<SocketHandle>;
   now: () => number;
   log: (msg: string) => void;
   /** Called after every status or pid change (journal, event bus). */
@@ -45,7 +56,16 @@ export interface InstanceSnapshot {
   history: HistoryEntry[];
 }
 
+export interface ReloadResult {
+  ok: boolean;
+  /** Why the new process was not taken (it exited, or was not ready in time). */
+  reason?: string;
+}
+
 const HISTORY_MAX = 50;
+const POLL_MS = 25;
+/** How long a started process is watched for a quick crash when it cannot say it has loaded. */
+const LOAD_CAP_MS = 10_000;
 
 /**
  * Read app output in batches: after each chunk the pipe is left alone until the next event-loop
@@ -66,7 +86,6 @@ function coalesce(s: Readable): void {
     for (const p of all) p.resume();
   }, 0);
 }
-const POLL_MS = 25;
 
 export function logPathsFor(cfg: AppConfig, pmId: number, logsDir: string) {
   const suffix = (p: string) => (cfg.merge_logs ? p : p.replace(/(\.log)?$/, `-${pmId}$1`));
@@ -80,21 +99,58 @@ export function logPathsFor(cfg: AppConfig, pmId: number, logsDir: string) {
   };
 }
 
+/** One OS process of an instance. During a reload an instance briefly has two. */
+export class Proc {
+  readonly pid: number;
+  readonly startTime: number;
+  readonly spawnedAt: number;
+  readonly exited: Promise<{ code: number | null; signal: NodeJS.Signals | null }>;
+  readonly readiness: Readiness;
+  /** The app told the agent it has loaded (its main module ran). */
+  loaded = false;
+  listening = false;
+  drained = false;
+  private drainWaiters: Array<() => void> = [];
+
+  constructor(
+    readonly child: ChildProcess,
+    readonly output: InstanceOutput,
+    at: number,
+    readiness: Readiness,
+  ) {
+    this.pid = child.pid ?? 0;
+    this.startTime = readStat(this.pid)?.startTime ?? 0;
+    this.spawnedAt = at;
+    this.readiness = readiness;
+    this.exited = new Promise((resolve) => child.once('exit', (code, signal) => resolve({ code, signal })));
+  }
+
+  get alive(): boolean {
+    return this.child.exitCode === null && this.child.signalCode === null;
+  }
+
+  markDrained(): void {
+    this.drained = true;
+    for (const w of this.drainWaiters.splice(0)) w();
+  }
+
+  whenDrained(): Promise<void> {
+    return this.drained ? Promise.resolve() : new Promise((r) => this.drainWaiters.push(r));
+  }
+}
+
 /** One supervised process slot (PM2's "process" with its pm_id). */
 export class Instance {
   status: Status = 'stopped';
-  pid = 0;
-  pidStart = 0;
   restart_time = 0;
   exit_code: number | null = null;
   next_restart_at: number | null = null;
   history: HistoryEntry[] = [];
   counters: RestartCounters;
-  private child: ChildProcess | undefined;
+  private proc: Proc | undefined;
   private timer: NodeJS.Timeout | undefined;
   private stopping: Promise<void> | undefined;
-  private exitWaiters: Array<() => void> = [];
-  private lastOutput: InstanceOutput | undefined;
+  private reloading: Promise<ReloadResult> | undefined;
 
   constructor(
     readonly pm_id: number,
@@ -102,13 +158,30 @@ export class Instance {
     public index: number,
     private readonly ctx: InstanceContext,
   ) {
-    this.counters = {
-      created_at: ctx.now(),
+    this.counters = this.freshCounters();
+  }
+
+  private freshCounters(): RestartCounters {
+    return {
+      created_at: this.ctx.now(),
       pm_uptime: 0,
       unstable_restarts: 0,
       prev_restart_delay: 0,
       crash_times: [],
     };
+  }
+
+  get pid(): number {
+    return this.proc?.pid ?? 0;
+  }
+
+  get pidStart(): number {
+    return this.proc?.startTime ?? 0;
+  }
+
+  /** The current process (for the supervisor: memory checks, signals, messages). */
+  get current(): Proc | undefined {
+    return this.proc;
   }
 
   /** PM2's pid file: `pids/<name>-<id>.pid` (or `pid_file` with `-<id>` inserted). */
@@ -124,11 +197,6 @@ export class Instance {
     return logPathsFor(this.config, this.pm_id, this.ctx.logsDir);
   }
 
-  /** The live child's IPC channel, when it has one. */
-  get ipc(): ChildProcess | undefined {
-    return this.child?.connected ? this.child : undefined;
-  }
-
   private apply(event: LifecycleEvent, name: string, reason?: string): boolean {
     const next = transition(this.status, event);
     if (next === null) {
@@ -140,7 +208,7 @@ export class Instance {
     return true;
   }
 
-  private record(event: string, reason?: string): void {
+  record(event: string, reason?: string): void {
     const entry: HistoryEntry =
       reason === undefined ? { at: this.ctx.now(), event } : { at: this.ctx.now(), event, reason };
     this.history.push(entry);
@@ -159,93 +227,169 @@ export class Instance {
 
   /** Resets the crash counters, as a manual restart, reload or `reset` does. */
   resetCounters(): void {
-    this.counters = {
-      created_at: this.ctx.now(),
-      pm_uptime: 0,
-      unstable_restarts: 0,
-      prev_restart_delay: 0,
-      crash_times: [],
-    };
+    this.counters = this.freshCounters();
   }
 
-  private launch(): Promise<void> {
-    return new Promise<void>((resolve) => {
-      const spec = buildSpawnSpec(this.config, this.pm_id, this.index, this.ctx.spawn);
-      const output = this.ctx.openOutput(this);
-      this.lastOutput = output;
-      let child: ChildProcess;
+  /** How this app says it is ready: PM2's wait_ready message, a readiness fd, a log line, a probe. */
+  private readySources(): ReadySource[] {
+    const c = this.config;
+    const out: ReadySource[] = [];
+    if (c.wait_ready) out.push('message', 'fd');
+    if (c.ready_pattern) out.push('pattern');
+    if (c.ready_probe) out.push('probe');
+    return out;
+  }
+
+  /** Spawns one process of this instance; resolves with it, or with the reason it could not run. */
+  private async spawnProc(): Promise<Proc | string> {
+    const cfg = this.config;
+    let sockets: SocketHandle[] = [];
+    if (cfg.listen.length > 0) {
       try {
-        child = spawn(spec.file, spec.args, {
-          cwd: spec.cwd,
-          env: spec.env,
-          detached: true,
-          stdio: spec.ipc ? ['pipe', 'pipe', 'pipe', 'ipc'] : ['pipe', 'pipe', 'pipe'],
-          serialization: 'json',
-          ...(this.config.uid !== null ? { uid: this.config.uid } : {}),
-          ...(this.config.gid !== null ? { gid: this.config.gid } : {}),
-        });
+        sockets = await this.ctx.listenSockets(this);
       } catch (e) {
-        this.failSpawn(messageOf(e), output);
-        output.close();
-        resolve();
-        return;
+        return `cannot bind ${cfg.listen.join(', ')}: ${messageOf(e)}`;
       }
-      this.child = child;
-      let spawned = false;
-      child.once('spawn', () => {
-        spawned = true;
-        this.pid = child.pid ?? 0;
-        this.pidStart = readStat(this.pid)?.startTime ?? 0;
-        this.counters = { ...this.counters, pm_uptime: this.ctx.now() };
-        try {
-          // A pid_file may name a directory that does not exist yet, as log files may.
-          mkdirSync(dirname(this.pidPath), { recursive: true, mode: 0o700 });
-          writeFileSync(this.pidPath, `${this.pid}\n`, { mode: 0o600 });
-        } catch (e) {
-          this.ctx.log(`[${this.config.name}:${this.pm_id}] pid file: ${messageOf(e)}`);
-        }
-        this.apply({ type: 'spawned' }, 'online');
-        resolve();
+    }
+    const sources = this.readySources();
+    const spec = buildSpawnSpec(cfg, this.pm_id, this.index, this.ctx.spawn, {
+      listenFds: sockets.map((s) => s.fd),
+      listenNames: cfg.listen,
+      readyPipe: sources.includes('fd'),
+    });
+    const output = this.ctx.openOutput(this);
+    let child: ChildProcess;
+    try {
+      child = spawn(spec.file, spec.args, {
+        cwd: spec.cwd,
+        env: spec.env,
+        detached: true,
+        stdio: spec.stdio,
+        serialization: 'json',
+        ...(cfg.uid !== null ? { uid: cfg.uid } : {}),
+        ...(cfg.gid !== null ? { gid: cfg.gid } : {}),
       });
-      child.once('error', (err) => {
-        if (spawned) {
-          this.ctx.log(`[${this.config.name}:${this.pm_id}] child error: ${err.message}`);
-          return;
-        }
-        this.child = undefined;
-        this.failSpawn(`cannot run ${spec.file}: ${err.message}`, output);
-        output.close();
-        resolve();
+    } catch (e) {
+      output.note(messageOf(e));
+      output.close();
+      return messageOf(e);
+    }
+    const spawned = await new Promise<string | null>((resolve) => {
+      child.once('spawn', () => resolve(null));
+      child.once('error', (err) => resolve(`cannot run ${spec.file}: ${err.message}`));
+    });
+    if (spawned !== null) {
+      output.note(spawned);
+      output.close();
+      return spawned;
+    }
+    const readiness = new Readiness(sources, cfg, this.ctx.now);
+    const proc = new Proc(child, output, this.ctx.now(), readiness);
+    child.on('error', (err) => this.ctx.log(`[${cfg.name}:${this.pm_id}] child error: ${err.message}`));
+    child.stdout?.on('data', (chunk: Buffer) => {
+      output.write('out', chunk);
+      readiness.onOutput(chunk);
+      coalesce(child.stdout as Readable);
+    });
+    child.stderr?.on('data', (chunk: Buffer) => {
+      output.write('err', chunk);
+      readiness.onOutput(chunk);
+      coalesce(child.stderr as Readable);
+    });
+    child.stdin?.on('error', () => undefined);
+    if (spec.readyFd !== null) {
+      const pipe = child.stdio[spec.readyFd] as Readable | null;
+      pipe?.on('data', (d: Buffer) => {
+        if (d.includes(0x0a)) readiness.signal('fd');
       });
-      child.stdout?.on('data', (chunk: Buffer) => {
-        output.write('out', chunk);
-        coalesce(child.stdout as Readable);
-      });
-      child.stderr?.on('data', (chunk: Buffer) => {
-        output.write('err', chunk);
-        coalesce(child.stderr as Readable);
-      });
-      child.stdin?.on('error', () => undefined);
-      child.on('exit', (code, signal) => {
-        if (spawned) this.onExit(child, code, signal);
-      });
-      // Output can still arrive after 'exit' (a grandchild may hold the pipes): the files are let
-      // go once every pipe of this process is closed.
-      child.on('close', () => output.close());
+      pipe?.on('error', () => undefined);
+    }
+    child.on('message', (msg: unknown) => this.onMessage(proc, msg));
+    // Output can still arrive after 'exit' (a grandchild may hold the pipes): the files are let
+    // go once every pipe of this process is closed.
+    child.on('close', () => output.close());
+    readiness.startProbe();
+    void proc.exited.then(() => readiness.stop());
+    try {
+      mkdirSync(dirname(this.pidPath), { recursive: true, mode: 0o700 });
+      writeFileSync(this.pidPath, `${proc.pid}\n`, { mode: 0o600 });
+    } catch (e) {
+      this.ctx.log(`[${cfg.name}:${this.pm_id}] pid file: ${messageOf(e)}`);
+    }
+    return proc;
+  }
+
+  private onMessage(proc: Proc, raw: unknown): void {
+    if (raw === 'ready') {
+      proc.readiness.signal('message');
+      return;
+    }
+    if (typeof raw !== 'object' || raw === null) return;
+    const msg = raw as { type?: unknown; id?: unknown; port?: unknown; host?: unknown };
+    switch (msg.type) {
+      case 'steward:loaded':
+        proc.loaded = true;
+        proc.readiness.noteLoaded();
+        break;
+      case 'steward:listening':
+        proc.listening = true;
+        proc.readiness.noteListening();
+        break;
+      case 'steward:drained':
+        proc.markDrained();
+        break;
+      case 'steward:socket': {
+        const port = Number(msg.port);
+        const host = typeof msg.host === 'string' ? msg.host : null;
+        this.ctx.sharedSocket(this, port, host).then(
+          (handle) => {
+            if (proc.child.connected)
+              proc.child.send({ type: 'steward:socket', id: msg.id }, handle as never);
+          },
+          (e: unknown) => {
+            if (proc.child.connected)
+              proc.child.send({ type: 'steward:socket', id: msg.id, error: messageOf(e) });
+          },
+        );
+        break;
+      }
+      default:
+        break;
+    }
+  }
+
+  /** Start path: spawn, then online (at once, or when ready if the app says when it is ready). */
+  private async launch(): Promise<void> {
+    const proc = await this.spawnProc();
+    if (typeof proc === 'string') {
+      this.ctx.log(`[${this.config.name}:${this.pm_id}] ${proc}`);
+      this.apply({ type: 'spawn_failed' }, 'errored', proc);
+      return;
+    }
+    this.proc = proc;
+    this.counters = { ...this.counters, pm_uptime: proc.spawnedAt };
+    void proc.exited.then(({ code, signal }) => this.onExit(proc, code, signal));
+    if (!proc.readiness.required) {
+      this.apply({ type: 'spawned' }, 'online');
+      return;
+    }
+    this.record('spawned', `pid ${proc.pid}, waiting until ready (${proc.readiness.describe()})`);
+    void proc.readiness.wait(this.config.listen_timeout).then((outcome) => {
+      if (this.proc !== proc || this.status !== 'launching') return;
+      // As in PM2, an app that does not say it is ready in time is put online anyway — noted.
+      this.apply(
+        { type: 'spawned' },
+        'online',
+        outcome === 'ready'
+          ? 'ready'
+          : `not ready after listen_timeout ${this.config.listen_timeout}ms; online anyway`,
+      );
     });
   }
 
-  private failSpawn(reason: string, output: InstanceOutput): void {
-    output.note(reason);
-    this.ctx.log(`[${this.config.name}:${this.pm_id}] ${reason}`);
-    this.apply({ type: 'spawn_failed' }, 'errored', reason);
-  }
-
-  private onExit(child: ChildProcess, code: number | null, signal: NodeJS.Signals | null): void {
-    if (this.child !== child) return;
-    this.child = undefined;
-    this.pid = 0;
-    this.pidStart = 0;
+  private onExit(proc: Proc, code: number | null, signal: NodeJS.Signals | null): void {
+    if (this.proc !== proc) return;
+    this.proc = undefined;
     try {
       unlinkSync(this.pidPath);
     } catch {
@@ -254,24 +398,21 @@ export class Instance {
     const at = this.ctx.now();
     this.exit_code = code ?? (signal ? 128 + (osConstants.signals[signal] ?? 0) : null);
     const how = signal ? `signal ${signal}` : `code ${code}`;
-    const waiters = this.exitWaiters;
-    this.exitWaiters = [];
     if (this.status === 'stopping') {
       this.apply({ type: 'exit', outcome: 'stopped' }, 'exit', `stopped (${how})`);
-    } else {
-      const decision = decideOnExit(this.config, this.counters, { code, signal, at });
-      this.counters = decision.counters;
-      if (decision.action === 'restart') {
-        this.next_restart_at = at + decision.delay;
-        this.apply({ type: 'exit', outcome: 'restart' }, 'exit', `crashed (${how})`);
-        this.timer = setTimeout(() => this.fireRestart(), decision.delay);
-      } else if (decision.action === 'errored') {
-        this.apply({ type: 'exit', outcome: 'errored' }, 'errored', `${how}; ${decision.reason}`);
-      } else {
-        this.apply({ type: 'exit', outcome: 'stopped' }, 'exit', `${how}; ${decision.reason}`);
-      }
+      return;
     }
-    for (const w of waiters) w();
+    const decision = decideOnExit(this.config, this.counters, { code, signal, at });
+    this.counters = decision.counters;
+    if (decision.action === 'restart') {
+      this.next_restart_at = at + decision.delay;
+      this.apply({ type: 'exit', outcome: 'restart' }, 'exit', `crashed (${how})`);
+      this.timer = setTimeout(() => this.fireRestart(), decision.delay);
+    } else if (decision.action === 'errored') {
+      this.apply({ type: 'exit', outcome: 'errored' }, 'errored', `${how}; ${decision.reason}`);
+    } else {
+      this.apply({ type: 'exit', outcome: 'stopped' }, 'exit', `${how}; ${decision.reason}`);
+    }
   }
 
   private fireRestart(): void {
@@ -282,13 +423,100 @@ export class Instance {
     void this.launch();
   }
 
-  private waitExit(): Promise<void> {
-    if (!this.child) return Promise.resolve();
-    return new Promise((resolve) => this.exitWaiters.push(resolve));
+  /**
+   * Watches a just-started process until it has loaded: a Node app with the agent says so (its
+   * main module ran); others get `windowMs`. Resolves false when it exited in that time.
+   */
+  async settled(windowMs: number): Promise<boolean> {
+    const proc = this.proc;
+    if (!proc) return this.status === 'online' || this.status === 'launching';
+    const agent = this.config.agent && proc.child.connected;
+    const loaded = agent ? proc.readiness.whenLoaded() : new Promise<void>((r) => setTimeout(r, windowMs));
+    const cap = new Promise<void>((r) => setTimeout(r, agent ? LOAD_CAP_MS : windowMs).unref());
+    const res = await Promise.race([
+      proc.exited.then(() => 'exited' as const),
+      Promise.race([loaded, cap]).then(() => 'ok' as const),
+    ]);
+    if (res === 'exited') return false;
+    if (agent) {
+      // A short grace after loading catches a crash in the first tick (an async listen error).
+      const grace = await Promise.race([
+        proc.exited.then(() => 'exited' as const),
+        new Promise<'ok'>((r) => setTimeout(() => r('ok'), Math.min(windowMs, 100))),
+      ]);
+      return grace === 'ok';
+    }
+    return true;
+  }
+
+  /**
+   * Zero-downtime replacement of the process: a new one is started next to the old one; once it is
+   * ready the old one is drained and stopped. If the new one exits or is not ready within
+   * listen_timeout, it is stopped and the old one keeps serving.
+   */
+  reload(reason = 'reload'): Promise<ReloadResult> {
+    this.reloading ??= this.doReload(reason).finally(() => {
+      this.reloading = undefined;
+    });
+    return this.reloading;
+  }
+
+  private async doReload(reason: string): Promise<ReloadResult> {
+    const old = this.proc;
+    if (!old || this.status !== 'online') {
+      await this.restartNow(reason);
+      return { ok: true };
+    }
+    const next = await this.spawnProc();
+    if (typeof next === 'string') {
+      this.record('reload failed', next);
+      return { ok: false, reason: next };
+    }
+    const outcome = await next.readiness.waitForReload(
+      this.config.listen_timeout,
+      old.listening,
+      next.exited,
+    );
+    if (outcome !== 'ready') {
+      const why =
+        outcome === 'exited'
+          ? `the new process exited before it was ready (${await describeExit(next)})`
+          : `the new process was not ready within listen_timeout ${this.config.listen_timeout}ms`;
+      await this.terminate(next, false);
+      this.record('reload failed', why);
+      return { ok: false, reason: why };
+    }
+    // Swap: the new process is the instance from now on; the old one leaves without a restart.
+    this.proc = next;
+    this.counters = { ...this.freshCounters(), pm_uptime: next.spawnedAt };
+    this.restart_time += 1;
+    void next.exited.then(({ code, signal }) => this.onExit(next, code, signal));
+    try {
+      writeFileSync(this.pidPath, `${next.pid}\n`, { mode: 0o600 });
+    } catch {
+      // best effort
+    }
+    this.record('reload', `${reason}: pid ${old.pid} → ${next.pid}`);
+    await this.terminate(old, true);
+    return { ok: true };
+  }
+
+  /** Stop then start (a restart), used when a reload cannot be zero-downtime. */
+  private async restartNow(reason: string): Promise<void> {
+    const wasRunning = this.status === 'online' || this.status === 'launching';
+    await this.stop(reason);
+    this.resetCounters();
+    if (wasRunning) this.restart_time += 1;
+    await this.start(reason);
+  }
+
+  /** Stops for good after draining open connections first (scale down). */
+  retire(reason: string): Promise<void> {
+    return this.stop(reason, true);
   }
 
   /** Stops gracefully: signal (or `shutdown` message), then SIGKILL of the whole tree after kill_timeout. */
-  stop(reason = 'stop'): Promise<void> {
+  stop(reason = 'stop', drain = false): Promise<void> {
     if (this.stopping) return this.stopping;
     if (this.status === 'waiting restart' || this.status === 'one-launch-status') {
       if (this.timer) clearTimeout(this.timer);
@@ -297,23 +525,30 @@ export class Instance {
       this.apply({ type: 'stop' }, 'stop', reason);
       return Promise.resolve();
     }
-    if (!this.child || (this.status !== 'online' && this.status !== 'launching')) return Promise.resolve();
+    const proc = this.proc;
+    if (!proc || (this.status !== 'online' && this.status !== 'launching')) return Promise.resolve();
     this.apply({ type: 'stop' }, 'stopping', reason);
-    this.stopping = this.terminate().finally(() => {
+    this.stopping = this.terminate(proc, drain).finally(() => {
       this.stopping = undefined;
     });
     return this.stopping;
   }
 
-  private async terminate(): Promise<void> {
-    const child = this.child;
-    const pid = child?.pid;
-    if (!child || pid === undefined) return;
-    const tree: ProcIdentity[] = snapshotTree(pid);
-    const exited = this.waitExit();
+  /**
+   * Ends one process and everything it started. With `drain`, a Node app with the agent first stops
+   * accepting and finishes its open connections (bounded by kill_timeout) before the signal.
+   */
+  private async terminate(proc: Proc, drain: boolean): Promise<void> {
+    const pid = proc.pid;
+    if (!proc.alive) return;
     const cfg = this.config;
-    if (cfg.shutdown_with_message && child.connected) {
-      child.send('shutdown', (err) => {
+    const tree: ProcIdentity[] = snapshotTree(pid);
+    if (drain && proc.child.connected && proc.listening) {
+      proc.child.send({ type: 'steward:drain' });
+      await Promise.race([proc.whenDrained(), proc.exited, delay(cfg.kill_timeout)]);
+    }
+    if (cfg.shutdown_with_message && proc.child.connected) {
+      proc.child.send('shutdown', (err) => {
         if (err) signalGroup(pid, cfg.kill_signal as NodeJS.Signals);
       });
     } else if (cfg.treekill) {
@@ -323,27 +558,29 @@ export class Instance {
     }
     const deadline = this.ctx.now() + cfg.kill_timeout;
     let timedOut = false;
-    const timeout = new Promise<void>((resolve) =>
-      setTimeout(() => {
-        timedOut = true;
-        resolve();
-      }, cfg.kill_timeout).unref(),
-    );
-    await Promise.race([exited, timeout]);
+    const timeout = delay(cfg.kill_timeout).then(() => {
+      timedOut = true;
+    });
+    await Promise.race([proc.exited, timeout]);
     // The main process is gone (or overdue); give the rest of its group the remaining grace.
     while (!timedOut && groupAlive(pid) && this.ctx.now() < deadline) {
-      await new Promise((r) => setTimeout(r, POLL_MS));
+      await delay(POLL_MS);
     }
-    if (groupAlive(pid) || this.child === child) signalGroup(pid, 'SIGKILL');
+    if (groupAlive(pid) || proc.alive) signalGroup(pid, 'SIGKILL');
     killSnapshot(tree);
-    await exited;
+    await proc.exited;
+  }
+
+  /** Sends a signal to the current process (`sendSignal`). */
+  signal(sig: NodeJS.Signals): boolean {
+    return this.proc ? signalPid(this.proc.pid, sig) : false;
   }
 
   /** Called when the instance is removed from the table. */
   dispose(): void {
     if (this.timer) clearTimeout(this.timer);
     this.timer = undefined;
-    this.lastOutput?.close();
+    this.proc?.output.close();
   }
 
   snapshot(): InstanceSnapshot {
@@ -360,4 +597,13 @@ export class Instance {
       history: this.history,
     };
   }
+}
+
+function delay(ms: number): Promise<void> {
+  return new Promise((r) => setTimeout(r, ms).unref());
+}
+
+async function describeExit(p: Proc): Promise<string> {
+  const { code, signal } = await p.exited;
+  return signal ? `signal ${signal}` : `code ${code}`;
 }

@@ -2,7 +2,7 @@ import { chmodSync, mkdirSync, statSync, unlinkSync, writeFileSync } from 'node:
 import { createConnection } from 'node:net';
 import { errnoCode, messageOf, StewardError } from '../common/errors.js';
 import { homePaths, MAX_SOCKET_PATH, resolveHome, type HomePaths } from '../common/paths.js';
-import { stewardVersion } from '../common/version.js';
+import { packagePath, stewardVersion } from '../common/version.js';
 import { buildHandlers } from './handlers.js';
 import { readSnapshot, serialize, writeSnapshot } from './persistence.js';
 import { endLeftovers } from './recovery.js';
@@ -121,7 +121,13 @@ async function main(): Promise<void> {
   };
   const supervisor: Supervisor = new Supervisor({
     paths,
-    spawn: { home: paths.home, nodePath: process.execPath, nodeVersion: process.version, tsxLoaderUrl },
+    spawn: {
+      home: paths.home,
+      nodePath: process.execPath,
+      nodeVersion: process.version,
+      tsxLoaderUrl,
+      agentPath: packagePath('dist/src/agent/preload.cjs'),
+    },
     log,
     fallbackOutput: (path, buf) => log(`output for ${path}: ${buf.toString('utf8').trimEnd()}`),
     wantsOutput: () => logFollowers > 0,

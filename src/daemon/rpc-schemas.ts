@@ -38,6 +38,7 @@ export const ParamSchemas: Record<MethodName, ParamSchema> = {
   reload: Restart,
   delete: Target,
   reset: Target,
+  scale: v.object({ name: v.pipe(v.string(), v.minLength(1)), spec: v.pipe(v.string(), v.minLength(1)) }),
   env: Target,
   save: v.object({ force: v.optional(v.boolean(), false) }),
   resurrect: Empty,

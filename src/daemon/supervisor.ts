@@ -17,6 +17,7 @@ import { Sampler } from './sampler.js';
 import type { SpawnContext } from './spawn-spec.js';
 import { isRunning } from './state-machine.js';
 import { resolveTargets } from './targets.js';
+import { SocketBroker, splitAddress } from './sockets.js';
 
 export interface SupervisorOptions {
   paths: HomePaths;
@@ -40,6 +41,7 @@ export class Supervisor {
   readonly logs: LogFiles;
   readonly sampler: Sampler;
   private nextId = 0;
+  readonly sockets = new SocketBroker();
   /** Global log rotation defaults (STEWARD_HOME/settings.json, `steward set`). */
   logSettings: LogSettings = { ...DEFAULT_LOG_SETTINGS };
   private readonly ctx: InstanceContext;
@@ -75,6 +77,14 @@ export class Supervisor {
           inst.config.disable_logs,
         );
       },
+      listenSockets: (inst) =>
+        Promise.all(
+          inst.config.listen.map((addr) => {
+            const { host, port } = splitAddress(addr);
+            return this.sockets.get(inst.config.name, host, port);
+          }),
+        ),
+      sharedSocket: (inst, port, host) => this.sockets.get(inst.config.name, host, port),
       now: this.now,
       log: opts.log,
       changed: (inst, event, reason) =>
@@ -180,27 +190,110 @@ export class Supervisor {
   /** Watches freshly started instances for a quick exit, so that `start` can report a broken app. */
   private async settle(insts: Instance[], ms: number): Promise<StartResult['failed']> {
     if (ms <= 0 || insts.length === 0) return [];
-    const failed: StartResult['failed'] = [];
-    const firstPid = new Map(insts.map((i) => [i.pm_id, i.counters.pm_uptime]));
-    const deadline = this.now() + ms;
-    while (this.now() < deadline) {
-      const pending = insts.filter((i) => !failed.some((f) => f.pm_id === i.pm_id));
-      for (const i of pending) {
-        const exited = i.status !== 'online' || i.counters.pm_uptime !== firstPid.get(i.pm_id);
-        if (exited) {
-          const last = [...i.history].reverse().find((h) => h.event === 'exit' || h.event === 'errored');
-          failed.push({
-            pm_id: i.pm_id,
-            name: i.config.name,
-            exit: last?.reason ?? i.status,
-            log_tail: tail(i.logPaths.err, 15),
-          });
+    const results = await Promise.all(insts.map(async (i) => ({ i, ok: await i.settled(ms) })));
+    return results
+      .filter((r) => !r.ok)
+      .map(({ i }) => {
+        const last = [...i.history].reverse().find((h) => h.event === 'exit' || h.event === 'errored');
+        return {
+          pm_id: i.pm_id,
+          name: i.config.name,
+          exit: last?.reason ?? i.status,
+          log_tail: tail(i.logPaths.err, 15),
+        };
+      });
+  }
+
+  /** Can this instance be replaced without downtime (a socket the new process can take over)? */
+  private zeroDowntime(i: Instance): boolean {
+    return (
+      i.status === 'online' &&
+      (i.config.listen.length > 0 || (i.config.exec_mode === 'cluster_mode' && i.config.agent))
+    );
+  }
+
+  /**
+   * Reload: for each app, one instance at a time (capacity never drops below N-1), a new process is
+   * started, awaited until ready, then the old one is drained and stopped. An instance that cannot
+   * be reloaded that way is restarted, and the result says so. A new process that fails to become
+   * ready aborts that app's reload and leaves its old processes serving.
+   */
+  async reloadInstances(insts: Instance[], reason: string): Promise<OpResult> {
+    const notes: string[] = [];
+    const failed: NonNullable<OpResult['failed']> = [];
+    const byApp = new Map<string, Instance[]>();
+    for (const i of insts) byApp.set(i.config.name, [...(byApp.get(i.config.name) ?? []), i]);
+    await Promise.all(
+      [...byApp].map(async ([name, list]) => {
+        const restarts = list.filter((i) => !this.zeroDowntime(i));
+        if (restarts.length > 0) {
+          notes.push(
+            `${name}: reload of a fork-mode app without a shared socket is a restart (set listen, or exec_mode cluster for Node)`,
+          );
         }
-      }
-      if (failed.length === insts.length) break;
-      await new Promise((r) => setTimeout(r, 20));
+        for (const i of list) {
+          if (!this.zeroDowntime(i)) {
+            await this.restartOne(i, reason);
+            continue;
+          }
+          const res = await i.reload(reason);
+          if (!res.ok) {
+            failed.push({
+              pm_id: i.pm_id,
+              name,
+              reason: res.reason ?? 'failed',
+              log_tail: tail(i.logPaths.err, 15),
+            });
+            notes.push(`${name}: reload aborted at id ${i.pm_id}; the old processes keep serving`);
+            break;
+          }
+        }
+      }),
+    );
+    return { ids: insts.map((i) => i.pm_id), notes, failed };
+  }
+
+  /**
+   * `scale <app> N|+N|-N`: new instances copy the app's config (lowest free instance numbers);
+   * going down stops the highest instance numbers gracefully (drained first when possible).
+   */
+  async scale(name: string, spec: string): Promise<OpResult> {
+    const list = this.instances().filter((i) => i.config.name === name);
+    const first = list[0];
+    if (!first) {
+      throw new StewardError('E_APP_NOT_FOUND', `app not found: ${name}`, {
+        hint: 'scale takes an app name; run `steward ls`',
+      });
     }
-    return failed;
+    const m = /^([+-]?)(\d+)$/.exec(spec.trim());
+    if (!m)
+      throw new StewardError('E_USAGE', `scale: expected N, +N or -N, got ${JSON.stringify(spec)}`, {
+        hint: 'e.g. `steward scale api 4`',
+      });
+    const n = Number(m[2]);
+    const target = m[1] === '+' ? list.length + n : m[1] === '-' ? list.length - n : n;
+    if (target < 1) {
+      throw new StewardError('E_USAGE', `scale: ${name} would have ${target} instances`, {
+        hint: 'keep at least 1, or use `steward delete`',
+      });
+    }
+    const cfg = { ...first.config, instances: target };
+    for (const i of list) i.config = { ...i.config, instances: target };
+    if (target > list.length) {
+      const used = new Set(list.map((i) => i.index));
+      const added: Instance[] = [];
+      let index = 0;
+      for (let k = list.length; k < target; k += 1) {
+        while (used.has(index)) index += 1;
+        used.add(index);
+        added.push(this.add(cfg, index));
+      }
+      await Promise.all(added.map((i) => i.start('scale up')));
+      return { ids: added.map((i) => i.pm_id), notes: [`${name}: ${list.length} → ${target} instances`] };
+    }
+    const removed = [...list].sort((a, b) => b.index - a.index).slice(0, list.length - target);
+    await this.deleteInstances(removed, true);
+    return { ids: removed.map((i) => i.pm_id), notes: [`${name}: ${list.length} → ${target} instances`] };
   }
 
   /**
@@ -236,19 +329,26 @@ export class Supervisor {
         for (const i of existing) {
           i.config = cfg;
           restarted.push(i);
-          work.push(this.restartOne(i, `${action} from config file`));
+          if (action === 'restart' || action === 'start')
+            work.push(this.restartOne(i, `${action} from config file`));
         }
       }
     }
     await Promise.all(work);
+    let reloadRes: OpResult | undefined;
+    if (action === 'reload' && restarted.length > 0)
+      reloadRes = await this.reloadInstances(restarted, 'reload from config file');
     let failed: StartResult['failed'] = [];
     if (fresh.length > 0) {
       const res = await this.start(fresh, false, settleMs);
       ids.push(...res.ids);
       failed = res.failed;
     }
-    if (action === 'reload' && restarted.length > 0)
-      notes.push('reload of fork-mode apps without a shared socket is a restart');
+    if (reloadRes) {
+      notes.push(...reloadRes.notes);
+      for (const f of reloadRes.failed ?? [])
+        failed.push({ pm_id: f.pm_id, name: f.name, exit: f.reason, log_tail: f.log_tail });
+    }
     return { ids, failed, notes };
   }
 
@@ -316,12 +416,15 @@ export class Supervisor {
   }
 
   /** Stops and removes these instances (by identity, never by name: an app may be called "all"). */
-  private async deleteInstances(insts: Instance[]): Promise<void> {
-    await Promise.all(insts.map((i) => i.stop('delete')));
+  private async deleteInstances(insts: Instance[], drain = false): Promise<void> {
+    await Promise.all(insts.map((i) => (drain ? i.retire('scale down') : i.stop('delete'))));
     for (const i of insts) {
       i.dispose();
       this.table.delete(i.pm_id);
       this.opts.onChange({ pm_id: i.pm_id, name: i.config.name, event: 'delete', status: 'deleted' });
+    }
+    for (const name of new Set(insts.map((i) => i.config.name))) {
+      if (!this.instances().some((i) => i.config.name === name)) this.sockets.release(name);
     }
     if (this.table.size === 0) this.nextId = 0;
   }

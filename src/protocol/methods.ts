@@ -74,6 +74,8 @@ export interface OpResult {
   ids: number[];
   /** Human lines about fallbacks and warnings ("reload of fork app x is a restart"). */
   notes: string[];
+  /** Instances whose reload was aborted, with why and the last lines of the new process's error log. */
+  failed?: Array<{ pm_id: number; name: string; reason: string; log_tail: string[] }>;
 }
 
 export interface SaveResult {
@@ -120,6 +122,7 @@ export interface Methods {
   reload: { params: RestartParams; result: OpResult };
   delete: { params: TargetParams; result: OpResult };
   reset: { params: TargetParams; result: OpResult };
+  scale: { params: { name: string; spec: string }; result: OpResult };
   env: { params: TargetParams; result: EnvResult[] };
   save: { params: { force: boolean }; result: SaveResult };
   resurrect: { params: Record<string, never>; result: ResurrectResult };

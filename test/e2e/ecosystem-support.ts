@@ -32,10 +32,19 @@ export interface Report {
   pid: number;
   env: Record<string, string>;
   argv: string[];
+  /** Node flags, without the `--require <agent>` Steward adds. */
   execArgv: string[];
   cwd: string;
   uid: number;
   gid: number;
+}
+
+/** Node flags as the app gave them: without the `--require <agent>` that Steward adds. */
+export function withoutAgent(execArgv: string[]): string[] {
+  const i = execArgv.findIndex(
+    (a, k) => a === '--require' && (execArgv[k + 1] ?? '').endsWith('/agent/preload.cjs'),
+  );
+  return i < 0 ? execArgv : [...execArgv.slice(0, i), ...execArgv.slice(i + 2)];
 }
 
 export function reportPath(home: Home, pmId: number): string {
@@ -44,10 +53,11 @@ export function reportPath(home: Home, pmId: number): string {
 
 /** The report of the process that runs now for this entry (same pid), waiting for it. */
 export async function reportOf(home: Home, e: JlistEntry): Promise<Report> {
-  return waitFor(() => {
+  const r = await waitFor(() => {
     const r = readJson(reportPath(home, e.pm_id)) as Report | undefined;
     return r && r.pid === e.pid ? r : undefined;
   }, `report of ${e.name} (id ${e.pm_id}, pid ${e.pid})`);
+  return { ...r, execArgv: withoutAgent(r.execArgv) };
 }
 
 /** The jlist entries of one app name, by pm_id. */

@@ -64,7 +64,10 @@ describe('fork mode: how apps are run', () => {
     await waitFor(() => readText(out), 'report');
     const [e] = (await home.jlist()).filter((x) => x.name === 'na');
     const cmdline = readFileSync(`/proc/${e?.pid}/cmdline`, 'latin1').split('\0');
-    assert.deepEqual(cmdline.slice(1, 3), ['--max-old-space-size=64', '--no-warnings']);
+    // node, then Steward's agent (--require …/preload.cjs), then the user's flags, then the script.
+    assert.equal(cmdline[1], '--require');
+    assert.match(cmdline[2] ?? '', /agent\/preload\.cjs$/);
+    assert.deepEqual(cmdline.slice(3, 5), ['--max-old-space-size=64', '--no-warnings']);
   });
 
   it(

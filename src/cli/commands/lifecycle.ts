@@ -234,8 +234,29 @@ export async function restart(
     ...(updateEnv ? { shell_env: stringEnv(process.env) } : {}),
   });
   for (const n of res.notes) ctx.info(n);
+  if (res.failed && res.failed.length > 0) {
+    await printList(ctx);
+    for (const f of res.failed) {
+      process.stderr.write(`[steward] reload of ${f.name} (id ${f.pm_id}) failed: ${f.reason}\n`);
+      for (const l of f.log_tail) process.stderr.write(`  ${l}\n`);
+    }
+    throw new StewardError(
+      'E_RELOAD_FAILED',
+      `reload of ${[...new Set(res.failed.map((f) => f.name))].join(', ')} aborted; the old processes keep serving`,
+      {
+        hint: 'fix the app (see the lines above and `steward logs`), then reload again',
+      },
+    );
+  }
   ctx.info(`${method === 'reload' ? 'reloaded' : 'restarted'} ${describeIds(res, before)}`);
   if (!updateEnv) ctx.info('Use --update-env to update environment variables');
+  await printList(ctx);
+}
+
+export async function scale(ctx: CliContext, name: string, spec: string): Promise<void> {
+  const c = await ctx.connect();
+  const res = await c.call('scale', { name, spec });
+  for (const n of res.notes) ctx.info(n);
   await printList(ctx);
 }
 

@@ -16,6 +16,7 @@ const CTX: SpawnContext = {
   nodePath: '/opt/node20/bin/node',
   nodeVersion: 'v20.20.2',
   tsxLoaderUrl: TSX,
+  agentPath: '',
 };
 
 describe('filterShellEnv', () => {
@@ -189,6 +190,8 @@ describe('buildSpawnSpec', () => {
       cwd: '/srv/api',
       env: processEnv(cfg, 0, 0, HOME),
       ipc: false,
+      stdio: ['pipe', 'pipe', 'pipe'],
+      readyFd: null,
     });
   });
 

@@ -1,0 +1,151 @@
+/**
+ * Steward's in-app agent for Node apps, preloaded with `--require` (so it works for CommonJS and
+ * ESM apps alike, and leaves `require.main`, `process.argv` and the cwd as plain `node` has them).
+ * It talks to the daemon over the IPC channel and is deliberately tiny: no dependencies, a few
+ * listeners, nothing on the hot path.
+ *
+ * - Tells the daemon when the app has loaded (first turn of the event loop) and when a server starts
+ *   listening (readiness for start and reload).
+ * - In cluster mode, turns `server.listen(port)` into a listen on a socket shared by every instance
+ *   of the app: the daemon binds it once and hands the same socket to each instance, so an unmodified
+ *   `http.createServer().listen(3000)` app is load-balanced by the kernel and reloads never rebind.
+ * - On `steward:drain` it stops accepting, answers the requests still coming on open connections
+ *   with `Connection: close`, and reports `steward:drained` once no connection is left, so that an
+ *   app with no shutdown code at all loses no request on reload.
+ */
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import type { Server, Socket } from 'node:net';
+import netMod = require('node:net');
+import httpMod = require('node:http');
+
+type Msg = { type?: unknown; [k: string]: unknown };
+
+const channel = () => (process as { channel?: { ref(): void; unref(): void } }).channel;
+
+const send = (msg: Msg, handle?: unknown): void => {
+  try {
+    // A callback swallows ERR_IPC_CHANNEL_CLOSED when the daemon is gone.
+    (process.send as (m: unknown, h: unknown, o: unknown, cb: (e: unknown) => void) => boolean)(
+      msg,
+      handle,
+      {},
+      () => undefined,
+    );
+  } catch {
+    // no channel: nothing to tell
+  }
+};
+
+if (typeof process.send === 'function' && process.env.STEWARD_AGENT !== '0') {
+  const cluster = process.env.STEWARD_CLUSTER === '1';
+  const servers = new Set<Server>();
+  const sockets = new Map<Server, Set<Socket>>();
+  let nextReq = 0;
+  const pending = new Map<number, (handle: unknown, error?: string) => void>();
+  let draining = false;
+
+  setImmediate(() => send({ type: 'steward:loaded' }));
+
+  // eslint-disable-next-line @typescript-eslint/unbound-method -- always called with .call/.apply on a server
+  const origListen = netMod.Server.prototype.listen;
+  const track = (server: Server) => {
+    if (servers.has(server)) return;
+    servers.add(server);
+    const set = new Set<Socket>();
+    sockets.set(server, set);
+    server.on('connection', (s) => {
+      set.add(s);
+      s.once('close', () => {
+        set.delete(s);
+        if (draining) maybeDrained();
+      });
+    });
+    server.once('listening', () => {
+      const a = server.address();
+      send({
+        type: 'steward:listening',
+        address: typeof a === 'string' ? a : a ? { port: a.port, address: a.address } : null,
+      });
+    });
+    if (server instanceof httpMod.Server) {
+      // Once draining, every response asks its client to close: keep-alive clients move to another instance.
+      server.prependListener('request', (_req: IncomingMessage, res: ServerResponse) => {
+        if (draining && !res.headersSent) res.setHeader('Connection', 'close');
+      });
+    }
+  };
+
+  netMod.Server.prototype.listen = function (this: Server, ...args: unknown[]): Server {
+    track(this);
+    const first = args[0];
+    let port: number | undefined;
+    let host: string | undefined;
+    if (typeof first === 'number' || (typeof first === 'string' && /^\d+$/.test(first))) {
+      port = Number(first);
+      if (typeof args[1] === 'string') host = args[1];
+    } else if (
+      first &&
+      typeof first === 'object' &&
+      !('fd' in first) &&
+      !('_handle' in first) &&
+      'port' in first
+    ) {
+      const o = first as { port?: unknown; host?: unknown; path?: unknown };
+      if (o.path === undefined && (typeof o.port === 'number' || typeof o.port === 'string')) {
+        port = Number(o.port);
+        if (typeof o.host === 'string') host = o.host;
+      }
+    }
+    if (!cluster || port === undefined || !Number.isInteger(port) || port === 0) {
+      return origListen.apply(this, args as Parameters<typeof origListen>);
+    }
+    const cb = args.find((a) => typeof a === 'function') as (() => void) | undefined;
+    const id = (nextReq += 1);
+    // Until the socket arrives nothing else may keep the app alive: hold the channel open meanwhile.
+    channel()?.ref();
+    pending.set(id, (handle, error) => {
+      if (pending.size === 0) channel()?.unref();
+      if (error || !handle) {
+        const err = Object.assign(
+          new Error(`listen: Steward could not share port ${port}: ${error ?? 'no socket'}`),
+          {
+            code: 'EADDRINUSE',
+          },
+        );
+        this.emit('error', err);
+        return;
+      }
+      origListen.call(this, handle as never, cb);
+    });
+    send({ type: 'steward:socket', id, port, host: host ?? null });
+    return this;
+  } as typeof origListen;
+
+  const maybeDrained = () => {
+    for (const set of sockets.values()) if (set.size > 0) return;
+    send({ type: 'steward:drained' });
+  };
+
+  process.on('message', (msg: unknown, handle: unknown) => {
+    const m = msg as Msg;
+    if (!m || typeof m !== 'object') return;
+    if (m.type === 'steward:socket' && typeof m.id === 'number') {
+      const done = pending.get(m.id);
+      pending.delete(m.id);
+      done?.(handle, typeof m.error === 'string' ? m.error : undefined);
+    } else if (m.type === 'steward:drain') {
+      draining = true;
+      // Stop accepting (net.Server's close: http.Server's would also cut idle keep-alive
+      // connections, racing with a request the client may be sending on them).
+      for (const s of servers) if (s.listening) netMod.Server.prototype.close.call(s);
+      // Idle keep-alive connections get a short grace to carry one last request, then close.
+      const idleMs = Number(m.idle_ms ?? 250);
+      setTimeout(() => {
+        for (const s of servers) if (s instanceof httpMod.Server) s.closeIdleConnections();
+      }, idleMs).unref();
+      maybeDrained();
+    }
+  });
+  // The channel must not keep an app alive that would otherwise exit.
+  channel()?.unref();
+}
