@@ -319,6 +319,14 @@ async function measure(subject, ctx, opts) {
     const d = await waitDrained(p, lines, { pollMs, capMs, throwOnCap, who: subject.key });
     const cpu = handle.cpuPid ? cpuSeconds(handle.cpuPid) - cpu0 : NaN;
     const followerCpu = follower ? cpuSeconds(follower.pid) - fcpu0 : NaN;
+    // The file can be complete a moment before the app's last write callback has run.
+    if (!d.capped) {
+      await waitFor(() => readStamp(p.stamp).end !== undefined, {
+        what: `${subject.key}: the app's "end" note`,
+        timeoutMs: 3000,
+        intervalMs: 5,
+      }).catch(() => undefined);
+    }
     const st = readStamp(p.stamp);
     if (st.start === undefined) throw new BenchError(`${subject.key}: the app never logged its start`);
     const res = {

@@ -117,6 +117,20 @@ export const START_OPTIONS: OptionDef[] = [
     description: 'ready when tcp://host:port connects or http://… answers < 400',
   },
   { flags: '--no-agent', description: "do not preload Steward's agent into a Node app" },
+  { flags: '--watch [paths...]', description: 'restart on file changes (in cwd, or these paths)' },
+  {
+    flags: '--ignore-watch <paths...>',
+    description: 'also ignore these paths or globs (node_modules, dotfiles and logs always are)',
+  },
+  { flags: '--watch-delay <time>', description: 'quiet time before a watch restart (seconds, or "500ms")' },
+  {
+    flags: '-c, --cron-restart <pattern>',
+    description: 'restart on a cron schedule ("0 3 * * *"; 0 disables)',
+  },
+  {
+    flags: '--memory-check-interval <time>',
+    description: 'how often --max-memory-restart is checked (default 1s)',
+  },
   { flags: '--disable-logs', description: 'keep no log files for this app' },
   {
     flags: '--log-max-size <size>',
@@ -146,7 +160,7 @@ export const COMMANDS: CommandDef[] = [
     name: 'stop',
     args: '<targets...>',
     summary: 'stop apps (name, id, namespace, /regex/, all, or an ecosystem file)',
-    options: [ONLY],
+    options: [ONLY, { flags: '--watch', description: 'also turn watching off' }],
     run: async (ctx, args, opts) => (await lifecycle()).stop(ctx, args[0] as string[], opts),
   },
   {
@@ -154,7 +168,7 @@ export const COMMANDS: CommandDef[] = [
     args: '<targets...>',
     summary:
       'restart apps; with an ecosystem file, apply its config and environment (and start missing apps)',
-    options: [UPDATE_ENV, ONLY, ENV],
+    options: [UPDATE_ENV, ONLY, ENV, { flags: '--watch', description: 'toggle watching' }],
     run: async (ctx, args, opts) => (await lifecycle()).restart(ctx, 'restart', args[0] as string[], opts),
   },
   {

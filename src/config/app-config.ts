@@ -84,6 +84,23 @@ export const AppConfigSchema = v.object({
   /** Readiness beyond wait_ready: a log line pattern, or a tcp:// / http:// probe. */
   ready_pattern: v.optional(v.nullable(v.string()), null),
   ready_probe: v.optional(v.nullable(v.string()), null),
+  /** How often max_memory_restart is checked, in ms. */
+  memory_check_interval: v.optional(int(100), 1000),
+  /** Liveness probe; failing it `failure_threshold` times in a row restarts the app. */
+  health: v.optional(
+    v.nullable(
+      v.object({
+        type: v.picklist(['http', 'tcp', 'command']),
+        target: str,
+        expect_status: v.array(int(100)),
+        interval: int(1),
+        timeout: int(1),
+        failure_threshold: int(1),
+        initial_delay: int(0),
+      }),
+    ),
+    null,
+  ),
   /** Run as this user/group (numeric; the daemon must be root). */
   uid: v.optional(v.nullable(int(0)), null),
   gid: v.optional(v.nullable(int(0)), null),

@@ -37,6 +37,11 @@ export interface StartFlags {
   restartLimitWindow?: string;
   filterEnv?: string[] | boolean;
   envFile?: string;
+  watch?: boolean | string[];
+  ignoreWatch?: string[];
+  watchDelay?: string;
+  cronRestart?: string;
+  memoryCheckInterval?: string;
   listen?: string[];
   waitReady?: boolean;
   listenTimeout?: string;
@@ -85,6 +90,10 @@ const FLAG_KEYS: Record<string, string> = {
   restartLimitWindow: 'restart_limit_window',
   filterEnv: 'filter_env',
   envFile: 'env_file',
+  watch: 'watch',
+  ignoreWatch: 'ignore_watch',
+  cronRestart: 'cron_restart',
+  memoryCheckInterval: 'memory_check_interval',
   listen: 'listen',
   waitReady: 'wait_ready',
   listenTimeout: 'listen_timeout',
@@ -117,6 +126,9 @@ export function flagsToRaw(script: string, args: string[], flags: StartFlags): R
   for (const [flag, key] of Object.entries(FLAG_KEYS)) if (f[flag] !== undefined) raw[key] = f[flag];
   const interp = [flags.nodeArgs, flags.interpreterArgs].filter((s): s is string => s !== undefined);
   if (interp.length > 0) raw.node_args = interp.join(' ');
+  // PM2: on the command line --watch-delay is in seconds unless it says "ms" (in a file it is ms).
+  if (flags.watchDelay !== undefined)
+    raw.watch_delay = /^\d+(\.\d+)?$/.test(flags.watchDelay) ? `${flags.watchDelay}s` : flags.watchDelay;
   if (flags.stopExitCodes)
     raw.stop_exit_codes = flags.stopExitCodes.flatMap((s) => s.split(',')).filter((s) => s !== '');
   if (flags.filterEnv !== undefined && Array.isArray(flags.filterEnv) && flags.filterEnv.length === 0)

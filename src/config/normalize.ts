@@ -1,4 +1,4 @@
-import { statSync } from 'node:fs';
+import { existsSync, statSync } from 'node:fs';
 import { userInfo } from 'node:os';
 import { basename, isAbsolute, join, resolve } from 'node:path';
 import { parse as parseDotenv } from 'dotenv';
@@ -12,6 +12,8 @@ import { appVersion, defaultName, readHead, which } from './resolve-script.js';
 import { lookupGroup, lookupUser } from './users.js';
 import { ISO_FORMAT, isValidDateFormat } from '../common/timefmt.js';
 import { isValidInterval } from './interval.js';
+import { Cron } from 'croner';
+import { parseDuration } from './units.js';
 
 export interface NormalizeContext {
   /** Where `steward` runs: the base of relative paths, as in PM2. */
@@ -284,14 +286,16 @@ export function normalizeApp(raw: RawApp, ctx: NormalizeContext): Normalized {
     filter_env: (raw.filter_env as boolean | string[] | undefined) ?? false,
     instance_var: str('instance_var') ?? ctx.env.PM2_PROCESS_INSTANCE_VAR ?? DEFAULTS.instance_var,
     increment_var: str('increment_var') ?? null,
-    watch: (raw.watch as boolean | string[] | undefined) ?? false,
+    watch: watchPaths(raw.watch as boolean | string[] | undefined, cwd, at('watch'), ctx.badCode),
     ignore_watch: list('ignore_watch'),
     watch_delay: num('watch_delay', 0),
     max_memory_restart: typeof raw.max_memory_restart === 'number' ? raw.max_memory_restart : null,
-    cron_restart: str('cron_restart') ?? null,
+    cron_restart: cronPattern(str('cron_restart') ?? null, at('cron_restart'), ctx.badCode),
     wait_ready: bool('wait_ready', false),
     listen_timeout: num('listen_timeout', DEFAULTS.listen_timeout),
     agent: bool('agent', true),
+    memory_check_interval: Math.max(100, num('memory_check_interval', 1000)),
+    health: healthCheck(raw.health_check, at('health_check'), ctx.badCode),
     listen,
     ready_pattern: readyPattern,
     ready_probe: readyProbe,
@@ -332,6 +336,110 @@ export function parseListen(a: string): string | undefined {
   }
   const n = Number(port);
   return Number.isInteger(n) && n > 0 && n < 65536 ? `${host}:${n}` : undefined;
+}
+
+/** Validates a cron expression with croner (5 or 6 fields) at start, not at the first tick. */
+function cronPattern(v: string | null, where: string, code: ErrorCode): string | null {
+  if (v === null) return null;
+  try {
+    new Cron(v, { paused: true }).stop();
+    return v;
+  } catch (e) {
+    throw new StewardError(code, `${where}: invalid cron expression "${v}" (${(e as Error).message})`, {
+      hint: 'use 5 fields (minute hour day month weekday) or 6 (with seconds first), e.g. "0 3 * * *"',
+    });
+  }
+}
+
+/** `watch: true` watches cwd; paths must exist (a typo would otherwise watch nothing, silently). */
+function watchPaths(
+  v: boolean | string[] | undefined,
+  cwd: string,
+  where: string,
+  code: ErrorCode,
+): boolean | string[] {
+  if (v === undefined || v === false) return false;
+  if (v === true || v.length === 0) return [cwd];
+  return v.map((p) => {
+    const abs = resolve(cwd, p);
+    if (!existsSync(abs)) {
+      throw new StewardError(code, `${where}: ${abs} does not exist`, {
+        hint: 'fix the path, or create it first',
+      });
+    }
+    return abs;
+  });
+}
+
+/** health_check: { url | tcp | command, expect_status, interval, timeout, failure_threshold, initial_delay }. */
+function healthCheck(v: unknown, where: string, code: ErrorCode): AppConfig['health'] {
+  if (v === undefined || v === null) return null;
+  const o = v as Record<string, unknown>;
+  const bad = (what: string, hint: string) =>
+    new StewardError(code, `${where}${what.startsWith(':') ? '' : '.'}${what}`, { hint });
+  const targets = (['url', 'tcp', 'command'] as const).filter((k) => o[k] !== undefined);
+  if (targets.length !== 1)
+    throw bad(
+      `: give exactly one of url, tcp or command (got ${targets.length})`,
+      'e.g. { "url": "http://127.0.0.1:3000/health" }',
+    );
+  const known = new Set([
+    'url',
+    'tcp',
+    'command',
+    'expect_status',
+    'interval',
+    'timeout',
+    'failure_threshold',
+    'initial_delay',
+  ]);
+  for (const k of Object.keys(o))
+    if (!known.has(k)) throw bad(`${k}: unknown field`, `fields are ${[...known].join(', ')}`);
+  const kind = targets[0] as 'url' | 'tcp' | 'command';
+  const target = o[kind];
+  if (typeof target !== 'string' || target.trim() === '')
+    throw bad(`${kind}: expected a string`, 'give the probe target');
+  if (kind === 'url' && !/^https?:\/\/[^\s/]+/.test(target)) {
+    throw bad(
+      `url: expected an http:// or https:// URL, got ${JSON.stringify(target)}`,
+      'for a TCP check use { "tcp": "127.0.0.1:5432" }',
+    );
+  }
+  if (kind === 'tcp' && !/^(\[[^\]]+\]|[^:\s]+)?:?\d+$/.test(target)) {
+    throw bad(`tcp: expected host:port, got ${JSON.stringify(target)}`, 'e.g. "127.0.0.1:5432"');
+  }
+  const dur = (k: string, d: number, min: number) => {
+    if (o[k] === undefined) return d;
+    const n = typeof o[k] === 'number' || typeof o[k] === 'string' ? parseDuration(o[k]) : undefined;
+    if (n === undefined || n < min)
+      throw bad(`${k}: expected a duration ≥ ${min}ms, got ${JSON.stringify(o[k])}`, 'e.g. "10s" or 500');
+    return n;
+  };
+  const threshold = o.failure_threshold === undefined ? 3 : Number(o.failure_threshold);
+  if (!Number.isInteger(threshold) || threshold < 1) {
+    throw bad(
+      `failure_threshold: expected a whole number ≥ 1, got ${JSON.stringify(o.failure_threshold)}`,
+      'e.g. 3',
+    );
+  }
+  const statuses =
+    o.expect_status === undefined ? [] : Array.isArray(o.expect_status) ? o.expect_status : [o.expect_status];
+  if (!statuses.every((s) => Number.isInteger(s) && (s as number) >= 100 && (s as number) < 600)) {
+    throw bad(
+      `expect_status: expected HTTP status codes, got ${JSON.stringify(o.expect_status)}`,
+      'e.g. 200 or [200, 204]',
+    );
+  }
+  return {
+    type: kind === 'url' ? 'http' : kind,
+    target:
+      kind === 'tcp' && /^\d+$/.test(target) ? `127.0.0.1:${target}` : target.replace(/^:/, '127.0.0.1:'),
+    expect_status: statuses as number[],
+    interval: dur('interval', 10_000, 1),
+    timeout: dur('timeout', 1000, 1),
+    failure_threshold: threshold,
+    initial_delay: dur('initial_delay', 0, 0),
+  };
 }
 
 /** Planned options with no AppConfig field of their own are kept as they were given. */

@@ -41,8 +41,8 @@ export function buildHandlers(d: HandlerDeps): Record<string, MethodDef> {
     start: (p) => sup.start(p.apps, p.force, p.settle_ms),
     startTargets: (p) => sup.startTargets(p.targets, p.cwd),
     apply: (p) => sup.apply(p.apps, p.action, p.settle_ms),
-    stop: (p) => sup.stop(p.targets, p.cwd),
-    restart: (p) => sup.restart(p.targets, p.cwd, p.update_env, p.shell_env),
+    stop: (p) => sup.stop(p.targets, p.cwd, p.watch ?? false),
+    restart: (p) => sup.restart(p.targets, p.cwd, p.update_env, p.shell_env, 'restart', p.watch ?? false),
     reload: (p) => {
       const insts = sup.resolve(p.targets, p.cwd);
       if (p.update_env && p.shell_env)

@@ -151,6 +151,7 @@ export class Instance {
   private timer: NodeJS.Timeout | undefined;
   private stopping: Promise<void> | undefined;
   private reloading: Promise<ReloadResult> | undefined;
+  private readonly upWaiters: Array<() => void> = [];
 
   constructor(
     readonly pm_id: number,
@@ -205,7 +206,14 @@ export class Instance {
     }
     this.status = next;
     this.record(name, reason);
+    if (next !== 'launching') for (const w of this.upWaiters.splice(0)) w();
     return true;
+  }
+
+  /** Resolves once the instance has left `launching` (ready, or exited), or after `timeoutMs`. */
+  whenUp(timeoutMs: number): Promise<void> {
+    if (this.status !== 'launching') return Promise.resolve();
+    return Promise.race([new Promise<void>((r) => this.upWaiters.push(r)), delay(timeoutMs)]);
   }
 
   record(event: string, reason?: string): void {

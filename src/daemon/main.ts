@@ -184,6 +184,7 @@ async function main(): Promise<void> {
       writeJournal();
       journalFrozen = true;
     }
+    await supervisor.guards.close();
     await supervisor.stopAll();
     if (!keepJournal) {
       journalFrozen = false;

@@ -14,6 +14,7 @@ const Restart = v.object({
   ...Target.entries,
   update_env: v.optional(v.boolean(), false),
   shell_env: v.optional(v.record(v.string(), v.string())),
+  watch: v.optional(v.boolean()),
 });
 
 export const ParamSchemas: Record<MethodName, ParamSchema> = {
@@ -33,7 +34,7 @@ export const ParamSchemas: Record<MethodName, ParamSchema> = {
     action: v.picklist(['start', 'restart', 'reload', 'stop', 'delete']),
     settle_ms: v.optional(v.pipe(v.number(), v.integer(), v.minValue(0), v.maxValue(60_000)), 0),
   }),
-  stop: Target,
+  stop: v.object({ ...Target.entries, watch: v.optional(v.boolean()) }),
   restart: Restart,
   reload: Restart,
   delete: Target,

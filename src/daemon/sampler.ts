@@ -1,5 +1,5 @@
 import { readFileSync } from 'node:fs';
-import { CLOCK_TICKS, PAGE_SIZE, readStat } from './proc.js';
+import { CLOCK_TICKS, PAGE_SIZE, processTree, readStat } from './proc.js';
 
 export interface Usage {
   cpu: number;
@@ -73,4 +73,11 @@ function childrenOfMainThread(pid: number): number[] {
   } catch {
     return [];
   }
+}
+
+/** Resident memory of a process and all its descendants (every thread's children), in bytes. */
+export function treeRss(pid: number): number {
+  let rss = 0;
+  for (const p of processTree(pid)) rss += (readStat(p)?.rssPages ?? 0) * PAGE_SIZE;
+  return rss;
 }

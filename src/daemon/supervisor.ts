@@ -18,6 +18,7 @@ import type { SpawnContext } from './spawn-spec.js';
 import { isRunning } from './state-machine.js';
 import { resolveTargets } from './targets.js';
 import { SocketBroker, splitAddress } from './sockets.js';
+import { Guards } from './guards.js';
 
 export interface SupervisorOptions {
   paths: HomePaths;
@@ -42,6 +43,8 @@ export class Supervisor {
   readonly sampler: Sampler;
   private nextId = 0;
   readonly sockets = new SocketBroker();
+  readonly guards: Guards;
+  private syncPending = false;
   /** Global log rotation defaults (STEWARD_HOME/settings.json, `steward set`). */
   logSettings: LogSettings = { ...DEFAULT_LOG_SETTINGS };
   private readonly ctx: InstanceContext;
@@ -54,6 +57,21 @@ export class Supervisor {
       fallback: (path, buf) => opts.fallbackOutput?.(path, buf),
     });
     this.sampler = new Sampler(this.now);
+    this.guards = new Guards({
+      instances: () => this.instances(),
+      home: opts.paths.home,
+      restartInstance: (i, reason) =>
+        this.zeroDowntime(i) ? i.reload(reason).then(() => undefined) : this.restartOne(i, reason),
+      restartApp: async (name, reason) => {
+        const list = this.instances().filter((i) => i.config.name === name);
+        await Promise.all(
+          list.map((i) =>
+            i.status === 'stopped' || i.status === 'errored' ? i.start(reason) : this.restartOne(i, reason),
+          ),
+        );
+      },
+      log: opts.log,
+    });
     this.ctx = {
       home: opts.paths.home,
       logsDir: opts.paths.logs,
@@ -87,15 +105,27 @@ export class Supervisor {
       sharedSocket: (inst, port, host) => this.sockets.get(inst.config.name, host, port),
       now: this.now,
       log: opts.log,
-      changed: (inst, event, reason) =>
+      changed: (inst, event, reason) => {
+        this.scheduleSync();
         opts.onChange({
           pm_id: inst.pm_id,
           name: inst.config.name,
           event,
           status: inst.status,
           ...(reason === undefined ? {} : { reason }),
-        }),
+        });
+      },
     };
+  }
+
+  /** Guards (probes, memory, cron, watch) follow the table, once per burst of changes. */
+  scheduleSync(): void {
+    if (this.syncPending) return;
+    this.syncPending = true;
+    setImmediate(() => {
+      this.syncPending = false;
+      this.guards.sync();
+    });
   }
 
   instances(): Instance[] {
@@ -184,7 +214,13 @@ export class Supervisor {
     const toRun = started.filter((i) => i.config.autostart);
     await Promise.all(toRun.map((i) => i.start()));
     const failed = await this.settle(toRun, settleMs);
-    return { ids: started.map((i) => i.pm_id), failed };
+    // Apps that say when they are ready are waited for (bounded by listen_timeout).
+    const waiting = toRun.filter((i) => i.status === 'launching');
+    await Promise.all(waiting.map((i) => i.whenUp(i.config.listen_timeout + 500)));
+    const notReady = waiting
+      .filter((i) => i.history.some((h) => h.event === 'online' && (h.reason ?? '').startsWith('not ready')))
+      .map((i) => ({ pm_id: i.pm_id, name: i.config.name }));
+    return { ids: started.map((i) => i.pm_id), failed, not_ready: notReady };
   }
 
   /** Watches freshly started instances for a quick exit, so that `start` can report a broken app. */
@@ -382,8 +418,10 @@ export class Supervisor {
     return { ids: insts.map((i) => i.pm_id), notes: [] };
   }
 
-  async stop(targets: string[], cwd: string): Promise<OpResult> {
+  async stop(targets: string[], cwd: string, unwatch = false): Promise<OpResult> {
     const insts = this.resolve(targets, cwd);
+    // `stop --watch` turns watching off for good, as in PM2.
+    if (unwatch) for (const i of insts) i.config = { ...i.config, watch: false };
     await Promise.all(insts.map((i) => i.stop()));
     return { ids: insts.map((i) => i.pm_id), notes: [] };
   }
@@ -402,9 +440,15 @@ export class Supervisor {
     updateEnv: boolean,
     shellEnv: Record<string, string> | undefined,
     reason = 'restart',
+    toggleWatch = false,
   ): Promise<OpResult> {
     const insts = this.resolve(targets, cwd);
     if (updateEnv && shellEnv) for (const i of insts) i.config = { ...i.config, shell_env: shellEnv };
+    // `restart --watch` toggles watching, as in PM2.
+    if (toggleWatch) {
+      for (const i of insts)
+        i.config = { ...i.config, watch: i.config.watch === false ? [i.config.pm_cwd] : false };
+    }
     await Promise.all(insts.map((i) => this.restartOne(i, reason)));
     return { ids: insts.map((i) => i.pm_id), notes: [] };
   }
@@ -423,6 +467,7 @@ export class Supervisor {
       this.table.delete(i.pm_id);
       this.opts.onChange({ pm_id: i.pm_id, name: i.config.name, event: 'delete', status: 'deleted' });
     }
+    this.scheduleSync();
     for (const name of new Set(insts.map((i) => i.config.name))) {
       if (!this.instances().some((i) => i.config.name === name)) this.sockets.release(name);
     }

@@ -50,6 +50,8 @@ export interface StartResult {
   ids: number[];
   /** Instances that exited during the settle window, with the tail of their error log. */
   failed: Array<{ pm_id: number; name: string; exit: string; log_tail: string[] }>;
+  /** Instances that did not say they were ready within listen_timeout (put online anyway, as in PM2). */
+  not_ready?: Array<{ pm_id: number; name: string }>;
 }
 
 export type ApplyAction = 'start' | 'restart' | 'reload' | 'stop' | 'delete';
@@ -68,6 +70,8 @@ export interface ApplyResult extends StartResult {
 export interface RestartParams extends TargetParams {
   update_env: boolean;
   shell_env?: Record<string, string>;
+  /** restart: toggle watching (PM2's `restart --watch`). */
+  watch?: boolean;
 }
 
 export interface OpResult {
@@ -117,7 +121,7 @@ export interface Methods {
   start: { params: StartParams; result: StartResult };
   startTargets: { params: TargetParams; result: OpResult };
   apply: { params: ApplyParams; result: ApplyResult };
-  stop: { params: TargetParams; result: OpResult };
+  stop: { params: TargetParams & { watch?: boolean }; result: OpResult };
   restart: { params: RestartParams; result: OpResult };
   reload: { params: RestartParams; result: OpResult };
   delete: { params: TargetParams; result: OpResult };

@@ -71,6 +71,8 @@ export function sampleConfig(over: Partial<AppConfig> = {}): AppConfig {
     listen: [],
     ready_pattern: null,
     ready_probe: null,
+    memory_check_interval: 1000,
+    health: null,
     uid: null,
     gid: null,
     version: '1.0.0',

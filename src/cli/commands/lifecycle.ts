@@ -162,6 +162,11 @@ export async function start(
     const res = await c.call('start', { apps, force: opts.force ?? false, settle_ms: SETTLE_MS });
     if (res.failed.length > 0) await printList(ctx);
     reportFailures(res.failed);
+    for (const n of res.not_ready ?? []) {
+      ctx.warn(
+        `${n.name} (id ${n.pm_id}) did not say it was ready within listen_timeout; it is online anyway, as in PM2`,
+      );
+    }
     ctx.info('Done.');
   }
   await printList(ctx);
@@ -179,7 +184,7 @@ async function simpleOp(
   method: TargetMethod,
   verb: string,
   targets: string[],
-  opts: { only?: string; env?: string } = {},
+  opts: { only?: string; env?: string; watch?: boolean } = {},
 ): Promise<void> {
   const { files, plain } = splitTargets(targets);
   if (method !== 'reset') for (const f of files) await applyFile(ctx, f, method, opts);
@@ -190,12 +195,15 @@ async function simpleOp(
   }
   const c = await ctx.connect();
   const before = await c.call('list', {});
-  const res = await c.call(method, { targets, cwd: process.cwd() });
+  const res =
+    method === 'stop' && opts.watch
+      ? await c.call('stop', { targets, cwd: process.cwd(), watch: true })
+      : await c.call(method, { targets, cwd: process.cwd() });
   ctx.info(`${verb} ${describeIds(res, before)}`);
   await printList(ctx);
 }
 
-export const stop = (ctx: CliContext, targets: string[], opts: { only?: string }) =>
+export const stop = (ctx: CliContext, targets: string[], opts: { only?: string; watch?: boolean }) =>
   simpleOp(ctx, 'stop', 'stopped', targets, opts);
 export const del = (ctx: CliContext, targets: string[], opts: { only?: string }) =>
   simpleOp(ctx, 'delete', 'deleted', targets, opts);
@@ -206,7 +214,7 @@ export async function restart(
   ctx: CliContext,
   method: 'restart' | 'reload',
   targets: string[],
-  opts: { updateEnv?: boolean; only?: string; env?: string },
+  opts: { updateEnv?: boolean; only?: string; env?: string; watch?: boolean },
 ): Promise<void> {
   const { files, plain } = splitTargets(targets);
   if (opts.env !== undefined && files.length === 0) {
@@ -232,6 +240,7 @@ export async function restart(
     cwd: process.cwd(),
     update_env: updateEnv,
     ...(updateEnv ? { shell_env: stringEnv(process.env) } : {}),
+    ...(opts.watch ? { watch: true } : {}),
   });
   for (const n of res.notes) ctx.info(n);
   if (res.failed && res.failed.length > 0) {

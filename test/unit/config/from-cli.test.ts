@@ -278,3 +278,16 @@ describe('splitArgs', () => {
     assert.deepEqual(splitArgs(`"open`), [`"open`]);
   });
 });
+
+describe('parseListen', () => {
+  it('normalises ports and addresses; a bare port is 127.0.0.1', async () => {
+    const { parseListen } = await import('../../../src/config/normalize.js');
+    assert.equal(parseListen('8000'), '127.0.0.1:8000');
+    assert.equal(parseListen(':8000'), '127.0.0.1:8000');
+    assert.equal(parseListen('0.0.0.0:80'), '0.0.0.0:80');
+    assert.equal(parseListen('[::]:443'), '[::]:443');
+    assert.equal(parseListen('localhost:3000'), 'localhost:3000');
+    for (const bad of ['', 'abc', '70000', 'host:', '1.2.3.4:0'])
+      assert.equal(parseListen(bad), undefined, bad);
+  });
+});

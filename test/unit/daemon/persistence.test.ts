@@ -66,6 +66,8 @@ const CONFIG: AppConfig = {
   listen: [],
   ready_pattern: null,
   ready_probe: null,
+  memory_check_interval: 1000,
+  health: null,
   uid: null,
   gid: null,
   version: '1.4.2',

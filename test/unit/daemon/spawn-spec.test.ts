@@ -217,3 +217,39 @@ describe('buildSpawnSpec', () => {
     assert.deepEqual(cfg.args, ['a']);
   });
 });
+
+describe('buildSpawnSpec: sockets, readiness, agent', () => {
+  const ctx = { ...CTX, agentPath: '/pkg/dist/src/agent/preload.cjs' };
+
+  it('passes listening sockets as fd 3… through a sh wrapper that sets LISTEN_PID', () => {
+    const cfg = sampleConfig({ exec_interpreter: 'none', pm_exec_path: '/srv/bin/app', args: ['-v'] });
+    const spec = buildSpawnSpec(cfg, 0, 0, ctx, {
+      listenFds: [21, 22],
+      listenNames: ['127.0.0.1:80', '[::]:443'],
+      readyPipe: true,
+    });
+    assert.equal(spec.file, '/bin/sh');
+    assert.deepEqual(spec.args, [
+      '-c',
+      'LISTEN_PID=$$; export LISTEN_PID; exec "$0" "$@"',
+      '/srv/bin/app',
+      '-v',
+    ]);
+    assert.deepEqual(spec.stdio, ['pipe', 'pipe', 'pipe', 21, 22, 'pipe']);
+    assert.equal(spec.env.LISTEN_FDS, '2');
+    assert.equal(spec.env.LISTEN_FDNAMES, '127.0.0.1:80:[::]:443');
+    assert.equal(spec.readyFd, 5);
+    assert.equal(spec.env.STEWARD_READY_FD, '5');
+  });
+
+  it('preloads the agent into Node apps (unless agent is off) and marks cluster mode', () => {
+    const cfg = sampleConfig({ exec_mode: 'cluster_mode' });
+    const spec = buildSpawnSpec(cfg, 0, 0, ctx);
+    assert.deepEqual(spec.args.slice(0, 2), ['--require', ctx.agentPath]);
+    assert.equal(spec.env.STEWARD_CLUSTER, '1');
+    assert.deepEqual(spec.stdio, ['pipe', 'pipe', 'pipe', 'ipc']);
+    const off = buildSpawnSpec(sampleConfig({ agent: false }), 0, 0, ctx);
+    assert.ok(!off.args.includes('--require'));
+    assert.equal(off.env.STEWARD_CLUSTER, undefined);
+  });
+});
