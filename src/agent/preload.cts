@@ -44,7 +44,10 @@ if (typeof process.send === 'function' && process.env.STEWARD_AGENT !== '0') {
   const pending = new Map<number, (handle: unknown, error?: string) => void>();
   let draining = false;
 
-  setImmediate(() => send({ type: 'steward:loaded' }));
+  setImmediate(() => {
+    send({ type: 'steward:loaded' });
+    startMetrics();
+  });
 
   // eslint-disable-next-line @typescript-eslint/unbound-method -- always called with .call/.apply on a server
   const origListen = netMod.Server.prototype.listen;
@@ -71,6 +74,10 @@ if (typeof process.send === 'function' && process.env.STEWARD_AGENT !== '0') {
       // Once draining, every response asks its client to close: keep-alive clients move to another instance.
       server.prependListener('request', (_req: IncomingMessage, res: ServerResponse) => {
         if (draining && !res.headersSent) res.setHeader('Connection', 'close');
+        if (httpStats) {
+          const t0 = process.hrtime.bigint();
+          res.once('finish', () => httpStats?.record(Number(process.hrtime.bigint() - t0) / 1e6));
+        }
       });
     }
   };
@@ -148,4 +155,88 @@ if (typeof process.send === 'function' && process.env.STEWARD_AGENT !== '0') {
   });
   // The channel must not keep an app alive that would otherwise exit.
   channel()?.unref();
+}
+
+/** Per-period HTTP numbers: count and latencies (ms), reset at each report. */
+class HttpStats {
+  count = 0;
+  private lat: number[] = [];
+  record(ms: number): void {
+    this.count += 1;
+    if (this.lat.length < 10_000) this.lat.push(ms);
+  }
+  take(): { count: number; p50: number; p95: number } {
+    const l = this.lat.sort((a, b) => a - b);
+    const pick = (q: number) => (l.length ? (l[Math.min(l.length - 1, Math.floor(q * l.length))] ?? 0) : 0);
+    const out = { count: this.count, p50: pick(0.5), p95: pick(0.95) };
+    this.count = 0;
+    this.lat = [];
+    return out;
+  }
+}
+
+let httpStats: HttpStats | undefined;
+
+/**
+ * Reports runtime metrics every STEWARD_METRICS_INTERVAL ms (default 2000) as PM2's `axm:monitor`
+ * message, under the names PM2's agent uses: event-loop lag, heap, active handles and requests,
+ * HTTP rate and latency, GC pauses. One message per period; the hot path costs two hrtime reads per
+ * HTTP request.
+ */
+function startMetrics(): void {
+  const every = Number(process.env.STEWARD_METRICS_INTERVAL ?? 2000);
+  if (!(every > 0)) return;
+  const perf = require('node:perf_hooks') as typeof import('node:perf_hooks');
+  const lag = perf.monitorEventLoopDelay({ resolution: 20 });
+  lag.enable();
+  httpStats = new HttpStats();
+  let gcMs = 0;
+  let gcCount = 0;
+  try {
+    const obs = new perf.PerformanceObserver((list) => {
+      for (const e of list.getEntries()) {
+        gcMs += e.duration;
+        gcCount += 1;
+      }
+    });
+    obs.observe({ entryTypes: ['gc'] });
+  } catch {
+    // no GC entries on this runtime
+  }
+  let last = Date.now();
+  const timer = setInterval(() => {
+    const now = Date.now();
+    const secs = Math.max(0.001, (now - last) / 1000);
+    last = now;
+    const mem = process.memoryUsage();
+    const http = httpStats?.take() ?? { count: 0, p50: 0, p95: 0 };
+    const resources = process.getActiveResourcesInfo?.() ?? [];
+    const m = (value: number, unit: string) => ({
+      value: Math.round(value * 100) / 100,
+      unit,
+      type: 'steward',
+      historic: true,
+    });
+    send({
+      type: 'axm:monitor',
+      data: {
+        'Heap Size': m(mem.heapTotal / 1048576, 'MiB'),
+        'Used Heap Size': m(mem.heapUsed / 1048576, 'MiB'),
+        'Heap Usage': m((mem.heapUsed / mem.heapTotal) * 100, '%'),
+        'Event Loop Latency': m(lag.percentile(50) / 1e6, 'ms'),
+        'Event Loop Latency p95': m(lag.percentile(95) / 1e6, 'ms'),
+        'Active handles': m(resources.filter((r) => r !== 'TTYWrap' && !r.endsWith('Request')).length, ''),
+        'Active requests': m(resources.filter((r) => r.endsWith('Request')).length, ''),
+        HTTP: m((http.count / secs) * 60, 'req/min'),
+        'HTTP Mean Latency': m(http.p50, 'ms'),
+        'HTTP P95 Latency': m(http.p95, 'ms'),
+        'GC Pause': m(gcMs, 'ms'),
+        'GC Count': m(gcCount, ''),
+      },
+    });
+    lag.reset();
+    gcMs = 0;
+    gcCount = 0;
+  }, every);
+  timer.unref();
 }

@@ -26,6 +26,7 @@ const info = () => import('./commands/info.js');
 const daemon = () => import('./commands/daemon.js');
 const config = () => import('./commands/config.js');
 const logsCmd = () => import('./commands/logs.js');
+const monitoring = () => import('./commands/monitoring.js');
 
 const ONLY: OptionDef = {
   flags: '--only <names>',
@@ -288,6 +289,25 @@ export const COMMANDS: CommandDef[] = [
       { flags: '--nostream', description: 'print the past lines and exit' },
     ],
     run: async (ctx, args, opts) => (await logsCmd()).logs(ctx, args[0] as string | undefined, opts),
+  },
+  {
+    name: 'trigger',
+    args: '<target> <action> [param]',
+    summary: 'run an action the app declared (@pm2/io actions work unchanged) and print its reply',
+    run: async (ctx, args) =>
+      (await monitoring()).trigger(ctx, args[0] as string, args[1] as string, args[2] as string | undefined),
+  },
+  {
+    name: 'sendSignal',
+    args: '<signal> <target>',
+    summary: 'send a signal to the running processes of an app',
+    run: async (ctx, args) => (await monitoring()).sendSignal(ctx, args[0] as string, args[1] as string),
+  },
+  {
+    name: 'send',
+    args: '<target> <line...>',
+    summary: "write a line to an app's standard input",
+    run: async (ctx, args) => (await monitoring()).sendLine(ctx, args[0] as string, args[1] as string[]),
   },
   {
     name: 'flush',

@@ -1,4 +1,5 @@
 import { readFileSync } from 'node:fs';
+import { constants as osConstants } from 'node:os';
 import { StewardError } from '../common/errors.js';
 import type { HomePaths } from '../common/paths.js';
 import { PROTOCOL_VERSION, stewardVersion } from '../common/version.js';
@@ -50,6 +51,29 @@ export function buildHandlers(d: HandlerDeps): Record<string, MethodDef> {
       return sup.reloadInstances(insts, 'reload');
     },
     scale: (p) => sup.scale(p.name, p.spec),
+    trigger: (p) => sup.trigger(p.targets, p.cwd, p.action, p.params, p.timeout_ms),
+    sendSignal: (p) => {
+      const sig = (p.signal.startsWith('SIG') ? p.signal : `SIG${p.signal}`) as NodeJS.Signals;
+      if (!(sig in osConstants.signals))
+        throw new StewardError('E_USAGE', `unknown signal ${p.signal}`, { hint: 'e.g. SIGUSR2 or SIGHUP' });
+      const insts = sup
+        .resolve(p.targets, p.cwd)
+        .filter((i) => i.status === 'online' || i.status === 'launching');
+      const ok = insts.filter((i) => i.signal(sig));
+      if (ok.length === 0)
+        throw new StewardError('E_APP_NOT_FOUND', `no running process of ${p.targets.join(', ')}`, {
+          hint: 'run `steward ls`',
+        });
+      return { ids: ok.map((i) => i.pm_id) };
+    },
+    sendLine: (p) => {
+      const ok = sup.resolve(p.targets, p.cwd).filter((i) => i.writeStdin(p.line));
+      if (ok.length === 0)
+        throw new StewardError('E_APP_NOT_FOUND', `no running process of ${p.targets.join(', ')}`, {
+          hint: 'run `steward ls`',
+        });
+      return { ids: ok.map((i) => i.pm_id) };
+    },
     delete: (p) => sup.delete(p.targets, p.cwd),
     reset: (p) => sup.reset(p.targets, p.cwd),
     // What the process really has (its environment at exec), else what it would get.

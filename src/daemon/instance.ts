@@ -40,6 +40,8 @@ export interface InstanceContext {
   log: (msg: string) => void;
   /** Called after every status or pid change (journal, event bus). */
   changed: (inst: Instance, event: string, reason?: string) => void;
+  /** An app answered an action (`axm:reply`). */
+  reply: (inst: Instance, data: unknown) => void;
 }
 
 /** Everything about an instance that survives a daemon restart (journal and dump). */
@@ -54,6 +56,18 @@ export interface InstanceSnapshot {
   exit_code: number | null;
   counters: RestartCounters;
   history: HistoryEntry[];
+}
+
+/** An action an app declared (PM2's shape). */
+export interface AxmAction {
+  action_name: string;
+  action_type?: string;
+  arity?: number;
+  opts?: unknown;
+}
+
+function isRecord(v: unknown): v is Record<string, unknown> {
+  return typeof v === 'object' && v !== null && !Array.isArray(v);
 }
 
 export interface ReloadResult {
@@ -152,6 +166,11 @@ export class Instance {
   private stopping: Promise<void> | undefined;
   private reloading: Promise<ReloadResult> | undefined;
   private readonly upWaiters: Array<() => void> = [];
+  /** PM2's `axm_monitor`: metrics the app (or Steward's agent) reports; cleared when the process exits. */
+  metrics: Record<string, Record<string, unknown>> = {};
+  /** PM2's `axm_actions`: actions the app declared (`trigger`). */
+  actions: AxmAction[] = [];
+  axmOptions: Record<string, unknown> = {};
 
   constructor(
     readonly pm_id: number,
@@ -333,8 +352,30 @@ export class Instance {
       return;
     }
     if (typeof raw !== 'object' || raw === null) return;
-    const msg = raw as { type?: unknown; id?: unknown; port?: unknown; host?: unknown };
+    const msg = raw as { type?: unknown; id?: unknown; port?: unknown; host?: unknown; data?: unknown };
+    if (proc !== this.proc && msg.type !== 'steward:drained' && msg.type !== 'steward:socket') return;
     switch (msg.type) {
+      // PM2's in-app agent protocol (@pm2/io), which Steward's agent speaks too.
+      case 'axm:monitor':
+        if (isRecord(msg.data)) {
+          for (const [k, v] of Object.entries(msg.data)) if (isRecord(v)) this.metrics[k] = v;
+        }
+        break;
+      case 'axm:action':
+        if (isRecord(msg.data) && typeof msg.data.action_name === 'string') {
+          const name = msg.data.action_name;
+          this.actions = [
+            ...this.actions.filter((a) => a.action_name !== name),
+            { ...msg.data, action_name: name },
+          ];
+        }
+        break;
+      case 'axm:option:configuration':
+        if (isRecord(msg.data)) this.axmOptions = { ...this.axmOptions, ...msg.data };
+        break;
+      case 'axm:reply':
+        this.ctx.reply(this, msg.data);
+        break;
       case 'steward:loaded':
         proc.loaded = true;
         proc.readiness.noteLoaded();
@@ -398,6 +439,8 @@ export class Instance {
   private onExit(proc: Proc, code: number | null, signal: NodeJS.Signals | null): void {
     if (this.proc !== proc) return;
     this.proc = undefined;
+    this.metrics = {};
+    this.actions = [];
     try {
       unlinkSync(this.pidPath);
     } catch {
@@ -582,6 +625,22 @@ export class Instance {
   /** Sends a signal to the current process (`sendSignal`). */
   signal(sig: NodeJS.Signals): boolean {
     return this.proc ? signalPid(this.proc.pid, sig) : false;
+  }
+
+  /** Runs a declared action (PM2's `trigger`): the name alone, or `{ msg, opts }` with a parameter. */
+  trigger(action: string, params: string | undefined): boolean {
+    const ch = this.proc?.child;
+    if (!ch?.connected || !this.actions.some((a) => a.action_name === action)) return false;
+    ch.send(params === undefined ? action : { msg: action, opts: params });
+    return true;
+  }
+
+  /** Writes a line to the app's stdin (PM2's `send`). */
+  writeStdin(line: string): boolean {
+    const stdin = this.proc?.child.stdin;
+    if (!stdin || stdin.destroyed) return false;
+    stdin.write(line.endsWith('\n') ? line : `${line}\n`);
+    return true;
   }
 
   /** Called when the instance is removed from the table. */

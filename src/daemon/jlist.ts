@@ -99,6 +99,9 @@ export function pm2Entry(
     [c.instance_var]: inst.index,
   };
   if (logs.combined) pm2Env.pm_log_path = logs.combined;
+  pm2Env.axm_monitor = inst.metrics;
+  pm2Env.axm_actions = inst.actions;
+  pm2Env.axm_options = inst.axmOptions;
   for (const [k, v] of Object.entries(c.extra)) if (!(k in pm2Env)) pm2Env[k] = v;
   for (const [k, v] of Object.entries(env)) if (!(k in pm2Env)) pm2Env[k] = v;
   pm2Env.steward = {

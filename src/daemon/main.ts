@@ -1,5 +1,6 @@
 import { chmodSync, mkdirSync, statSync, unlinkSync, writeFileSync } from 'node:fs';
 import { createConnection } from 'node:net';
+import { join } from 'node:path';
 import { errnoCode, messageOf, StewardError } from '../common/errors.js';
 import { homePaths, MAX_SOCKET_PATH, resolveHome, type HomePaths } from '../common/paths.js';
 import { packagePath, stewardVersion } from '../common/version.js';
@@ -7,6 +8,7 @@ import { buildHandlers } from './handlers.js';
 import { readSnapshot, serialize, writeSnapshot } from './persistence.js';
 import { endLeftovers } from './recovery.js';
 import { LogFile } from './logs/log-file.js';
+import { MetricsServer, metricsToken } from './prometheus.js';
 import { loadSettings, updateSetting } from './settings.js';
 import { RpcServer, type Connection } from './server.js';
 import { Supervisor } from './supervisor.js';
@@ -142,6 +144,10 @@ async function main(): Promise<void> {
       };
       bus.server?.broadcast('log', msg, (c) => topicsOf(c).has('logs'), FOLLOWER_MAX_BUFFER);
     },
+    onReply: (inst, data) => {
+      const msg = { pm_id: inst.pm_id, name: inst.config.name, data, at: Date.now() };
+      bus.server?.broadcast('axm:reply', msg, (c) => topicsOf(c).has('events'));
+    },
     onChange: (ev) => {
       // Coalesce bursts (`delete all` of 200 apps) into a few writes. A change lost to a crash in
       // this window is harmless: recovery also finds processes by their environment mark.
@@ -156,6 +162,15 @@ async function main(): Promise<void> {
   const topicsOf = (c: Connection) => subscriptions.get(c.socket) ?? NO_TOPICS;
 
   supervisor.logSettings = loadSettings(paths.settings);
+  const metricsServer = new MetricsServer(
+    () => supervisor.prometheusText(),
+    () => metricsToken(join(paths.home, 'prometheus.token')),
+    log,
+  );
+  const applyMetrics = () =>
+    metricsServer
+      .apply(supervisor.logSettings.prometheus_host, supervisor.logSettings.prometheus_port)
+      .catch((e: unknown) => log(`metrics endpoint: ${messageOf(e)}`));
 
   // Recover what a previous daemon left (journal), ending its orphaned processes first.
   let recovered: ReturnType<Supervisor['restore']> = [];
@@ -185,6 +200,7 @@ async function main(): Promise<void> {
       journalFrozen = true;
     }
     await supervisor.guards.close();
+    await metricsServer.close();
     await supervisor.stopAll();
     if (!keepJournal) {
       journalFrozen = false;
@@ -227,6 +243,7 @@ async function main(): Promise<void> {
       setSetting: (key, value) => {
         supervisor.logSettings = updateSetting(paths.settings, supervisor.logSettings, key, value);
         supervisor.applyLogSettings();
+        void applyMetrics();
         return { ...supervisor.logSettings };
       },
       kill: () => void shutdown(false, 0),
@@ -256,6 +273,7 @@ async function main(): Promise<void> {
   );
   process.stdout.on('error', () => undefined);
 
+  await applyMetrics();
   log(`daemon ready on ${paths.socket}`);
   ready({ ok: true, pid: process.pid });
   for (const inst of recovered) {

@@ -49,6 +49,14 @@ function parseValue(key: keyof LogSettings, value: string): LogSettings[keyof Lo
       if (value === 'none') return null;
       if (!isValidInterval(value)) throw bad('"daily", "hourly", "none" or a cron expression');
       return value;
+    case 'prometheus_port': {
+      const n = Number(value);
+      if (!Number.isInteger(n) || n < 0 || n > 65535) throw bad('a port (0 turns the endpoint off)');
+      return n;
+    }
+    case 'prometheus_host':
+      if (!/^[\w.:[\]-]+$/.test(value)) throw bad('an address such as 127.0.0.1 or 0.0.0.0');
+      return value;
   }
 }
 

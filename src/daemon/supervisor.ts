@@ -19,11 +19,14 @@ import { isRunning } from './state-machine.js';
 import { resolveTargets } from './targets.js';
 import { SocketBroker, splitAddress } from './sockets.js';
 import { Guards } from './guards.js';
+import { renderMetrics } from './prometheus.js';
 
 export interface SupervisorOptions {
   paths: HomePaths;
   spawn: SpawnContext;
   log: (msg: string) => void;
+  /** An app answered an action (PM2's `axm:reply`), for the event bus. */
+  onReply?: (inst: Instance, data: unknown) => void;
   /** App output that cannot reach its file (bad path, full disk) goes here (the daemon log). */
   fallbackOutput?: (path: string, buf: Buffer) => void;
   /** Live output for `steward logs` followers; only called while `wantsOutput()` says so. */
@@ -44,6 +47,7 @@ export class Supervisor {
   private nextId = 0;
   readonly sockets = new SocketBroker();
   readonly guards: Guards;
+  private readonly replyWaiters = new Map<string, (data: unknown) => void>();
   private syncPending = false;
   /** Global log rotation defaults (STEWARD_HOME/settings.json, `steward set`). */
   logSettings: LogSettings = { ...DEFAULT_LOG_SETTINGS };
@@ -105,6 +109,11 @@ export class Supervisor {
       sharedSocket: (inst, port, host) => this.sockets.get(inst.config.name, host, port),
       now: this.now,
       log: opts.log,
+      reply: (inst, data) => {
+        const name = isRecordish(data) && typeof data.action_name === 'string' ? data.action_name : '';
+        this.replyWaiters.get(`${inst.pm_id}\0${name}`)?.(data);
+        opts.onReply?.(inst, data);
+      },
       changed: (inst, event, reason) => {
         this.scheduleSync();
         opts.onChange({
@@ -521,10 +530,78 @@ export class Supervisor {
     return this.instances().map((i) => summary(i, this.sampler.get(i.pid)));
   }
 
+  /** The Prometheus exposition of every process (fresh samples, at most a second old). */
+  prometheusText(): string {
+    this.refreshSamples();
+    return renderMetrics(this.instances(), (i) => this.sampler.get(i.pid), this.now());
+  }
+
   jlist(insts: Instance[] = this.instances()): Record<string, unknown>[] {
     this.refreshSamples();
     return insts.map((i) =>
       pm2Entry(i, this.sampler.get(i.pid), this.opts.paths.home, i.pidPath, this.droppedBytes(i)),
+    );
+  }
+
+  /**
+   * PM2's `trigger`: runs an action the app declared, on every matching instance that has it, and
+   * collects each one's reply (up to `timeoutMs`).
+   */
+  async trigger(
+    targets: string[],
+    cwd: string,
+    action: string,
+    params: string | undefined,
+    timeoutMs: number,
+  ) {
+    const insts = this.resolve(targets, cwd);
+    const withAction = insts.filter((i) => i.actions.some((a) => a.action_name === action));
+    if (withAction.length === 0) {
+      const known = [...new Set(insts.flatMap((i) => i.actions.map((a) => a.action_name)))];
+      throw new StewardError(
+        'E_APP_NOT_FOUND',
+        `no process of ${targets.join(', ')} has an action "${action}"`,
+        {
+          hint:
+            known.length > 0
+              ? `actions: ${known.join(', ')}`
+              : 'the app declares none (is it running, with @pm2/io or steward/agent?)',
+        },
+      );
+    }
+    return Promise.all(
+      withAction.map(
+        (i) =>
+          new Promise<{ pm_id: number; name: string; ok: boolean; return?: unknown; error?: string }>(
+            (resolve) => {
+              const key = `${i.pm_id}\0${action}`;
+              const timer = setTimeout(() => {
+                this.replyWaiters.delete(key);
+                resolve({
+                  pm_id: i.pm_id,
+                  name: i.config.name,
+                  ok: false,
+                  error: `no reply within ${timeoutMs}ms`,
+                });
+              }, timeoutMs);
+              this.replyWaiters.set(key, (data) => {
+                clearTimeout(timer);
+                this.replyWaiters.delete(key);
+                resolve({
+                  pm_id: i.pm_id,
+                  name: i.config.name,
+                  ok: true,
+                  return: isRecordish(data) ? data.return : data,
+                });
+              });
+              if (!i.trigger(action, params)) {
+                clearTimeout(timer);
+                this.replyWaiters.delete(key);
+                resolve({ pm_id: i.pm_id, name: i.config.name, ok: false, error: 'not running' });
+              }
+            },
+          ),
+      ),
     );
   }
 
@@ -589,4 +666,8 @@ export function tail(path: string | null, lines: number): string[] {
   } catch {
     return [];
   }
+}
+
+function isRecordish(v: unknown): v is Record<string, unknown> {
+  return typeof v === 'object' && v !== null;
 }

@@ -127,6 +127,12 @@ export interface Methods {
   delete: { params: TargetParams; result: OpResult };
   reset: { params: TargetParams; result: OpResult };
   scale: { params: { name: string; spec: string }; result: OpResult };
+  trigger: {
+    params: TargetParams & { action: string; params?: string; timeout_ms: number };
+    result: Array<{ pm_id: number; name: string; ok: boolean; return?: unknown; error?: string }>;
+  };
+  sendSignal: { params: TargetParams & { signal: string }; result: { ids: number[] } };
+  sendLine: { params: TargetParams & { line: string }; result: { ids: number[] } };
   env: { params: TargetParams; result: EnvResult[] };
   save: { params: { force: boolean }; result: SaveResult };
   resurrect: { params: Record<string, never>; result: ResurrectResult };

@@ -84,6 +84,26 @@ export async function describe(ctx: CliContext, target: string): Promise<void> {
         rows.map(([k, v]) => [k, str(v)]),
       ),
     );
+    const metrics = Object.entries(
+      (env.axm_monitor ?? {}) as Record<string, { value?: unknown; unit?: unknown }>,
+    );
+    if (metrics.length > 0) {
+      ctx.out(' Metrics');
+      ctx.out(
+        renderTable(
+          ['metric', 'value'],
+          metrics.map(([k, m]) => [
+            k,
+            `${str(m.value)}${typeof m.unit === 'string' && m.unit ? ` ${m.unit}` : ''}`,
+          ]),
+        ),
+      );
+    }
+    const actions = (env.axm_actions ?? []) as Array<{ action_name: string }>;
+    if (actions.length > 0)
+      ctx.out(
+        ` Actions: ${actions.map((a) => a.action_name).join(', ')} (run with \`steward trigger ${e.name} <action>\`)`,
+      );
     if (st.history.length > 0) {
       ctx.out(' History (latest last)');
       ctx.out(

@@ -15,6 +15,9 @@ export interface LogSettings {
   log_retain: number;
   log_compress: boolean;
   log_rotate_interval: string | null;
+  /** Prometheus endpoint (0 = off) and the address it binds. */
+  prometheus_port: number;
+  prometheus_host: string;
 }
 
 export const DEFAULT_LOG_SETTINGS: LogSettings = {
@@ -22,6 +25,8 @@ export const DEFAULT_LOG_SETTINGS: LogSettings = {
   log_retain: 5,
   log_compress: false,
   log_rotate_interval: null,
+  prometheus_port: 0,
+  prometheus_host: '127.0.0.1',
 };
 
 export function rotationPolicy(cfg: AppConfig, s: LogSettings): RotationPolicy {
