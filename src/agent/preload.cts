@@ -17,6 +17,7 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { Server, Socket } from 'node:net';
 import netMod = require('node:net');
 import httpMod = require('node:http');
+import perfHooks = require('node:perf_hooks');
 
 type Msg = { type?: unknown; [k: string]: unknown };
 
@@ -186,7 +187,7 @@ let httpStats: HttpStats | undefined;
 function startMetrics(): void {
   const every = Number(process.env.STEWARD_METRICS_INTERVAL ?? 2000);
   if (!(every > 0)) return;
-  const perf = require('node:perf_hooks') as typeof import('node:perf_hooks');
+  const perf = perfHooks;
   const lag = perf.monitorEventLoopDelay({ resolution: 20 });
   lag.enable();
   httpStats = new HttpStats();

@@ -22,6 +22,8 @@ export class Model {
   mode: 'normal' | 'filter' = 'normal';
   /** First list row on screen; the view keeps the selection inside the window. */
   listTop = 0;
+  /** Rows of the list window at the last frame: what PageUp/PageDown move by. */
+  pageSize = 10;
   details: Details | undefined;
   notice: Notice | undefined;
   /** Output chunks the daemon skipped because this client read too slowly. */

@@ -98,7 +98,7 @@ export function listPane(model: Model, history: History, g: ListGeometry, st: St
   if (sw > 0) head.cell('', sw + 1);
   head.cell('mem', 6, st.bold, 'right').cell('', 1);
   if (sw > 0) head.cell('', sw + 1);
-  const rows = [head.cell('↺', 3, st.bold, 'right').done()];
+  const rows = [head.cell(st.glyphs.restarts, 3, st.bold, 'right').done()];
 
   const items = height - 1;
   for (let i = 0; i < items; i += 1) {
@@ -142,7 +142,7 @@ export function detailsPane(
   const ell = st.glyphs.ellipsis;
   if (!p) return pad([titleBar('details', width, st), fit(' no process selected', width)], g);
   const running = p.status === 'online' || p.status === 'launching';
-  const title = `${p.name} ${st.glyphs.ellipsis === '…' ? '·' : '-'} id ${p.pm_id}`;
+  const title = `${p.name} ${st.glyphs.dot} id ${p.pm_id}`;
   const pairs: Array<[string, string, Paint?]> = [
     ['status', p.status, statusPaint(p.status, st)],
     ['pid', running ? String(p.pid) : '-'],

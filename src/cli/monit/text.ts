@@ -74,6 +74,9 @@ export interface Glyphs {
   vline: string;
   hline: string;
   ellipsis: string;
+  dot: string;
+  updown: string;
+  restarts: string;
 }
 
 export const UNICODE: Glyphs = {
@@ -81,6 +84,9 @@ export const UNICODE: Glyphs = {
   vline: '│',
   hline: '─',
   ellipsis: '…',
+  dot: '·',
+  updown: '↑↓',
+  restarts: '↺',
 };
 
 export const ASCII: Glyphs = {
@@ -88,6 +94,9 @@ export const ASCII: Glyphs = {
   vline: '|',
   hline: '-',
   ellipsis: '~',
+  dot: '-',
+  updown: 'up/dn',
+  restarts: 'rs',
 };
 
 /**
