@@ -5,9 +5,13 @@
 import { execFileSync } from 'node:child_process';
 import { build } from 'esbuild';
 
-execFileSync(process.execPath, ['node_modules/typescript/bin/tsc', '-p', 'tsconfig.json'], {
-  stdio: 'inherit',
-});
+// tsc emits even with type errors; the bundles are still built, and the build fails at the end.
+let typeErrors = false;
+try {
+  execFileSync(process.execPath, ['node_modules/typescript/bin/tsc', '-p', 'tsconfig.json'], { stdio: 'inherit' });
+} catch {
+  typeErrors = true;
+}
 const common = {
   bundle: true,
   format: 'esm',
@@ -24,6 +28,14 @@ await build({
 });
 await build({
   ...common,
+  entryPoints: ['src/runtime/main.ts'],
+  outfile: 'dist/runtime.js',
+  banner: {
+    js: "import { createRequire as __cr } from 'node:module'; const require = __cr(import.meta.url);",
+  },
+});
+await build({
+  ...common,
   entryPoints: ['src/cli/main.ts'],
   splitting: true,
   outdir: 'dist/cli',
@@ -32,3 +44,7 @@ await build({
     js: "import { createRequire as __cr } from 'node:module'; const require = __cr(import.meta.url);",
   },
 });
+if (typeErrors) {
+  console.error('build: type errors (see above)');
+  process.exit(1);
+}

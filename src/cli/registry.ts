@@ -26,6 +26,9 @@ const info = () => import('./commands/info.js');
 const daemon = () => import('./commands/daemon.js');
 const config = () => import('./commands/config.js');
 const logsCmd = () => import('./commands/logs.js');
+const startupCmd = () => import('./commands/startup.js');
+const serveCmd = () => import('./commands/serve.js');
+const completionCmd = () => import('./commands/completion.js');
 const monitoring = () => import('./commands/monitoring.js');
 
 const ONLY: OptionDef = {
@@ -40,6 +43,17 @@ const UPDATE_ENV: OptionDef = {
   flags: '-a, --update-env',
   description: 'refresh the environment from this shell (removed variables are removed)',
 };
+
+const STARTUP_OPTIONS: OptionDef[] = [
+  { flags: '-u, --user <name>', description: 'the user the daemon runs as (default: you, or SUDO_USER)' },
+  { flags: '--hp <home>', description: "that user's home directory (default: from /etc/passwd)" },
+  {
+    flags: '--service-name <name>',
+    description: 'name of the service (default: steward-<user>; launchd: steward.<user>)',
+  },
+  { flags: '--wait-ip', description: 'start only once the network is online (systemd, openrc)' },
+  { flags: '--print', description: 'print the service file and change nothing' },
+];
 
 /** The options of `start` (PM2's names). */
 export const START_OPTIONS: OptionDef[] = [
@@ -118,6 +132,7 @@ export const START_OPTIONS: OptionDef[] = [
     description: 'ready when tcp://host:port connects or http://… answers < 400',
   },
   { flags: '--no-agent', description: "do not preload Steward's agent into a Node app" },
+  { flags: '--no-daemon', description: 'run in the foreground, as steward-runtime does (containers)' },
   { flags: '--watch [paths...]', description: 'restart on file changes (in cwd, or these paths)' },
   {
     flags: '--ignore-watch <paths...>',
@@ -276,6 +291,13 @@ export const COMMANDS: CommandDef[] = [
     run: async (ctx, args) => (await info()).env(ctx, args[0] as string),
   },
   {
+    name: 'monit',
+    aliases: ['dashboard', 'dash'],
+    summary:
+      'a live terminal dashboard: the processes with cpu and memory sparklines, the details, metrics and output of the selected one; keys restart, stop, reload and filter',
+    run: async (ctx, _args, opts) => (await import('./commands/monit.js')).monit(ctx, opts),
+  },
+  {
     name: 'logs',
     args: '[target]',
     summary: 'the last lines of the apps (merged in time order), then their live output',
@@ -366,5 +388,57 @@ export const COMMANDS: CommandDef[] = [
     name: 'kill',
     summary: 'stop every app, then the daemon',
     run: async (ctx) => (await daemon()).kill(ctx),
+  },
+  {
+    name: 'startup',
+    args: '[platform]',
+    summary:
+      'install a boot service (systemd, openrc, launchd; detected when not given) that runs the daemon and resurrects the saved list; when not root, print the sudo command to run',
+    options: STARTUP_OPTIONS,
+    run: async (ctx, args, opts) => (await startupCmd()).startup(ctx, args[0] as string | undefined, opts),
+  },
+  {
+    name: 'unstartup',
+    args: '[platform]',
+    summary: 'disable and remove the boot service (a running daemon keeps running)',
+    options: STARTUP_OPTIONS.filter((o) => o.flags !== '--print' && o.flags !== '--wait-ip'),
+    run: async (ctx, args, opts) => (await startupCmd()).unstartup(ctx, args[0] as string | undefined, opts),
+  },
+  {
+    name: 'serve',
+    aliases: ['expose'],
+    args: '[path] [port]',
+    summary:
+      'serve a directory over HTTP as a managed app named static-page-server-<port> (default: . on port 8080, bound to 127.0.0.1)',
+    options: [
+      {
+        flags: '--port <port>',
+        description: 'port (the [port] argument wins; default 8080 or PM2_SERVE_PORT)',
+      },
+      {
+        flags: '--host <address>',
+        description: 'address to bind (default 127.0.0.1; 0.0.0.0 for every interface)',
+      },
+      { flags: '--spa', description: 'single-page app: unknown page paths get the homepage' },
+      { flags: '--homepage <path>', description: 'the page served for / (default /index.html)' },
+      { flags: '--basic-auth-username <user>', description: 'require HTTP basic auth with this user name' },
+      { flags: '--basic-auth-password <password>', description: 'and this password' },
+      { flags: '-n, --name <name>', description: 'app name (default: static-page-server-<port>)' },
+    ],
+    run: async (ctx, args, opts) =>
+      (await serveCmd()).serve(ctx, args[0] as string | undefined, args[1] as string | undefined, opts),
+  },
+  {
+    name: 'completion',
+    args: '[shell]',
+    summary: 'print the completion script for bash or zsh (`source <(steward completion bash)`)',
+    options: [
+      {
+        flags: '--apps',
+        description: 'print the names of the managed apps (used by the scripts; never starts the daemon)',
+      },
+    ],
+    run: async (ctx, args, opts) =>
+      (await completionCmd()).completion(ctx, args[0] as string | undefined, opts),
   },
 ];

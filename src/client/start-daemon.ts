@@ -1,4 +1,4 @@
-import { spawn } from 'node:child_process';
+import { spawn, type ChildProcess } from 'node:child_process';
 import { isErrorCode, messageOf, StewardError } from '../common/errors.js';
 import type { HomePaths } from '../common/paths.js';
 import { packagePath } from '../common/version.js';
@@ -8,16 +8,23 @@ const DAEMON_START_TIMEOUT_MS = 15_000;
  * V8 flags of the daemon: a 1 MB young generation instead of 16 MB (measured: -6 MB RSS with 200
  * apps; the daemon allocates little and short-lived).
  */
-const DAEMON_NODE_FLAGS = ['--max-semi-space-size=1'];
+export const DAEMON_NODE_FLAGS = ['--max-semi-space-size=1'];
 
-/** Spawns the daemon detached (own session, no terminal) and waits for its one-line readiness report. */
-export async function startDaemon(paths: HomePaths, env: NodeJS.ProcessEnv): Promise<void> {
+/**
+ * Spawns the daemon and waits for its one-line readiness report. Detached (own session, no
+ * terminal) for the CLI; attached for the container runtime, which stays its parent.
+ */
+export async function startDaemon(
+  paths: HomePaths,
+  env: NodeJS.ProcessEnv,
+  opts: { detached: boolean } = { detached: true },
+): Promise<ChildProcess> {
   const entry = packagePath('dist/daemon.js');
   const childEnv: NodeJS.ProcessEnv = { ...env, STEWARD_HOME: paths.home };
   // A CLI run from inside a managed app must not pass the app's marks on to a new daemon.
   delete childEnv.STEWARD_SUPERVISOR;
   const child = spawn(process.execPath, [...DAEMON_NODE_FLAGS, entry], {
-    detached: true,
+    detached: opts.detached,
     stdio: ['ignore', 'pipe', 'pipe'],
     env: childEnv,
     cwd: '/',
@@ -74,4 +81,5 @@ export async function startDaemon(paths: HomePaths, env: NodeJS.ProcessEnv): Pro
       },
     );
   }
+  return child;
 }

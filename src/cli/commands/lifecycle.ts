@@ -34,6 +34,7 @@ function matchesExisting(arg: string, procs: ProcSummary[], cwd: string): boolea
 
 export interface StartOptions extends StartFlags {
   force?: boolean;
+  daemon?: boolean;
   only?: string;
   env?: string;
 }
@@ -111,6 +112,21 @@ export async function start(
   opts: StartOptions,
 ): Promise<void> {
   const cwd = process.cwd();
+  if (opts.daemon === false) {
+    const target = scripts[0] ?? findDefaultFile(cwd);
+    if (!target) {
+      throw new StewardError('E_USAGE', 'start --no-daemon needs a script or an ecosystem file', {
+        hint: 'e.g. `steward start ecosystem.config.js --no-daemon`',
+      });
+    }
+    const { runtime } = await import('../../runtime/runtime.js');
+    process.exitCode = await runtime(target, scriptArgs, {
+      ...(opts.env !== undefined ? { env: opts.env } : {}),
+      ...(opts.only !== undefined ? { only: opts.only } : {}),
+      ...(opts.instances !== undefined ? { instances: opts.instances } : {}),
+    });
+    return;
+  }
   if (scripts.length === 0) {
     const found = findDefaultFile(cwd);
     if (!found) {
