@@ -385,6 +385,12 @@ export const COMMANDS: CommandDef[] = [
     run: async (ctx) => (await daemon()).ping(ctx),
   },
   {
+    name: 'update',
+    summary:
+      'replace the running daemon with the installed version, keeping ids, names, options and counters',
+    run: async (ctx) => (await daemon()).update(ctx),
+  },
+  {
     name: 'kill',
     summary: 'stop every app, then the daemon',
     run: async (ctx) => (await daemon()).kill(ctx),

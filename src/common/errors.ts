@@ -24,6 +24,7 @@ export const ErrorCodes = {
   E_DAEMON_START: 3,
   E_DAEMON_UNREACHABLE: 3,
   E_VERSION_MISMATCH: 1,
+  E_STARTUP: 1,
 } as const;
 
 export type ErrorCode = keyof typeof ErrorCodes;

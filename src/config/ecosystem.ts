@@ -5,6 +5,7 @@ import { checkApp, type RawApp } from './ecosystem-schema.js';
 import { readConfigFile } from './ecosystem-load.js';
 import { normalizeApp } from './normalize.js';
 import { defaultName } from './resolve-script.js';
+import { resolveServeScript } from '../serve/app.js';
 
 export interface LoadOptions {
   cwd: string;
@@ -102,7 +103,8 @@ export async function loadEcosystem(file: string, opts: LoadOptions): Promise<Lo
   const apps: AppConfig[] = [];
   for (const c of selected) {
     try {
-      const n = normalizeApp(c.raw, {
+      // PM2's `script: "serve"` is the built-in static file server (docs/serve.md).
+      const n = normalizeApp(resolveServeScript(c.raw, opts.env), {
         cwd: opts.cwd,
         fileDir: file === '-' ? opts.cwd : dirname(abs),
         env: opts.env,

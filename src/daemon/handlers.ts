@@ -19,6 +19,8 @@ export interface HandlerDeps {
   flushDaemonLog: () => void;
   setSetting: (key: string, value: string | null) => Record<string, unknown>;
   kill: () => void;
+  /** Stops for `steward update`, leaving the table to the next daemon. */
+  handover: () => void;
   startedAt: number;
 }
 
@@ -116,6 +118,7 @@ export function buildHandlers(d: HandlerDeps): Record<string, MethodDef> {
       return { path: d.paths.dump };
     },
     kill: () => ({ stopped: sup.instances().length }),
+    update: () => ({ version: stewardVersion(), processes: sup.instances().length }),
     subscribe: (p, c) => {
       d.subscribe(c, p.topics);
       return { subscribed: p.topics };
@@ -158,7 +161,8 @@ export function buildHandlers(d: HandlerDeps): Record<string, MethodDef> {
   const out: Record<string, MethodDef> = {};
   for (const name of Object.keys(impl) as MethodName[]) {
     const run = impl[name] as (p: unknown, c: Connection) => unknown;
-    out[name] = { schema: ParamSchemas[name], run, ...(name === 'kill' ? { after: d.kill } : {}) };
+    const after = name === 'kill' ? d.kill : name === 'update' ? d.handover : undefined;
+    out[name] = { schema: ParamSchemas[name], run, ...(after ? { after } : {}) };
   }
   return out;
 }

@@ -119,6 +119,8 @@ export class Proc {
   readonly startTime: number;
   readonly spawnedAt: number;
   readonly exited: Promise<{ code: number | null; signal: NodeJS.Signals | null }>;
+  /** Every pipe of the process is closed: all its output has reached the log files. */
+  readonly closed: Promise<void>;
   readonly readiness: Readiness;
   /** The app told the agent it has loaded (its main module ran). */
   loaded = false;
@@ -137,6 +139,7 @@ export class Proc {
     this.spawnedAt = at;
     this.readiness = readiness;
     this.exited = new Promise((resolve) => child.once('exit', (code, signal) => resolve({ code, signal })));
+    this.closed = new Promise((resolve) => child.once('close', () => resolve()));
   }
 
   get alive(): boolean {
@@ -353,7 +356,8 @@ export class Instance {
     }
     if (typeof raw !== 'object' || raw === null) return;
     const msg = raw as { type?: unknown; id?: unknown; port?: unknown; host?: unknown; data?: unknown };
-    if (proc !== this.proc && msg.type !== 'steward:drained' && msg.type !== 'steward:socket') return;
+    // App metrics and actions belong to the current process only (not to one being replaced or tried).
+    if (proc !== this.proc && typeof msg.type === 'string' && msg.type.startsWith('axm:')) return;
     switch (msg.type) {
       // PM2's in-app agent protocol (@pm2/io), which Steward's agent speaks too.
       case 'axm:monitor':
@@ -534,6 +538,8 @@ export class Instance {
           ? `the new process exited before it was ready (${await describeExit(next)})`
           : `the new process was not ready within listen_timeout ${this.config.listen_timeout}ms`;
       await this.terminate(next, false);
+      // Let its last output reach the error log, which the CLI shows.
+      await Promise.race([next.closed, delay(1000)]);
       this.record('reload failed', why);
       return { ok: false, reason: why };
     }

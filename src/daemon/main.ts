@@ -107,13 +107,13 @@ async function main(): Promise<void> {
   let journalPending = false;
   // Set once the socket is bound; events before that have no listener.
   const bus: { server?: RpcServer } = {};
-  const writeJournal = () => {
+  const writeJournal = (handover?: string) => {
     journalPending = false;
     if (journalFrozen) return;
     try {
       writeSnapshot(
         paths.state,
-        serialize(supervisor.snapshots(), stewardVersion(), Date.now(), false),
+        serialize(supervisor.snapshots(), stewardVersion(), Date.now(), false, handover),
         undefined,
         false,
       );
@@ -175,8 +175,10 @@ async function main(): Promise<void> {
   // Recover what a previous daemon left (journal), ending its orphaned processes first.
   let recovered: ReturnType<Supervisor['restore']> = [];
   let wasRunning = new Set<number>();
+  let handedOver: string | null = null;
   try {
     const journal = readSnapshot(paths.state);
+    handedOver = journal?.handover === 'update' ? journal.steward_version : null;
     const snaps = journal?.processes ?? [];
     const exclude = new Set([process.pid, process.ppid]);
     const grace = Math.min(5000, Math.max(1000, ...snaps.map((s) => s.config.kill_timeout)));
@@ -191,12 +193,12 @@ async function main(): Promise<void> {
   }
 
   let shuttingDown = false;
-  const shutdown = async (keepJournal: boolean, code: number) => {
+  const shutdown = async (keepJournal: boolean, code: number, handover?: string) => {
     if (shuttingDown) return;
     shuttingDown = true;
-    log(`daemon stopping (${keepJournal ? 'signal' : 'kill'})`);
+    log(`daemon stopping (${handover ?? (keepJournal ? 'signal' : 'kill')})`);
     if (keepJournal) {
-      writeJournal();
+      writeJournal(handover);
       journalFrozen = true;
     }
     await supervisor.guards.close();
@@ -247,6 +249,7 @@ async function main(): Promise<void> {
         return { ...supervisor.logSettings };
       },
       kill: () => void shutdown(false, 0),
+      handover: () => void shutdown(true, 0, 'update'),
       startedAt: Date.now(),
     }),
     log,
@@ -277,7 +280,11 @@ async function main(): Promise<void> {
   log(`daemon ready on ${paths.socket}`);
   ready({ ok: true, pid: process.pid });
   for (const inst of recovered) {
-    if (wasRunning.has(inst.pm_id)) {
+    if (!wasRunning.has(inst.pm_id)) continue;
+    if (handedOver !== null) {
+      // `steward update`: the same list, ids and counters, under the new version.
+      void inst.start(`update from Steward ${handedOver} to ${stewardVersion()}`);
+    } else {
       inst.restart_time += 1;
       void inst.start('recovered after the previous daemon died');
     }

@@ -38,6 +38,8 @@ const FileSchema = v.object({
   format: v.literal(SNAPSHOT_FORMAT),
   steward_version: v.string(),
   written_at: v.number(),
+  /** Set when a daemon hands its table over to the next one on purpose (`steward update`). */
+  handover: v.optional(v.string()),
   processes: v.array(SnapshotSchema),
 });
 
@@ -45,6 +47,7 @@ export interface SnapshotFile {
   format: typeof SNAPSHOT_FORMAT;
   steward_version: string;
   written_at: number;
+  handover?: string;
   processes: InstanceSnapshot[];
 }
 
@@ -61,6 +64,7 @@ export function serialize(
   version: string,
   now: number,
   pretty: boolean,
+  handover?: string,
 ): string {
   const envs: Array<Record<string, string>> = [];
   const byObject = new Map<object, string>();
@@ -82,6 +86,7 @@ export function serialize(
     format: SNAPSHOT_FORMAT,
     steward_version: version,
     written_at: now,
+    ...(handover ? { handover } : {}),
     shell_envs: envs,
     processes: processes.map((p) => ({
       ...p,

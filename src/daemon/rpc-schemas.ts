@@ -53,6 +53,7 @@ export const ParamSchemas: Record<MethodName, ParamSchema> = {
   resurrect: Empty,
   cleardump: Empty,
   kill: Empty,
+  update: Empty,
   subscribe: v.object({ topics: v.optional(v.array(v.picklist(['events', 'logs'])), ['events']) }),
   logInfo: v.object({ targets: v.optional(v.array(v.pipe(v.string(), v.minLength(1)))), cwd: v.string() }),
   flush: v.object({ targets: v.optional(v.array(v.pipe(v.string(), v.minLength(1)))), cwd: v.string() }),

@@ -138,6 +138,7 @@ export interface Methods {
   resurrect: { params: Record<string, never>; result: ResurrectResult };
   cleardump: { params: Record<string, never>; result: { path: string } };
   kill: { params: Record<string, never>; result: { stopped: number } };
+  update: { params: Record<string, never>; result: { version: string; processes: number } };
   subscribe: { params: { topics: Array<'events' | 'logs'> }; result: { subscribed: string[] } };
   logInfo: { params: { targets?: string[]; cwd: string }; result: LogInfo[] };
   flush: { params: { targets?: string[]; cwd: string }; result: { files: string[] } };

@@ -55,7 +55,11 @@ describe('cluster mode for an unmodified Node app', () => {
   const env = { PORT: String(p), FAIL_FILE: failFile };
 
   it('shares one port across instances and balances new connections', async () => {
-    await home.ok(['start', join(APPS, 'http-plain.js'), '-i', '2', '--name', 'web'], { env });
+    // A generous listen_timeout: a reloaded process must start under the load of the whole suite.
+    await home.ok(
+      ['start', join(APPS, 'http-plain.js'), '-i', '2', '--name', 'web', '--listen-timeout', '15s'],
+      { env },
+    );
     const list = await home.jlist();
     assert.deepEqual(
       list.map((e) => e.pm2_env.exec_mode),

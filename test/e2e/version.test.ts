@@ -3,7 +3,7 @@ import { execFileSync } from 'node:child_process';
 import { cpSync, readFileSync, symlinkSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, describe, it } from 'node:test';
-import { Home, ROOT, tmpDir } from '../helpers.js';
+import { APPS, Home, ROOT, tmpDir } from '../helpers.js';
 
 describe('version handshake', () => {
   const home = new Home();
@@ -23,5 +23,41 @@ describe('version handshake', () => {
     assert.match(first.stderr, /the daemon runs Steward 9\.9\.9, this CLI is \d+\.\d+\.\d+/);
     const second = await home.ok(['ls']);
     assert.equal(second.stderr, '');
+  });
+});
+
+describe('steward update', () => {
+  const home = new Home();
+  after(() => home.cleanup());
+
+  it('swaps the daemon for the installed version, keeping ids, names, options and counters', async () => {
+    await home.ok(['start', join(APPS, 'forever.js'), '--name', 'a', '--', 'x']);
+    await home.ok(['start', join(APPS, 'forever.js'), '--name', 'b', '--namespace', 'ns']);
+    await home.ok(['restart', 'b']);
+    await home.ok(['stop', 'a']);
+    const before = await home.jlist();
+    const oldDaemon = home.daemonPid();
+    const r = await home.ok(['update']);
+    assert.match(r.stdout, /processes back/);
+    assert.notEqual(home.daemonPid(), oldDaemon);
+    const after = await home.jlist();
+    assert.deepEqual(
+      after.map((e) => [
+        e.pm_id,
+        e.name,
+        e.pm2_env.namespace,
+        e.pm2_env.status,
+        e.pm2_env.restart_time,
+        e.pm2_env.args,
+      ]),
+      before.map((e) => [
+        e.pm_id,
+        e.name,
+        e.pm2_env.namespace,
+        e.pm2_env.status,
+        e.pm2_env.restart_time,
+        e.pm2_env.args,
+      ]),
+    );
   });
 });

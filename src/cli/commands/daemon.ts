@@ -37,3 +37,27 @@ export async function cleardump(ctx: CliContext): Promise<void> {
   const res = await c.call('cleardump', {});
   ctx.info(`emptied ${res.path} (the previous list is kept in ${res.path}.bak)`);
 }
+
+/**
+ * `steward update`: hands the process list to a daemon of the installed version — same ids,
+ * names, options and counters. The apps restart once (their pipes belong to the old daemon).
+ */
+export async function update(ctx: CliContext): Promise<void> {
+  const c = await ctx.connect();
+  const before = await c.hello;
+  const closed = c.waitClosed();
+  const res = await c.call('update', {});
+  await closed;
+  // The old daemon removes its socket last; wait for it to be gone before starting the new one.
+  const { existsSync } = await import('node:fs');
+  const deadline = Date.now() + 15_000;
+  while (existsSync(c.paths.socket) && Date.now() < deadline) await new Promise((r) => setTimeout(r, 25));
+  const { Client } = await import('../../client/client.js');
+  const next = await Client.connect();
+  const after = await next.hello;
+  const list = await next.call('list', {});
+  next.close();
+  ctx.info(
+    `daemon ${before.version} (pid ${before.pid}) → ${after.version} (pid ${after.pid}); ${list.length}/${res.processes} processes back`,
+  );
+}

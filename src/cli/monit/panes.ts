@@ -62,11 +62,14 @@ function statusPaint(status: string, st: Style): Paint {
 
 const SHORT_STATUS: Record<string, string> = { 'waiting restart': 'waiting', launching: 'launch' };
 
-/** Memory sparklines span the window's min..max (at least 5% of max): a leak shows as a rising line. */
+/**
+ * Memory sparklines span the window's min..max, but at least 5% of the max: a steady app draws a
+ * flat line at the bottom, and a leak a rising one.
+ */
 function memRange(v: number[]): [number, number] {
   const hi = Math.max(0, ...v);
   const lo = Math.min(hi, ...v);
-  return hi - lo < hi * 0.05 ? [hi - hi * 0.05, hi] : [lo, hi];
+  return [lo, Math.max(hi, lo + hi * 0.05)];
 }
 
 export interface ListGeometry {
@@ -154,6 +157,11 @@ export function detailsPane(
     ['namespace', p.namespace],
   ];
   const lines = [titleBar(title, width, st)];
+  const longRow = (label: string, value: string) =>
+    new Row(width, ell)
+      .cell(` ${label}`, 11, st.muted)
+      .cell(value, width - 11)
+      .done();
   // Two label/value pairs per line when there is room.
   const perLine = width >= 50 ? 2 : 1;
   const colW = Math.floor(width / perLine);
@@ -163,15 +171,20 @@ export function detailsPane(
       r.cell(` ${label}`, 11, st.muted).cell(value, colW - 11, paint);
     lines.push(r.done());
   }
-  const long: Array<[string, string]> = [['script', p.pm_exec_path]];
-  if (d) long.push(['cwd', d.cwd], ['out log', d.outLog], ['err log', d.errLog]);
-  for (const [label, value] of long) lines.push(new Row(width, ell).cell(` ${label}`, 11, st.muted).cell(value, width - 11).done());
+  lines.push(longRow('script', p.pm_exec_path));
+  // Metrics before paths: when the pane is short, the paths are what gets cut.
   if (d && d.metrics.length > 0) {
     lines.push(new Row(width, ell).text(' metrics', st.bold).done());
     const nameW = Math.min(Math.max(...d.metrics.map((m) => textWidth(m.name))) + 2, Math.floor(width / 2));
     for (const m of d.metrics)
-      lines.push(new Row(width, ell).cell(`   ${m.name}`, nameW + 3, st.muted).cell(m.value, width - nameW - 3).done());
+      lines.push(
+        new Row(width, ell)
+          .cell(`   ${m.name}`, nameW + 3, st.muted)
+          .cell(m.value, width - nameW - 3)
+          .done(),
+      );
   }
+  if (d) lines.push(longRow('cwd', d.cwd), longRow('out log', d.outLog), longRow('err log', d.errLog));
   return pad(lines, g);
 }
 
@@ -191,7 +204,7 @@ export function logPane(model: Model, logs: LogBuffer, g: ListGeometry, st: Styl
     const tail = logs.tail(p.pm_id, height - 1);
     if (tail.length === 0) lines.push(st.muted(fit(' (no output yet)', width)));
     for (const l of tail) {
-      const t = fit(l.text, width, 'left', st.glyphs.ellipsis);
+      const t = ' ' + fit(l.text, width - 1, 'left', st.glyphs.ellipsis);
       lines.push(l.err ? st.bad(t) : t);
     }
   }

@@ -1,0 +1,42 @@
+// Build: tsc compiles everything (types, API, tests) into dist/; esbuild then bundles the CLI into
+// dist/cli/ so that a command loads a few files instead of dozens (cold start), and the daemon into
+// dist/daemon.js (one module instead of ~25 saves ~6 MB of daemon RSS; see docs/benchmarks.md).
+// CLI commands stay in lazily loaded chunks.
+import { execFileSync } from 'node:child_process';
+import { build } from '/work/main/node_modules/esbuild/lib/main.js';
+
+
+  stdio: 'inherit',
+});
+const common = {
+  bundle: true,
+  format: 'esm',
+  platform: 'node',
+  target: 'node20',
+  minify: true,
+  legalComments: 'none',
+  logLevel: 'warning',
+};
+await build({
+  ...common,
+  entryPoints: ['src/daemon/main.ts'],
+  outfile: 'dist/daemon.js',
+});
+await build({
+  ...common,
+  entryPoints: ['src/runtime/main.ts'],
+  outfile: 'dist/runtime.js',
+  banner: {
+    js: "import { createRequire as __cr } from 'node:module'; const require = __cr(import.meta.url);",
+  },
+});
+await build({
+  ...common,
+  entryPoints: ['src/cli/main.ts'],
+  splitting: true,
+  outdir: 'dist/cli',
+  // commander is CommonJS: give the ESM bundle a require().
+  banner: {
+    js: "import { createRequire as __cr } from 'node:module'; const require = __cr(import.meta.url);",
+  },
+});
