@@ -31,15 +31,25 @@ describe('steward update', () => {
   after(() => home.cleanup());
 
   it('swaps the daemon for the installed version, keeping ids, names, options and counters', async () => {
-    await home.ok(['start', join(APPS, 'forever.js'), '--name', 'a', '--', 'x']);
-    await home.ok(['start', join(APPS, 'forever.js'), '--name', 'b', '--namespace', 'ns']);
-    await home.ok(['restart', 'b']);
-    await home.ok(['stop', 'a']);
+    // The running daemon is an "older build": a copy of Steward whose version says 0.0.1-old.
+    const old = tmpDir('stw-old-');
+    cpSync(join(ROOT, 'bin'), join(old, 'bin'), { recursive: true });
+    cpSync(join(ROOT, 'dist'), join(old, 'dist'), { recursive: true });
+    symlinkSync(join(ROOT, 'node_modules'), join(old, 'node_modules'));
+    const pkg = JSON.parse(readFileSync(join(ROOT, 'package.json'), 'utf8')) as Record<string, unknown>;
+    writeFileSync(join(old, 'package.json'), JSON.stringify({ ...pkg, version: '0.0.1-old' }));
+    const oldCli = (args: string[]) => execFileSync(process.execPath, [join(old, 'bin/steward.js'), ...args], { env: home.env });
+    oldCli(['start', join(APPS, 'forever.js'), '--name', 'a', '--', 'x']);
+    oldCli(['start', join(APPS, 'forever.js'), '--name', 'b', '--namespace', 'ns', '--kill-timeout', '3s']);
+    oldCli(['restart', 'b']);
+    oldCli(['stop', 'a']);
     const before = await home.jlist();
     const oldDaemon = home.daemonPid();
     const r = await home.ok(['update']);
-    assert.match(r.stdout, /processes back/);
+    assert.match(r.stdout, /daemon 0\.0\.1-old \(pid \d+\) → \d+\.\d+\.\d+ \(pid \d+\); 2\/2 processes back/);
     assert.notEqual(home.daemonPid(), oldDaemon);
+    const hello = (await home.ok(['ping'])).stderr;
+    assert.doesNotMatch(hello, /runs Steward/, 'no version warning after the update');
     const after = await home.jlist();
     assert.deepEqual(
       after.map((e) => [
