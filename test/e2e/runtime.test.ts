@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
-import { spawn } from 'node:child_process';
-import { writeFileSync } from 'node:fs';
+import { execFileSync, spawn } from 'node:child_process';
+import { readFileSync, readdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, it } from 'node:test';
 import { alive, APPS, markedPids, ROOT, tmpDir, waitFor } from '../helpers.js';
@@ -96,4 +96,64 @@ describe('steward-runtime (containers)', () => {
     assert.equal(await r.exited, 1);
     assert.match(r.err(), /apps\[0\] \(x\): instances: expected a number or "max", got "lots"/);
   });
+});
+
+describe('steward-runtime as PID 1', () => {
+  const canUnshare = (() => {
+    try {
+      execFileSync('unshare', ['--pid', '--fork', '--mount-proc', 'true'], { stdio: 'ignore' });
+      return true;
+    } catch {
+      return false;
+    }
+  })();
+
+  it(
+    'reaps orphaned processes and forwards SIGTERM',
+    { skip: !canUnshare && 'needs unshare (root) for a PID namespace' },
+    async () => {
+      const dir = tmpDir();
+      writeFileSync(join(dir, 'package.json'), '{"type":"commonjs"}');
+      writeFileSync(
+        join(dir, 'orphans.js'),
+        "const { spawn } = require('child_process');\nsetInterval(() => spawn('sh', ['-c', '(sleep 0.05 &) ; exit 0'], { stdio: 'ignore' }), 100);\nconsole.log('orphaning');\n",
+      );
+      const home = tmpDir('stw-');
+      const u = spawn(
+        'unshare',
+        ['--pid', '--fork', '--mount-proc', join(ROOT, 'bin/steward-runtime'), 'start', 'orphans.js'],
+        {
+          cwd: dir,
+          env: { ...process.env, STEWARD_HOME: home },
+          stdio: ['ignore', 'pipe', 'pipe'],
+        },
+      );
+      let out = '';
+      u.stdout.on('data', (d: Buffer) => (out += d.toString()));
+      const exited = new Promise<number | null>((r) => u.on('exit', (c) => r(c)));
+      await waitFor(() => out.includes('orphans | orphaning'), 'app running');
+      const pid1 = await waitFor(() => {
+        const kids = readFileSync(`/proc/${u.pid}/task/${u.pid}/children`, 'utf8').trim();
+        return kids ? Number(kids.split(' ')[0]) : undefined;
+      }, 'PID 1 of the namespace');
+      assert.equal(readFileSync(`/proc/${pid1}/comm`, 'utf8').trim(), 'bash');
+      // Let orphans come and go for a second, then count the zombies PID 1 holds.
+      await new Promise((r) => setTimeout(r, 1000));
+      const zombies = readdirSync('/proc')
+        .filter((n) => /^\d+$/.test(n))
+        .filter((n) => {
+          try {
+            const st = readFileSync(`/proc/${n}/stat`, 'latin1');
+            const f = st.slice(st.lastIndexOf(')') + 2).split(' ');
+            return f[0] === 'Z' && Number(f[1]) === pid1;
+          } catch {
+            return false;
+          }
+        });
+      assert.equal(zombies.length, 0);
+      process.kill(pid1, 'SIGTERM');
+      assert.equal(await exited, 0);
+      assert.deepEqual(markedPids(home), []);
+    },
+  );
 });
