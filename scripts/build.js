@@ -8,7 +8,9 @@ import { build } from 'esbuild';
 // tsc emits even with type errors; the bundles are still built, and the build fails at the end.
 let typeErrors = false;
 try {
-  execFileSync(process.execPath, ['node_modules/typescript/bin/tsc', '-p', 'tsconfig.json'], { stdio: 'inherit' });
+  execFileSync(process.execPath, ['node_modules/typescript/bin/tsc', '-p', 'tsconfig.json'], {
+    stdio: 'inherit',
+  });
 } catch {
   typeErrors = true;
 }

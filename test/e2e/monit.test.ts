@@ -1,5 +1,6 @@
 import assert from 'node:assert/strict';
 import { execFileSync, spawnSync } from 'node:child_process';
+import { rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, describe, it } from 'node:test';
 import { APPS, BIN, Home, readText, tmpDir, waitFor } from '../helpers.js';
@@ -44,10 +45,11 @@ describe(
   () => {
     const home = new Home();
     const dir = tmpDir();
-    const socket = `stw-monit-${process.pid}`;
+    // A server of our own, its socket in the test's directory: nothing of the user's tmux is touched.
+    const socket = join(dir, 'tmux.sock');
     const env = { ...home.env, LANG: 'C.UTF-8' };
     const tmux = (...args: string[]) =>
-      execFileSync('tmux', ['-L', socket, '-f', '/dev/null', ...args], { encoding: 'utf8', env });
+      execFileSync('tmux', ['-S', socket, '-f', '/dev/null', ...args], { encoding: 'utf8', env });
     const screen = () => tmux('capture-pane', '-p', '-t', 'monit');
     const keys = (...k: string[]) => tmux('send-keys', '-t', 'monit', ...k);
     const pane = (format: string) => tmux('list-panes', '-t', 'monit', '-F', format).trim();
@@ -70,6 +72,7 @@ describe(
         // no server: nothing to end
       }
       await home.cleanup();
+      rmSync(dir, { recursive: true, force: true });
     });
 
     it('lists, selects, follows output, restarts, stops, filters, resizes and quits cleanly', async () => {
@@ -155,6 +158,7 @@ describe(
       );
       assert.ok(raw.lastIndexOf('\u001b[?25h') > raw.lastIndexOf('\u001b[?25l'), 'cursor shown again');
       // NO_COLOR (set by Home): no colour codes at all.
+      // eslint-disable-next-line no-control-regex
       assert.doesNotMatch(raw, /\u001b\[(3\d|9\d|4\d)m/);
     });
   },

@@ -38,7 +38,8 @@ describe('steward update', () => {
     symlinkSync(join(ROOT, 'node_modules'), join(old, 'node_modules'));
     const pkg = JSON.parse(readFileSync(join(ROOT, 'package.json'), 'utf8')) as Record<string, unknown>;
     writeFileSync(join(old, 'package.json'), JSON.stringify({ ...pkg, version: '0.0.1-old' }));
-    const oldCli = (args: string[]) => execFileSync(process.execPath, [join(old, 'bin/steward.js'), ...args], { env: home.env });
+    const oldCli = (args: string[]) =>
+      execFileSync(process.execPath, [join(old, 'bin/steward.js'), ...args], { env: home.env });
     oldCli(['start', join(APPS, 'forever.js'), '--name', 'a', '--', 'x']);
     oldCli(['start', join(APPS, 'forever.js'), '--name', 'b', '--namespace', 'ns', '--kill-timeout', '3s']);
     oldCli(['restart', 'b']);

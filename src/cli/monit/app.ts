@@ -1,8 +1,8 @@
 import type { Client } from '../../client/client.js';
 import { messageOf, StewardError } from '../../common/errors.js';
-import type { LogInfo, OpResult, ProcSummary } from '../../protocol/methods.js';
-import { mergeTails, tailLines } from '../logs/tail.js';
-import { History, LOG_LINES_PER_APP, LogBuffer } from './buffers.js';
+import type { ProcSummary } from '../../protocol/methods.js';
+import { History, LogBuffer } from './buffers.js';
+import { opPending, pastLines, refuseOp, runOp } from './daemon-calls.js';
 import { parseDetails } from './details.js';
 import { actionOf, type Action, type Key, type Op } from './keys.js';
 import { Model } from './model.js';
@@ -36,12 +36,6 @@ interface LogMessage {
   at: number;
 }
 
-const VERBS: Record<Op, [doing: string, done: string]> = {
-  restart: ['restarting', 'restarted'],
-  stop: ['stopping', 'stopped'],
-  reload: ['reloading', 'reloaded'],
-};
-
 export class Monit {
   readonly model = new Model();
   readonly history = new History();
@@ -69,7 +63,7 @@ export class Monit {
         finished = true;
         this.stop();
         if (err === undefined) resolve();
-        else reject(err instanceof Error ? err : new Error(String(err)));
+        else reject(err instanceof Error ? err : new Error(messageOf(err)));
       };
       this.start().catch((e: unknown) => this.finish(e));
     });
@@ -189,27 +183,7 @@ export class Monit {
   private async prime(pm_id: number): Promise<void> {
     if (this.primeAsked.has(pm_id)) return;
     this.primeAsked.add(pm_id);
-    let infos: LogInfo[] = [];
-    try {
-      infos = await this.d.client.call('logInfo', { targets: [String(pm_id)], cwd: this.d.cwd });
-    } catch {
-      return;
-    }
-    const info = infos.find((i) => i.pm_id === pm_id);
-    if (!info) return;
-    const sources = (info.out || info.err ? [info.out, info.err] : [info.combined, null]).map((path, n) => ({
-      path,
-      err: n === 1,
-    }));
-    const files = sources.filter((s): s is { path: string; err: boolean } => s.path !== null);
-    const merged = mergeTails(
-      files.map((s) => tailLines(s.path, LOG_LINES_PER_APP)),
-      LOG_LINES_PER_APP,
-    );
-    this.logs.prime(
-      pm_id,
-      merged.map((l) => ({ text: l.text, err: files[l.source]?.err ?? false, at: l.at })),
-    );
+    this.logs.prime(pm_id, await pastLines(this.d.client, pm_id, this.d.cwd));
     if (this.model.selected === pm_id) this.invalidate();
   }
 
@@ -258,34 +232,12 @@ export class Monit {
   private async op(op: Op): Promise<void> {
     const p = this.model.selectedProc();
     if (!p) return;
-    const id = String(p.pm_id);
-    // Targets are resolved by name and namespace before ids (as in PM2): refuse rather than hit others.
-    if (this.model.procs.some((q) => q.name === id || q.namespace === id)) {
-      this.model.notify(
-        `cannot ${op} id ${id} alone: an app or namespace is named "${id}"`,
-        true,
-        this.now(),
-      );
-      return;
-    }
-    const [doing, done] = VERBS[op];
-    this.model.notify(`${doing} ${p.name} (id ${id})…`, false, this.now(), 60_000);
+    const refused = refuseOp(op, p, this.model.procs);
+    if (refused) return this.model.notify(refused, true, this.now());
+    this.model.notify(opPending(op, p), false, this.now(), 60_000);
     this.invalidate();
-    const params = { targets: [id], cwd: this.d.cwd };
-    try {
-      const c = this.d.client;
-      const res: OpResult =
-        op === 'stop'
-          ? await c.call('stop', { ...params })
-          : op === 'restart'
-            ? await c.call('restart', { ...params, update_env: false })
-            : await c.call('reload', { ...params, update_env: false });
-      const failed = res.failed?.[0];
-      if (failed) this.model.notify(`${op} of ${p.name} failed: ${failed.reason}`, true, this.now());
-      else this.model.notify(`${done} ${p.name} (id ${id})`, false, this.now());
-    } catch (e) {
-      this.model.notify(`${op} of ${p.name} failed: ${messageOf(e)}`, true, this.now());
-    }
+    const outcome = await runOp(this.d.client, op, p, this.d.cwd);
+    this.model.notify(outcome.text, outcome.error, this.now());
     await this.poll();
   }
 

@@ -145,35 +145,37 @@ export function detailsPane(
   const ell = st.glyphs.ellipsis;
   if (!p) return pad([titleBar('details', width, st), fit(' no process selected', width)], g);
   const running = p.status === 'online' || p.status === 'launching';
-  const title = `${p.name} ${st.glyphs.dot} id ${p.pm_id}`;
+  const dot = ` ${st.glyphs.dot} `;
+  const title = `${p.name}${dot}id ${p.pm_id}${p.namespace === 'default' ? '' : `${dot}${p.namespace}`}`;
   const pairs: Array<[string, string, Paint?]> = [
     ['status', p.status, statusPaint(p.status, st)],
     ['pid', running ? String(p.pid) : '-'],
     ['uptime', running && p.pm_uptime > 0 ? shortDuration(now - p.pm_uptime) : '-'],
-    ['restarts', `${p.restart_time}${d ? ` (${d.unstableRestarts} unstable)` : ''}`],
+    ['restarts', String(p.restart_time)],
     ['cpu', shortCpu(p.cpu)],
     ['memory', shortBytes(p.memory)],
     ['mode', d ? `${d.mode} ${d.interpreter}` : p.exec_mode === 'cluster_mode' ? 'cluster' : 'fork'],
-    ['namespace', p.namespace],
+    ['unstable', d ? String(d.unstableRestarts) : '-'],
   ];
   const lines = [titleBar(title, width, st)];
   const longRow = (label: string, value: string) =>
     new Row(width, ell)
-      .cell(` ${label}`, 11, st.muted)
-      .cell(value, width - 11)
+      .cell(` ${label}`, 10, st.muted)
+      .cell(value, width - 10)
       .done();
   // Two label/value pairs per line when there is room.
-  const perLine = width >= 50 ? 2 : 1;
+  const perLine = width >= 44 ? 2 : 1;
   const colW = Math.floor(width / perLine);
   for (let i = 0; i < pairs.length; i += perLine) {
     const r = new Row(width, ell);
     for (const [label, value, paint] of pairs.slice(i, i + perLine))
-      r.cell(` ${label}`, 11, st.muted).cell(value, colW - 11, paint);
+      r.cell(` ${label}`, 10, st.muted).cell(value, colW - 10, paint);
     lines.push(r.done());
   }
   lines.push(longRow('script', p.pm_exec_path));
   // Metrics before paths: when the pane is short, the paths are what gets cut.
-  if (d && d.metrics.length > 0) {
+  // The heading only with room for at least one metric under it.
+  if (d && d.metrics.length > 0 && lines.length + 2 <= height) {
     lines.push(new Row(width, ell).text(' metrics', st.bold).done());
     const nameW = Math.min(Math.max(...d.metrics.map((m) => textWidth(m.name))) + 2, Math.floor(width / 2));
     for (const m of d.metrics)
@@ -190,7 +192,7 @@ export function detailsPane(
 
 /** How many rows the details pane wants (the layout gives it at most half of the height). */
 export function detailsWanted(d: Details | undefined, width: number): number {
-  const pairLines = width >= 50 ? 4 : 8;
+  const pairLines = width >= 44 ? 4 : 8;
   return 1 + pairLines + (d ? 4 : 1) + (d && d.metrics.length > 0 ? 1 + d.metrics.length : 0);
 }
 

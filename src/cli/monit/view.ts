@@ -46,7 +46,8 @@ export function renderFrame(f: FrameInput): string[] {
     const sep = st.muted(st.glyphs.vline);
     for (let i = 0; i < bodyH; i += 1) body.push((list[i] ?? '') + sep + (right[i] ?? ''));
   } else {
-    const listH = Math.max(4, Math.floor(bodyH * 0.4));
+    // As many rows as processes (not filtered ones: the layout must not jump while typing), up to 40%.
+    const listH = Math.min(Math.max(4, f.model.procs.length + 1), Math.max(4, Math.floor(bodyH * 0.4)));
     const detailsH = Math.min(detailsWanted(f.model.details, cols), Math.floor((bodyH - listH) / 2));
     scrollList(f.model, listH - 1);
     body.push(
@@ -78,8 +79,8 @@ function header(f: FrameInput): string {
   const clock = new Date(f.now).toTimeString().slice(0, 8);
   const r = new Row(f.cols, st.glyphs.ellipsis).text(' steward monit', st.bold).text('  ');
   return r
-    .cell(summary, f.cols - 14 - 2 - clock.length - 1)
-    .text(clock, st.muted)
+    .cell(summary, f.cols - 14 - 2 - clock.length - 2)
+    .text(` ${clock}`, st.muted)
     .done();
 }
 
