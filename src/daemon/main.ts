@@ -21,7 +21,7 @@ import { Supervisor } from './supervisor.js';
 const JOURNAL_COALESCE_MS = 100;
 const DAEMON_LOG_MAX = 10 * 1024 * 1024;
 /** A `logs` follower that reads slower than this much buffered output loses lines (counted). */
-const FOLLOWER_MAX_BUFFER = 8 * 1024 * 1024;
+const FOLLOWER_MAX_BUFFER = 1024 * 1024;
 const NO_TOPICS: ReadonlySet<string> = new Set();
 
 function ready(msg: { ok: boolean; pid?: number; error?: string; hint?: string; code?: string }): void {

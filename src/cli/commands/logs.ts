@@ -22,6 +22,23 @@ interface Source {
   name: string;
 }
 
+/** Output is written once per batch of lines (one system call), not once per line. */
+let pending: string[] | null = null;
+function emit(text: string): void {
+  if (pending) pending.push(text);
+  else process.stdout.write(text);
+}
+function batch(fn: () => void): void {
+  pending = [];
+  try {
+    fn();
+  } finally {
+    const text = pending.join('');
+    pending = null;
+    if (text) process.stdout.write(text);
+  }
+}
+
 type Printer = (l: { text: string; at: number; type: 'out' | 'err'; pm_id: number; name: string }) => void;
 
 async function makePrinter(opts: LogsOptions): Promise<Printer> {
@@ -46,17 +63,17 @@ async function makePrinter(opts: LogsOptions): Promise<Printer> {
         process_id: l.pm_id,
         app_name: l.name,
       };
-      process.stdout.write(JSON.stringify(obj) + '\n');
+      emit(JSON.stringify(obj) + '\n');
       return;
     }
     const time = stamp ? `${stamp(l.at)} ` : '';
     if (opts.raw) {
-      process.stdout.write(`${time}${l.text}\n`);
+      emit(`${time}${l.text}\n`);
       return;
     }
     const tag = `${l.pm_id}|${l.name}`;
     const colour = l.type === 'err' ? pc.red : pc.green;
-    process.stdout.write(`${colour(tag)} | ${time}${l.text}\n`);
+    emit(`${colour(tag)} | ${time}${l.text}\n`);
   };
 }
 
@@ -108,10 +125,12 @@ export async function logs(ctx: CliContext, target: string | undefined, opts: Lo
         pc.gray(`[steward] last ${n} lines of ${sources.map((s) => s.path).join(', ')}\n`),
       );
     }
-    for (const l of merged) {
-      const s = sources[l.source];
-      if (s) print({ text: l.text, at: l.at, type: s.type, pm_id: s.pm_id, name: s.name });
-    }
+    batch(() => {
+      for (const l of merged) {
+        const s = sources[l.source];
+        if (s) print({ text: l.text, at: l.at, type: s.type, pm_id: s.pm_id, name: s.name });
+      }
+    });
   }
   if (opts.nostream) return;
 
@@ -140,7 +159,9 @@ export async function logs(ctx: CliContext, target: string | undefined, opts: Lo
     const text = (partial.get(key) ?? '') + m.data;
     const parts = text.split('\n');
     partial.set(key, parts.pop() ?? '');
-    for (const line of parts) print({ text: line, at: m.at, type: m.type, pm_id: m.pm_id, name: m.name });
+    batch(() => {
+      for (const line of parts) print({ text: line, at: m.at, type: m.type, pm_id: m.pm_id, name: m.name });
+    });
   });
   await c.call('subscribe', { topics: ['logs'] });
   if (!opts.raw && !opts.json) process.stdout.write(pc.gray('[steward] following (Ctrl-C to stop)\n'));

@@ -56,9 +56,13 @@ export function tailLines(path: string, n: number): TailLine[] {
   }
 }
 
-/** Gives each line the time of the last index record at or before its offset. */
+/**
+ * Gives each line the time of the last index record at or before its offset: one binary search for
+ * the first line, then one read of the records from there to the end (the tail's records are few).
+ */
 function stampLines(idxPath: string, lines: TailLine[]): void {
-  if (lines.length === 0) return;
+  const first = lines[0];
+  if (!first) return;
   let fd: number;
   try {
     fd = openSync(idxPath, 'r');
@@ -67,23 +71,29 @@ function stampLines(idxPath: string, lines: TailLine[]): void {
   }
   try {
     const count = Math.floor(fstatSync(fd).size / 16);
+    if (count === 0) return;
     const rec = Buffer.allocUnsafe(16);
-    const read = (i: number) => {
+    const offsetAt = (i: number) => {
       readSync(fd, rec, 0, 16, i * 16);
-      return { offset: rec.readDoubleLE(0), at: rec.readDoubleLE(8) };
+      return rec.readDoubleLE(0);
     };
+    let lo = 0;
+    let hi = count - 1;
+    let start = 0;
+    while (lo <= hi) {
+      const mid = (lo + hi) >> 1;
+      if (offsetAt(mid) <= first.offset) {
+        start = mid;
+        lo = mid + 1;
+      } else hi = mid - 1;
+    }
+    const n = count - start;
+    const buf = Buffer.allocUnsafe(n * 16);
+    readSync(fd, buf, 0, n * 16, start * 16);
+    let k = 0;
     for (const line of lines) {
-      let lo = 0;
-      let hi = count - 1;
-      let found = -1;
-      while (lo <= hi) {
-        const mid = (lo + hi) >> 1;
-        if (read(mid).offset <= line.offset) {
-          found = mid;
-          lo = mid + 1;
-        } else hi = mid - 1;
-      }
-      if (found >= 0) line.at = read(found).at;
+      while (k + 1 < n && buf.readDoubleLE((k + 1) * 16) <= line.offset) k += 1;
+      if (buf.readDoubleLE(k * 16) <= line.offset) line.at = buf.readDoubleLE(k * 16 + 8);
     }
   } finally {
     closeSync(fd);
