@@ -20,10 +20,10 @@ const TICKS = Number(execFileSync('getconf', ['CLK_TCK'], { encoding: 'utf8' }).
 const home = mkdtempSync(join(tmpdir(), 'stw-bench-monit-'));
 const env = { ...process.env, STEWARD_HOME: home, LANG: 'C.UTF-8' };
 delete env.NO_COLOR;
-const socket = `stw-bench-monit-${process.pid}`;
+const socket = join(home, 'tmux.sock');
 const steward = (...args) => execFileSync(process.execPath, [BIN, ...args], { env, encoding: 'utf8' });
 const tmux = (...args) =>
-  execFileSync('tmux', ['-L', socket, '-f', '/dev/null', ...args], {
+  execFileSync('tmux', ['-S', socket, '-f', '/dev/null', ...args], {
     env,
     encoding: 'utf8',
     stdio: ['ignore', 'pipe', 'ignore'],

@@ -1,6 +1,6 @@
 // Steward vs PM2, side by side in one run: see docs/benchmarks.md (which this script rewrites).
 //
-//   node bench/run.js [--quick] [--only=baseline,fleet,crash,start,logs] [--no-docs] [--keep]
+//   node bench/run.js [--quick] [--only=baseline,fleet,crash,start,logs,cluster,health,monitoring] [--no-docs] [--keep]
 //
 // --quick: fewer repetitions (smoke test; implies --no-docs). --keep: leave the temp dir.
 // Raw samples of the last run go to .bench-tmp/last-run.json.
@@ -19,14 +19,21 @@ import { availableParallelism, cpus, loadavg, release, tmpdir, totalmem, freemem
 import { dirname, join } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { fileURLToPath } from 'node:url';
+import { cluster } from './cases/cluster.js';
 import { crash } from './cases/crash.js';
 import { fleet, nodeBaseline } from './cases/fleet.js';
+import { health } from './cases/health.js';
 import { logs } from './cases/logs.js';
+import { monitoring } from './cases/monitoring.js';
 import { start, START_APPS } from './cases/start.js';
 import { BenchError, sleep } from './lib/exec.js';
 import { killAll, markedProcesses } from './lib/procs.js';
 import { buildRows, markdown, textTable } from './lib/report.js';
+import { clusterMarkdown, clusterTextTable } from './lib/report-cluster.js';
+import { healthMarkdown, healthTextTable } from './lib/report-health.js';
 import { LOGS_MARK, logsMarkdown, logsTextTable } from './lib/report-logs.js';
+import { monitoringMarkdown, monitoringTextTable } from './lib/report-monitoring.js';
+import { readSections, writeSections } from './lib/sections.js';
 import { ensurePm2, interrupt, Pm2, Steward } from './lib/tools.js';
 
 const PM2_VERSION = process.env.BENCH_PM2_VERSION ?? '7.0.4';
@@ -39,7 +46,7 @@ const quick = flag('--quick');
 const writeDocs = !flag('--no-docs') && !quick;
 const onlyArg = argv.find((a) => a.startsWith('--only='));
 // `fleet` includes the node -e 0 baseline; `baseline` alone runs just that.
-const PHASES = ['baseline', 'fleet', 'crash', 'start', 'logs'];
+const PHASES = ['baseline', 'fleet', 'crash', 'start', 'logs', 'cluster', 'health', 'monitoring'];
 const only = onlyArg ? onlyArg.slice('--only='.length).split(',') : PHASES;
 for (const p of only)
   if (!PHASES.includes(p)) fail(`unknown phase in --only: ${p} (known: ${PHASES.join(', ')})`);
@@ -56,6 +63,17 @@ const runs = quick
       crashCycles: 8,
       start: 1,
       logs: { throughput: { warm: 0, n: 1 }, tail: { warm: 1, n: 2 }, bigBytes: 200e6, bigCapMs: 60_000 },
+      cluster: { throughputS: 2, rounds: 2, warmS: 1, windowS: 8, scaleRounds: 1 },
+      health: { leakCycles: 1, capS: 12, windowS: 10 },
+      monitoring: {
+        apps: 20,
+        settleS: 3,
+        idleS: 10,
+        lookS: 10,
+        monitWarmS: 2,
+        monitS: 8,
+        http: { settleS: 3, warmS: 1, runS: 3, rounds: 1 },
+      },
     }
   : {
       ls20: { warm: 2, n: 10 },
@@ -64,6 +82,17 @@ const runs = quick
       crashCycles: 30,
       start: 3,
       logs: { throughput: { warm: 1, n: 5 }, tail: { warm: 1, n: 5 }, bigBytes: 1e9, bigCapMs: 60_000 },
+      cluster: { throughputS: 2, rounds: 5, warmS: 1, windowS: 15, scaleRounds: 3 },
+      health: { leakCycles: 3, capS: 35, windowS: 30 },
+      monitoring: {
+        apps: 50,
+        settleS: 8,
+        idleS: 60,
+        lookS: 60,
+        monitWarmS: 3,
+        monitS: 30,
+        http: { settleS: 3, warmS: 1, runS: 8, rounds: 3 },
+      },
     };
 
 function fail(msg) {
@@ -242,15 +271,31 @@ async function main() {
       afterPhase();
       logsLoad.push(loadavg()[0].toFixed(2));
     }
+    if (only.includes('cluster')) {
+      if (!(await phase('cluster', () => cluster(tools, ctx)))) await reset();
+      afterPhase();
+    }
+    if (only.includes('health')) {
+      if (!(await phase('health', () => health(tools, ctx)))) await reset();
+      afterPhase();
+    }
+    if (only.includes('monitoring')) {
+      if (!(await phase('monitoring', () => monitoring(tools, ctx)))) await reset();
+      afterPhase();
+    }
   } finally {
     await cleanup();
   }
 
   const rows = buildRows(R);
-  const ranCore = only.some((p) => p !== 'logs');
+  const ranCore = only.some((p) => !['logs', 'cluster', 'health', 'monitoring'].includes(p));
   if (ranCore) process.stdout.write(`\n${textTable(rows)}\n\n`);
   const logsData = R.logs?.data;
   if (logsData) process.stdout.write(`\nLogs\n\n${logsTextTable(logsData)}\n\n`);
+  if (R.cluster?.data) process.stdout.write(`\nCluster mode\n\n${clusterTextTable(R.cluster.data)}\n\n`);
+  if (R.health?.data) process.stdout.write(`\nHealth\n\n${healthTextTable(R.health.data)}\n\n`);
+  if (R.monitoring?.data)
+    process.stdout.write(`\nMonitoring\n\n${monitoringTextTable(R.monitoring.data)}\n\n`);
   const facts = {
     date: new Date().toISOString(),
     node: process.version,
@@ -267,6 +312,9 @@ async function main() {
     log(`${errors.length} problem(s):`);
     for (const e of errors) log(`  ${e.phase}: ${e.message}`);
   }
+  // The cluster and health sections (lib/sections.js): set aside now, put back after the rest.
+  const docsFile = join(repo, 'docs/benchmarks.md');
+  const keptSections = writeDocs ? readSections(docsFile) : {};
   if (writeDocs) {
     // The file has two parts: the main one (every case but logs) and, from LOGS_MARK on, the Logs
     // section. A run rewrites the part(s) of the cases it ran and keeps the other as it was.
@@ -274,8 +322,10 @@ async function main() {
     mkdirSync(dirname(out), { recursive: true });
     const prev = existsSync(out) ? readFileSync(out, 'utf8') : '';
     const at = prev.indexOf(LOGS_MARK);
-    const prevMain = at >= 0 ? prev.slice(0, at) : prev;
-    const prevLogs = at >= 0 ? prev.slice(at) : '';
+    // The Logs section runs to the next section marker (lib/sections.js) or the end.
+    const next = at >= 0 ? prev.indexOf('<!-- bench:', at + LOGS_MARK.length) : -1;
+    const prevMain = at >= 0 ? `${prev.slice(0, at)}${next >= 0 ? prev.slice(next) : ''}` : prev;
+    const prevLogs = at >= 0 ? prev.slice(at, next >= 0 ? next : prev.length) : '';
     const ranLogs = only.includes('logs');
     const isLogs = (e) => e.phase === 'logs';
     // Errors and leftovers go with the part that is rewritten (the logs part when it is the only one).
@@ -302,7 +352,25 @@ async function main() {
           })
         : prevLogs;
     writeFileSync(out, `${main.trimEnd()}\n${logsPart ? `\n${logsPart.trimEnd()}\n` : ''}`);
-    log(`wrote ${out}${ranCore ? '' : ' (Logs section only; the rest kept as it was)'}`);
+    if (ranCore || ranLogs) log(`wrote ${out}${ranCore ? '' : ' (Logs section; the rest kept as it was)'}`);
+  }
+  if (writeDocs) {
+    const alone = only.every((p) => ['cluster', 'health', 'monitoring'].includes(p));
+    const args = (phase) => ({
+      facts,
+      errors: errors.filter((e) => e.phase === phase),
+      leftovers: alone ? leftovers : [],
+    });
+    const fresh = {
+      cluster: R.cluster?.data ? clusterMarkdown({ C: R.cluster.data, ...args('cluster') }) : undefined,
+      health: R.health?.data ? healthMarkdown({ H: R.health.data, ...args('health') }) : undefined,
+      monitoring: R.monitoring?.data
+        ? monitoringMarkdown({ M: R.monitoring.data, ...args('monitoring') })
+        : undefined,
+    };
+    writeSections(docsFile, keptSections, fresh);
+    const wrote = Object.keys(fresh).filter((k) => fresh[k]);
+    if (wrote.length > 0) log(`wrote the ${wrote.join(' and ')} section(s) of ${docsFile}`);
   }
   // Raw samples of the last run, for a closer look (git-ignored).
   writeFileSync(

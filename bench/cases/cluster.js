@@ -14,7 +14,8 @@
 //
 // Every app is deleted right after its part; the hand-written cluster is stopped by the harness.
 import { spawn } from 'node:child_process';
-import { existsSync, mkdirSync, readdirSync, readFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readdirSync, readFileSync, readlinkSync } from 'node:fs';
+import { loadavg } from 'node:os';
 import { dirname, join } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { fileURLToPath } from 'node:url';
@@ -69,7 +70,12 @@ async function startApp(tool, { name, script, port, extra = [], env = {}, instan
       last = `${list.length} listed, ${online(list).length} online`;
       return list.length === instances && online(list).length === instances;
     },
-    { what: `${tool.key}: ${instances} instances of ${name} online`, timeoutMs: 30_000, intervalMs: 200, describe: () => last },
+    {
+      what: `${tool.key}: ${instances} instances of ${name} online`,
+      timeoutMs: 30_000,
+      intervalMs: 200,
+      describe: () => last,
+    },
   );
   await waitServing(port, `${tool.key} ${name}`);
 }
@@ -104,6 +110,46 @@ async function startHand(ctx, port) {
   };
 }
 
+/** Inodes of the ESTABLISHED TCP sockets whose local port is `port` (/proc/net/tcp and tcp6). */
+function establishedInodes(port) {
+  const hex = port.toString(16).toUpperCase().padStart(4, '0');
+  const out = new Set();
+  for (const f of ['/proc/net/tcp', '/proc/net/tcp6']) {
+    let text = '';
+    try {
+      text = readFileSync(f, 'latin1');
+    } catch {
+      continue;
+    }
+    for (const line of text.split('\n').slice(1)) {
+      const c = line.trim().split(/\s+/);
+      if (c.length > 9 && c[3] === '01' && c[1].endsWith(`:${hex}`)) out.add(c[9]);
+    }
+  }
+  return out;
+}
+
+/** How many of the server's established connections each pid holds (the kernel's spread). */
+function connsPerPid(port, pids) {
+  const inodes = establishedInodes(port);
+  return pids.map((pid) => {
+    let n = 0;
+    try {
+      for (const fd of readdirSync(`/proc/${pid}/fd`)) {
+        try {
+          const m = /^socket:\[(\d+)\]$/.exec(readlinkSync(`/proc/${pid}/fd/${fd}`));
+          if (m && inodes.has(m[1])) n += 1;
+        } catch {
+          // closed meanwhile
+        }
+      }
+    } catch {
+      return NaN;
+    }
+    return n;
+  });
+}
+
 /** CPU seconds of a set of pids (missing ones count 0). */
 const cpuOf = (pids) => pids.map((p) => cpuSeconds(p)).map((v) => (Number.isFinite(v) ? v : 0));
 
@@ -131,20 +177,28 @@ async function throughput(tools, ctx, C, gen) {
     stops.push(() => hand.stop());
     subjects.push({ key: 'hand', port, primary: hand.pid, workers: childrenOf(hand.pid) });
     for (const s of subjects) C.throughput[s.key] = [];
+    // Warm-up (JIT) once; then short timed runs, many rounds: a burst of background load on a
+    // shared machine then hits every subject about alike.
+    for (const s of subjects) await load(gen, `http://127.0.0.1:${s.port}/`, cfg.warmS, ctx.runId);
     for (let r = 0; r < cfg.rounds; r += 1) {
       for (const s of rotate(subjects, r)) {
         const url = `http://127.0.0.1:${s.port}/`;
-        await load(gen, url, cfg.warmS, ctx.runId);
         const w0 = cpuOf(s.workers);
         const p0 = cpuSeconds(s.primary);
-        const res = await load(gen, url, cfg.throughputS, ctx.runId);
+        const running = load(gen, url, cfg.throughputS, ctx.runId);
+        running.catch(() => undefined);
+        // Where the load generator's connections landed, a moment after it opened them.
+        await sleep(Math.min(500, (cfg.throughputS * 1000) / 4));
+        const conns = connsPerPid(s.port, s.workers);
+        const res = await running;
+        res.conns = conns;
         const w1 = cpuOf(s.workers);
         res.workerCpu = w1.map((v, i) => v - w0[i]);
         res.primaryCpu = cpuSeconds(s.primary) - p0;
         delete res.raw;
         C.throughput[s.key].push(res);
         ctx.log(
-          `cluster throughput ${s.key}: ${res.rps.toFixed(0)} req/s (${res.failed} failed), worker CPU ${res.workerCpu.map((v) => v.toFixed(1)).join(' + ')} s, ${s.key === 'steward' ? 'daemon' : s.key === 'pm2' ? 'daemon (primary)' : 'primary'} CPU ${res.primaryCpu.toFixed(2)} s`,
+          `cluster throughput ${s.key}: ${res.rps.toFixed(0)} req/s (${res.failed} failed), connections per worker ${res.conns.join(' / ')}, worker CPU ${res.workerCpu.map((v) => v.toFixed(1)).join(' + ')} s, ${s.key === 'steward' ? 'daemon' : s.key === 'pm2' ? 'daemon (primary)' : 'primary'} CPU ${res.primaryCpu.toFixed(2)} s`,
         );
       }
     }
@@ -185,6 +239,7 @@ async function underLoad(tool, ctx, gen, sc) {
     const after = online(await tool.jlist()).map((p) => p.pid);
     const out = {
       ...res,
+      op: sc.op,
       ops,
       // An operation still running when the load stopped: its tail end was not under load.
       late: ops.filter((o) => o.atMs + o.ms > (cfg.windowS + TAIL_S) * 1000).length,
@@ -217,7 +272,9 @@ async function reloads(tools, ctx, C, gen) {
     },
     { id: 'restart', script: FIX.drain, op: 'restart', count: RESTARTS, tools },
   ];
-  const py = await run('python3', ['--version'], { allowFail: true, timeoutMs: 10_000 }).catch(() => undefined);
+  const py = await run('python3', ['--version'], { allowFail: true, timeoutMs: 10_000 }).catch(
+    () => undefined,
+  );
   if (!py || py.code !== 0 || !existsSync(FIX.python)) {
     C.notes.push('python3 (or examples/python/server.py) not found: the Python row was skipped.');
     scenarios[2].tools = [];
@@ -235,11 +292,50 @@ async function reloads(tools, ctx, C, gen) {
   }
 }
 
-/** Part 3: `scale <app> 8` from 2 instances; alternating tools. */
+/**
+ * The floor of part 3: the harness spawns the SCALE_TO − INSTANCES extra processes itself, at once
+ * (`node http-hello.js`, each on a port of its own), and waits until all of them listen.
+ */
+async function plainSpawn(ctx, dir) {
+  const n = SCALE_TO - INSTANCES;
+  const wall0 = Date.now();
+  const kids = [];
+  try {
+    for (let i = 0; i < n; i += 1)
+      kids.push(
+        spawn(process.execPath, [FIX.hello], {
+          env: { ...process.env, [RUN_MARK]: ctx.runId, PORT: '0', BENCH_MARK_DIR: dir },
+          stdio: 'ignore',
+        }),
+      );
+    await waitFor(() => readdirSync(dir).length >= n, {
+      what: `${n} plain node processes listening`,
+      timeoutMs: 30_000,
+      intervalMs: 10,
+    });
+    return Math.max(...readdirSync(dir).map((f) => Number(readFileSync(join(dir, f), 'utf8')))) - wall0;
+  } finally {
+    for (const k of kids) k.kill('SIGKILL');
+    await waitFor(() => kids.every((k) => !isAlive(k.pid) || k.exitCode !== null || k.signalCode !== null), {
+      what: 'plain node processes to exit',
+      timeoutMs: 5000,
+    });
+  }
+}
+
+/** Part 3: `scale <app> 8` from 2 instances; alternating tools (and the plain-spawn floor). */
 async function scale(tools, ctx, C) {
   const cfg = ctx.runs.cluster;
   for (const t of tools) C.scale[t.key] = [];
+  C.scale.plain = [];
   for (let r = 0; r < cfg.scaleRounds; r += 1) {
+    const dir0 = join(ctx.tmp, `scale-plain-${r}`);
+    mkdirSync(dir0, { recursive: true });
+    const ms = await plainSpawn(ctx, dir0);
+    C.scale.plain.push({ listenMs: ms, readyMs: ms });
+    ctx.log(
+      `cluster scale floor: ${SCALE_TO - INSTANCES} node processes spawned at once, all listening after ${ms.toFixed(0)} ms`,
+    );
     for (const t of rotate(tools, r)) {
       const dir = join(ctx.tmp, `scale-${t.key}-${r}`);
       mkdirSync(dir, { recursive: true });
@@ -290,7 +386,13 @@ async function scale(tools, ctx, C) {
         ]);
         const listenMs = Math.max(...marks().map((f) => Number(readFileSync(join(dir, f), 'utf8')))) - wall0;
         await waitServing(port, `${t.key} after scale`);
-        const res = { cmdMs, listenMs, readyMs: Math.max(cmdMs, listenMs), listMs, cmdOut: tail(cmd.stdout, 2) };
+        const res = {
+          cmdMs,
+          listenMs,
+          readyMs: Math.max(cmdMs, listenMs),
+          listMs,
+          cmdOut: tail(cmd.stdout, 2),
+        };
         C.scale[t.key].push(res);
         ctx.log(
           `cluster scale ${t.key}: 2 → ${SCALE_TO}: all listening after ${listenMs.toFixed(0)} ms, \`scale\` returned after ${cmdMs.toFixed(0)} ms, jlist showed them online after ${listMs.toFixed(0)} ms`,
@@ -310,6 +412,7 @@ export async function cluster(tools, ctx) {
     notes: [],
     runs: ctx.runs.cluster,
     load: { ...LOAD },
+    loadavg: [loadavg()[0].toFixed(2)],
   });
   const t0 = performance.now();
   try {
@@ -322,9 +425,11 @@ export async function cluster(tools, ctx) {
     await scale(tools, ctx, C);
   } finally {
     C.elapsedMs = performance.now() - t0;
+    C.loadavg.push(loadavg()[0].toFixed(2));
     for (const t of tools) {
       const pid = t.daemonPid();
-      if (pid !== undefined && !isAlive(pid)) C.notes.push(`The ${t.key} daemon died during the cluster case.`);
+      if (pid !== undefined && !isAlive(pid))
+        C.notes.push(`The ${t.key} daemon died during the cluster case.`);
     }
   }
 }

@@ -6,11 +6,11 @@
 //     cycles; PM2 (which checks every 30 s): until its first restart or a cap (35 s by default).
 //  2. Watch: an idle app (fixtures/idle.js) whose cwd is a tree of 20 000 files (20 dirs × 1000),
 //     started without and then with `watch: true`. After the daemon has gone quiet (the initial
-//     scan done), its CPU (utime + stime from /proc/<pid>/stat) over a 30 s window and its VmRSS
-//     (median of 1 s reads over the window). Extra = with watch − without. Order: Steward off, PM2
-//     off, PM2 on, Steward on.
+//     scan done, and its garbage collected), its CPU (utime + stime from /proc/<pid>/stat) over a 30 s window and its VmRSS
+//     (median of 1 s reads over the window). Extra = with watch − without. Both tools without
+//     watch at once, then PM2 with watch, then Steward with watch.
 import { copyFileSync, mkdirSync, readdirSync, readFileSync, readlinkSync, writeFileSync } from 'node:fs';
-import { freemem } from 'node:os';
+import { freemem, loadavg } from 'node:os';
 import { dirname, join } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { fileURLToPath } from 'node:url';
@@ -24,6 +24,11 @@ const IDLE = join(here, '../fixtures/idle.js');
 export const LIMIT_MB = 200;
 export const LEAK_MB_S = 50;
 export const TREE = { dirs: 20, files: 1000 };
+const QUIET_S = 3;
+/** With watch on: how long to wait (from `start`) for the collection of the scan's garbage. */
+const GC_WAIT_S = 45;
+/** That collection is seen as VmRSS falling this far below its peak. */
+const GC_DROP = 0.8;
 
 /** "<t> <pid> <rss>" lines → per pid (in order of appearance): samples, max RSS, first/last time. */
 export function parseRss(file) {
@@ -55,7 +60,9 @@ async function leakRun(tool, ctx, H, { cycles, capS }) {
   let cap = capS;
   if (freeMb - 1024 < cap * LEAK_MB_S) {
     cap = Math.max(5, Math.floor((freeMb - 1024) / LEAK_MB_S));
-    H.notes.push(`${tool.key}: only ${(freeMb / 1024).toFixed(1)} GB free, the leak run was capped at ${cap} s.`);
+    H.notes.push(
+      `${tool.key}: only ${(freeMb / 1024).toFixed(1)} GB free, the leak run was capped at ${cap} s.`,
+    );
   }
   const eco = tool.writeEcosystem([
     {
@@ -99,7 +106,10 @@ async function leakRun(tool, ctx, H, { cycles, capS }) {
       lifeMs: p.last - p.first,
       overMs: p.overAt === undefined ? 0 : p.last - p.overAt,
     })),
-    notRestarted: procs.length <= 1 ? { max: lastP?.max ?? NaN, lifeMs: lastP ? lastP.last - lastP.first : NaN } : undefined,
+    notRestarted:
+      procs.length <= 1
+        ? { max: lastP?.max ?? NaN, lifeMs: lastP ? lastP.last - lastP.first : NaN }
+        : undefined,
   };
   ctx.log(
     `health leak ${tool.key}: ${
@@ -117,7 +127,8 @@ function makeTree(root) {
   for (let d = 0; d < TREE.dirs; d += 1) {
     const dir = join(root, `d${String(d).padStart(2, '0')}`);
     mkdirSync(dir);
-    for (let f = 0; f < TREE.files; f += 1) writeFileSync(join(dir, `f${String(f).padStart(4, '0')}.txt`), `${f}\n`);
+    for (let f = 0; f < TREE.files; f += 1)
+      writeFileSync(join(dir, `f${String(f).padStart(4, '0')}.txt`), `${f}\n`);
   }
   copyFileSync(IDLE, join(root, 'app.js'));
 }
@@ -158,29 +169,55 @@ async function idleRun(tool, ctx, root, watch) {
   const t0 = performance.now();
   await tool.cli(['start', eco, '-s'], { timeoutMs: 120_000 });
   await tool.waitOnline(1, 60_000);
-  // Quiet: two 1 s windows in a row with at most one clock tick (10 ms) of daemon CPU; ≤ 60 s.
+  // Settled: QUIET_S one-second windows in a row with at most one clock tick (10 ms) of daemon CPU;
+  // with watch on, also after the one-time collection of the initial scan's garbage, seen as VmRSS
+  // falling to GC_DROP of its peak (V8 runs it some 10–40 s after the scan, when it sees the
+  // process idle) — or GC_WAIT_S after `start`, whichever comes first. Otherwise that collection
+  // (~0.4 s CPU) could fall in the window or not, and the RSS be read before or after it.
   let quiet = 0;
-  let quietAt = performance.now();
-  let cQuiet = cpuSeconds(pid);
-  while (quiet < 2 && performance.now() - t0 < 60_000) {
+  let scanDoneAt;
+  let scanCpu;
+  let peakRss = rssMb(pid);
+  let gcAt;
+  const settledNow = () => {
+    if (quiet < QUIET_S) return false;
+    if (!watch || gcAt !== undefined) return true;
+    return performance.now() - t0 >= GC_WAIT_S * 1000;
+  };
+  while (!settledNow() && performance.now() - t0 < 90_000) {
     const a = cpuSeconds(pid);
-    if (quiet === 0) {
-      quietAt = performance.now();
-      cQuiet = a;
-    }
     await sleep(1000);
-    quiet = cpuSeconds(pid) - a <= 0.0101 ? quiet + 1 : 0;
+    const b = cpuSeconds(pid);
+    const now = rssMb(pid);
+    peakRss = Math.max(peakRss, now);
+    // (Counted once the scan is over: a collection during the scan is not the one meant here.)
+    if (watch && gcAt === undefined && scanDoneAt !== undefined && now <= peakRss * GC_DROP)
+      gcAt = performance.now() - t0;
+    if (b - a <= 0.0101) {
+      quiet += 1;
+      // The initial scan: from `start` until the first quiet second.
+      if (scanDoneAt === undefined) {
+        scanDoneAt = performance.now() - 1000;
+        scanCpu = a - c0;
+      }
+    } else quiet = 0;
   }
-  const settled = quiet >= 2;
-  const settleMs = quietAt - t0;
-  const settleCpu = cQuiet - c0;
+  const settled = quiet >= QUIET_S;
+  const settleMs = performance.now() - t0;
+  const settleCpu = cpuSeconds(pid) - c0;
   // The window.
   const rss = [];
   const w0 = performance.now();
   const cA = cpuSeconds(pid);
+  // Seconds of the window in which the daemon used more than 20 ms of CPU: [second, ms].
+  const bursts = [];
+  let cPrev = cA;
   while (performance.now() - w0 < windowS * 1000) {
     await sleep(1000);
     rss.push(rssMb(pid));
+    const c = cpuSeconds(pid);
+    if (c - cPrev > 0.0201) bursts.push([rss.length, Math.round((c - cPrev) * 1000)]);
+    cPrev = c;
   }
   const cB = cpuSeconds(pid);
   const secs = (performance.now() - w0) / 1000;
@@ -193,6 +230,11 @@ async function idleRun(tool, ctx, root, watch) {
     settled,
     settleMs,
     settleCpu,
+    scanMs: scanDoneAt === undefined ? NaN : scanDoneAt - t0,
+    scanCpu: scanCpu ?? NaN,
+    peakRss,
+    gcMs: gcAt ?? NaN,
+    bursts,
     rssBefore: rss0,
     rss: median(rss),
     rssMax: Math.max(...rss),
@@ -203,7 +245,7 @@ async function idleRun(tool, ctx, root, watch) {
     watchesAfterDelete: inotifyWatches(pid),
   };
   ctx.log(
-    `health idle ${tool.key} watch ${watch ? 'on ' : 'off'}: ${settled ? '' : 'NOT '}quiet after ${(settleMs / 1000).toFixed(1)} s (${settleCpu.toFixed(2)} s CPU), then ${r.cpuS.toFixed(2)} s CPU in ${secs.toFixed(0)} s = ${r.cpuPct.toFixed(2)} %, RSS ${r.rss.toFixed(1)} MB (max ${r.rssMax.toFixed(1)}), ${watches} inotify watches (${r.watchesAfterDelete} after delete)`,
+    `health idle ${tool.key} watch ${watch ? 'on ' : 'off'}: start → first quiet second ${(r.scanMs / 1000).toFixed(1)} s (${r.scanCpu.toFixed(2)} s CPU), ${settled ? 'settled' : 'NOT settled'} after ${(settleMs / 1000).toFixed(1)} s (${settleCpu.toFixed(2)} s CPU, peak RSS ${peakRss.toFixed(1)} MB${watch ? `, scan garbage collected ${gcAt === undefined ? `not seen within ${GC_WAIT_S} s` : `at ${(gcAt / 1000).toFixed(0)} s`}` : ''}), then ${r.cpuS.toFixed(2)} s CPU in ${secs.toFixed(0)} s = ${r.cpuPct.toFixed(2)} %, RSS ${r.rss.toFixed(1)} MB (max ${r.rssMax.toFixed(1)}), ${watches} inotify watches (${r.watchesAfterDelete} after delete)`,
   );
   return r;
 }
@@ -218,6 +260,7 @@ export async function health(tools, ctx) {
     limitMb: LIMIT_MB,
     leakMbS: LEAK_MB_S,
     tree: { ...TREE },
+    loadavg: [loadavg()[0].toFixed(2)],
   });
   const t0 = performance.now();
   try {
@@ -232,20 +275,21 @@ export async function health(tools, ctx) {
     const tt = performance.now();
     makeTree(root);
     H.treeMs = performance.now() - tt;
-    const [a, b] = tools;
     for (const t of tools) H.watch[t.key] = {};
-    for (const [t, on] of [
-      [a, false],
-      [b, false],
-      [b, true],
-      [a, true],
-    ])
-      H.watch[t.key][on ? 'on' : 'off'] = await idleRun(t, ctx, root, on);
+    // Without watch both run at once (idle daemons do not disturb each other, and the windows
+    // coincide); with watch one after the other, so that the two initial scans do not compete.
+    // allSettled: a failure must not leave the other run going on behind the cleanup's back.
+    const offs = await Promise.allSettled(tools.map((t) => idleRun(t, ctx, root, false)));
+    for (const o of offs) if (o.status === 'rejected') throw o.reason;
+    tools.forEach((t, i) => (H.watch[t.key].off = offs[i].value));
+    for (const t of [...tools].reverse()) H.watch[t.key].on = await idleRun(t, ctx, root, true);
   } finally {
     H.elapsedMs = performance.now() - t0;
+    H.loadavg.push(loadavg()[0].toFixed(2));
     for (const t of tools) {
       const pid = t.daemonPid();
-      if (pid !== undefined && !isAlive(pid)) H.notes.push(`The ${t.key} daemon died during the health case.`);
+      if (pid !== undefined && !isAlive(pid))
+        H.notes.push(`The ${t.key} daemon died during the health case.`);
     }
   }
 }

@@ -50,7 +50,8 @@ export async function ensureLoadGen(repo, log) {
     return { kind: 'wrk', bin: wrk, version: `wrk ${version}`, note };
   }
   const ac = join(repo, 'node_modules/autocannon/autocannon.js');
-  if (!existsSync(ac)) throw new BenchError('no load generator: wrk is not installed and autocannon is missing');
+  if (!existsSync(ac))
+    throw new BenchError('no load generator: wrk is not installed and autocannon is missing');
   log(`using autocannon (${note || 'no wrk'}): numbers are lower than with wrk`);
   return { kind: 'autocannon', bin: ac, version: 'autocannon', note: note || 'wrk not found' };
 }

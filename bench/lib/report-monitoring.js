@@ -1,0 +1,296 @@
+// The "Monitoring" section of docs/benchmarks.md (bench/cases/monitoring.js): daemon CPU with 50
+// idle apps, `monit`, and the in-app agent's cost on an HTTP app. Starts at
+// SECTION_MARKS.monitoring (see lib/sections.js).
+import { MONIT_SIZE } from '../cases/monitoring.js';
+import { rpsOf, thousands } from './report-cluster.js';
+import { markdownTable, textTable } from './report.js';
+import { SECTION_MARKS } from './sections.js';
+import { fmtRatio, median } from './stats.js';
+
+const cpuPct = (v) => (Number.isFinite(v) ? `${v.toFixed(2)} %` : 'n/a');
+const mb = (v) => (Number.isFinite(v) ? `${v.toFixed(1)} MB` : 'n/a');
+const signedMb = (v) => (Number.isFinite(v) ? `${v < 0 ? '−' : '+'}${Math.abs(v).toFixed(1)} MB` : 'n/a');
+const signedPct = (v) =>
+  Number.isFinite(v) ? `${v < 0 ? '−' : ''}${Math.abs(v * 100).toFixed(1)} %` : 'n/a';
+const rps = (v) => (Number.isFinite(v) ? `${thousands(v)} req/s` : 'n/a');
+const ms0 = (v) => (Number.isFinite(v) ? `${v.toFixed(0)} ms` : 'n/a');
+const half = (s, p) => (Number.isFinite(s / p) ? s / p <= 0.5 : undefined);
+
+/** µs of app CPU per request over every timed run of a subject. */
+export function usPerReq(runs) {
+  if (!runs || runs.length === 0) return NaN;
+  const cpu = runs.reduce((n, r) => n + (r.appCpu ?? NaN), 0);
+  const req = runs.reduce((n, r) => n + r.requests, 0);
+  return (cpu / req) * 1e6;
+}
+
+/** Agent cost for throughput: (plain − X) ÷ plain, overall and per round (same-round runs). */
+function tputCost(S, key) {
+  const plain = S.plain?.runs;
+  const x = S[key]?.runs;
+  const all = (rpsOf(plain) - rpsOf(x)) / rpsOf(plain);
+  const per = (x ?? [])
+    .map((r) => {
+      const p = plain?.find((q) => q.round === r.round);
+      return p ? (p.rps - r.rps) / p.rps : NaN;
+    })
+    .filter(Number.isFinite);
+  return { all, min: Math.min(...per), max: Math.max(...per), n: per.length };
+}
+
+export function monitoringRows(M) {
+  const rows = [];
+  const F = M.fleet ?? {};
+  const apps = F.apps ?? M.runs?.apps ?? 50;
+  const look = F.looking ?? {};
+  const idle = F.idle ?? {};
+  if (look.steward || look.pm2) {
+    const s = look.steward?.daemonPct;
+    const p = look.pm2?.daemonPct;
+    const calls = (r) => (r ? `${r.jlistMs.length} calls, median ${ms0(median(r.jlistMs))}` : 'n/a');
+    rows.push({
+      label: `Daemon CPU, ${apps} idle Node apps, \`jlist\` once a second (${M.runs?.lookS ?? 60} s)`,
+      s,
+      p,
+      ratio: s / p,
+      fmt: cpuPct,
+      ref: `\`jlist\`: Steward ${calls(look.steward)}; PM2 ${calls(look.pm2)}`,
+      target: '≤ ½ of PM2',
+      met: half(s, p),
+    });
+  }
+  if (idle.steward || idle.pm2) {
+    const s = idle.steward?.daemonPct;
+    const p = idle.pm2?.daemonPct;
+    rows.push({
+      label: `Daemon CPU, ${apps} idle Node apps, nobody looking (${M.runs?.idleS ?? 60} s)`,
+      s,
+      p,
+      ratio: s / p,
+      fmt: cpuPct,
+      ref: `daemon RSS meanwhile: Steward ${mb(idle.steward?.daemonRss)}, PM2 ${mb(idle.pm2?.daemonRss)}`,
+      target: '≤ ½ of PM2',
+      met: half(s, p),
+    });
+    const sa = idle.steward?.appsPct;
+    const pa = idle.pm2?.appsPct;
+    rows.push({
+      label: `The ${apps} idle apps' own CPU, summed (agents at work), nobody looking`,
+      s: sa,
+      p: pa,
+      ratio: sa / pa,
+      fmt: cpuPct,
+      ref: `per app: Steward ${cpuPct(sa / apps)}, PM2 ${cpuPct(pa / apps)}; for reference`,
+    });
+  }
+  const mon = M.monit?.tools ?? {};
+  if (mon.steward || mon.pm2) {
+    const s = mon.steward?.pct;
+    const p = mon.pm2?.pct;
+    const side = (r) =>
+      r ? `RSS ${mb(r.rss)}, its daemon ${cpuPct(r.daemonPct)}, tmux ${cpuPct(r.tmuxPct)}` : 'n/a';
+    rows.push({
+      label: `\`monit\` open on ${apps} apps (${M.runs?.monitS ?? 30} s, tmux ${MONIT_SIZE.cols}x${MONIT_SIZE.rows}): CPU of the monit process`,
+      s,
+      p,
+      ratio: s / p,
+      fmt: cpuPct,
+      ref: `meanwhile: Steward ${side(mon.steward)}; PM2 ${side(mon.pm2)}`,
+      target: '≤ ½ of PM2',
+      met: half(s, p),
+    });
+  }
+  const S = M.http?.subjects ?? {};
+  if (S.plain && (S.steward || S.pm2)) {
+    const r = (k) => rpsOf(S[k]?.runs);
+    rows.push({
+      label: 'Hello-world HTTP app (fork, 1 instance), keep-alive: throughput',
+      s: r('steward'),
+      p: r('pm2'),
+      ratio: r('steward') / r('pm2'),
+      fmt: rps,
+      ratioText: `${fmtRatio(r('steward') / r('pm2'))} (higher is better)`,
+      ref: `plain \`node app.js\` ${rps(r('plain'))}; Steward \`--no-agent\` ${rps(r('noagent'))}`,
+    });
+    const cs = tputCost(S, 'steward');
+    const cp = tputCost(S, 'pm2');
+    const cn = tputCost(S, 'noagent');
+    const range = (c) => (c.n > 0 ? `${signedPct(c.min)} … ${signedPct(c.max)}` : 'n/a');
+    const us = (k) => (Number.isFinite(usPerReq(S[k]?.runs)) ? `${usPerReq(S[k]?.runs).toFixed(1)}` : 'n/a');
+    rows.push({
+      label: 'Agent cost on throughput: (plain − X) ÷ plain',
+      s: cs.all,
+      p: cp.all,
+      ratio: cs.all / cp.all,
+      fmt: signedPct,
+      ref: `per round: Steward ${range(cs)}, PM2 ${range(cp)}; Steward \`--no-agent\` ${signedPct(cn.all)}. App CPU per request (µs): plain ${us('plain')}, Steward ${us('steward')}, \`--no-agent\` ${us('noagent')}, PM2 ${us('pm2')}`,
+      target: '≤ 3 %',
+      met: Number.isFinite(cs.all) ? cs.all <= 0.03 : undefined,
+    });
+    const rss = (k) => S[k]?.rssIdle;
+    rows.push({
+      label: 'Idle RSS of that app (before any request)',
+      s: rss('steward'),
+      p: rss('pm2'),
+      ratio: rss('steward') / rss('pm2'),
+      fmt: mb,
+      ref: `plain ${mb(rss('plain'))}; Steward \`--no-agent\` ${mb(rss('noagent'))}`,
+    });
+    const ds = rss('steward') - rss('plain');
+    const dp = rss('pm2') - rss('plain');
+    rows.push({
+      label: 'Agent cost on RSS: X − plain',
+      s: ds,
+      p: dp,
+      ratio: ds / dp,
+      fmt: signedMb,
+      ref: `Steward \`--no-agent\` ${signedMb(rss('noagent') - rss('plain'))} (IPC channel, no agent). After the load: plain ${mb(S.plain?.rssAfter)}, Steward ${mb(S.steward?.rssAfter)}, PM2 ${mb(S.pm2?.rssAfter)}`,
+      target: '≤ 3 MB',
+      met: Number.isFinite(ds) ? ds <= 3 : undefined,
+    });
+  }
+  return rows;
+}
+
+export const monitoringTextTable = (M) => textTable(monitoringRows(M));
+
+function detail(M) {
+  const out = [];
+  const who = { steward: 'Steward', pm2: 'PM2', plain: 'plain node', noagent: 'Steward --no-agent' };
+  const S = M.http?.subjects ?? {};
+  if (Object.keys(S).length > 0) {
+    out.push(
+      `HTTP runs (${M.http.gen}, ${M.http.load?.threads ?? 1} thread, ${M.http.load?.connections ?? 32} keep-alive connections, ${M.http.cfg?.runS ?? '?'} s each after a ${M.http.cfg?.warmS ?? '?'} s warm-up per subject; in the order they ran within each round):`,
+      '',
+      '| Who | round | req/s | requests | failed | app CPU | µs CPU / request |',
+      '| --- | --- | --- | --- | --- | --- | --- |',
+    );
+    const runs = Object.entries(S)
+      .flatMap(([k, s]) => s.runs.map((r) => ({ k, r })))
+      .sort((a, b) => a.r.round - b.r.round);
+    for (const { k, r } of runs)
+      out.push(
+        `| ${who[k] ?? k} | ${r.round + 1} | ${thousands(r.rps)} | ${thousands(r.requests)} | ${r.failed} | ${r.appCpu.toFixed(2)} s | ${((r.appCpu / r.requests) * 1e6).toFixed(1)} |`,
+      );
+    out.push(
+      '',
+      '| Who | idle RSS (before load) | RSS after the load |',
+      '| --- | --- | --- |',
+      ...Object.entries(S).map(([k, s]) => `| ${who[k] ?? k} | ${mb(s.rssIdle)} | ${mb(s.rssAfter)} |`),
+      '',
+    );
+  }
+  const F = M.fleet ?? {};
+  if (F.idle || F.looking) {
+    out.push(
+      `Fleet windows (${F.apps} idle apps per tool, ${F.together ? 'both fleets up and both daemons measured over the same window' : 'one tool after the other'}):`,
+      '',
+      '| Who | window | daemon CPU | daemon RSS (median) | apps CPU (sum) | `jlist` calls · median · max |',
+      '| --- | --- | --- | --- | --- | --- |',
+    );
+    for (const [mode, W] of [
+      ['nobody looking', F.idle ?? {}],
+      ['`jlist` once a second', F.looking ?? {}],
+    ])
+      for (const [k, r] of Object.entries(W))
+        out.push(
+          `| ${who[k] ?? k} | ${mode}, ${r.windowS.toFixed(0)} s | ${r.daemonCpuS.toFixed(2)} s = ${cpuPct(r.daemonPct)} | ${mb(r.daemonRss)} | ${r.appsCpuS.toFixed(2)} s = ${cpuPct(r.appsPct)} (${r.apps} apps) | ${r.jlistMs.length > 0 ? `${r.jlistMs.length} · ${ms0(median(r.jlistMs))} · ${ms0(Math.max(...r.jlistMs))}` : '—'} |`,
+        );
+    out.push('');
+  }
+  const T = M.monit?.tools ?? {};
+  if (Object.keys(T).length > 0) {
+    out.push(
+      `monit windows (${M.monit.tmux}, ${MONIT_SIZE.cols}x${MONIT_SIZE.rows}, ${M.runs?.monitS ?? 30} s):`,
+      '',
+      '| Who | monit CPU | processes | monit RSS (max) | its daemon meanwhile | tmux server |',
+      '| --- | --- | --- | --- | --- | --- |',
+    );
+    for (const [k, r] of Object.entries(T))
+      out.push(
+        `| ${who[k] ?? k} | ${r.cpuS.toFixed(2)} s in ${r.windowS.toFixed(0)} s = ${cpuPct(r.pct)} | ${r.procs} | ${mb(r.rss)} | ${cpuPct(r.daemonPct)} | ${cpuPct(r.tmuxPct)} |`,
+      );
+    for (const [k, r] of Object.entries(T))
+      out.push('', `Top of the ${who[k] ?? k} screen at the end of the window:`, '', '```', r.screen, '```');
+  }
+  return out.join('\n');
+}
+
+export function monitoringMarkdown({ M, facts, errors, leftovers }) {
+  const rows = monitoringRows(M);
+  const problems = [
+    ...errors.map(
+      (e) =>
+        `- **${e.phase}** failed: ${e.message}${e.details ? `\n\n  \`\`\`\n  ${String(e.details).replace(/\n/g, '\n  ')}\n  \`\`\`` : ''}`,
+    ),
+    ...leftovers.map(
+      (l) => `- left behind after \`kill\`: pid ${l.pid} \`${l.cmd}\` (killed by the harness)`,
+    ),
+  ];
+  const notes = (M.notes ?? []).map((n) => `- ${n}`);
+  const r = M.runs ?? {};
+  const h = r.http ?? {};
+  return `${SECTION_MARKS.monitoring}
+
+## Monitoring
+
+Generated by \`node bench/run.js --only=monitoring\` (bench/cases/monitoring.js; also part of
+\`npm run bench\`). What watching apps costs: the daemons with ${r.apps ?? 50} idle Node apps each,
+\`monit\`, and the in-app agent (Steward's, PM2's pm2-io-bpm) on an HTTP app. CPU is utime + stime
+from \`/proc/<pid>/stat\` (10 ms resolution) over the window, as % of one core. The targets are
+Steward's goals; the suite only reports them.
+
+- Run: ${facts.date} · Steward ${facts.steward} · PM2 ${facts.pm2} · Node ${facts.node} · nproc ${facts.nproc} · ${facts.memGb} GB · ${M.http?.gen ?? 'n/a'}${M.monit?.tmux ? ` · ${M.monit.tmux}` : ''}
+- Load average (1 min) before → after the monitoring case: ${(M.loadavg ?? []).join(' → ') || 'n/a'} · the case took ${Number.isFinite(M.elapsedMs) ? (M.elapsedMs / 1000).toFixed(0) : 'n/a'} s
+
+${markdownTable(rows)}
+
+${problems.length > 0 ? `### Problems seen in this run (monitoring)\n\n${problems.join('\n')}\n\n` : ''}${notes.length > 0 ? `### Notes (monitoring)\n\n${notes.join('\n')}\n\n` : ''}### What each row measures (monitoring)
+
+- **Daemon CPU, ${r.apps ?? 50} idle Node apps**: each tool starts ${r.apps ?? 50} copies of
+  bench/fixtures/idle.js (\`setInterval(() => {}, 1e9)\`) from one ecosystem file, with its defaults,
+  so both inject their agent (Steward's reports every 2 s; PM2's pm2-io-bpm its own metrics). Both
+  fleets run at the same time and both daemons are measured over the same windows (Steward:
+  \`$STEWARD_HOME/daemon.pid\`, PM2: \`$PM2_HOME/pm2.pid\`; the daemon process only, not the apps),
+  after ${r.settleS ?? '?'} s of settling. *Nobody looking*: ${r.idleS ?? 60} s with no command at
+  all. *\`jlist\` once a second*: ${r.lookS ?? 60} s during which the harness runs \`steward jlist\` /
+  \`pm2 jlist\` once a second per tool (start to start, the two tools half a second apart), as a
+  dashboard polling the daemon would; the row gives the daemon's CPU, not the CLI's. The apps' own
+  CPU (sum over the ${r.apps ?? 50} pids) is measured over the idle window, for reference.
+- **\`monit\`**: \`steward monit\` and \`pm2 monit\` run at the same time, each as the only pane of a
+  detached tmux session of ${MONIT_SIZE.cols}x${MONIT_SIZE.rows} on a tmux server of its own (colours on,
+  \`LANG=C.UTF-8\`), on the same ${r.apps ?? 50} apps. Once the screen shows the apps and after
+  ${r.monitWarmS ?? '?'} s more, a ${r.monitS ?? 30} s window: CPU of the pane's process and all
+  its descendants (re-read every second), its highest RSS, and for reference the CPU of that tool's
+  daemon and of its tmux server (which a real terminal would replace) meanwhile. PM2's monit asks the
+  daemon for the list every 800 ms and renders every 300 ms; Steward's asks once a second and
+  draws only what changed ([monitoring.md](monitoring.md#what-it-costs)).
+- **Agent cost on an HTTP app**: bench/fixtures/http-hello.js (\`res.end('hello <pid>')\`), one
+  instance in fork mode, four ways side by side on their own ports: plain \`node app.js\` spawned
+  by the harness (no manager, no IPC channel), Steward with its agent (the default), Steward with
+  \`--no-agent\`, and PM2 (its default, with pm2-io-bpm). *Idle RSS*: VmRSS of the app's process
+  tree, median of 5 reads, ${h.settleS ?? '?'} s after all four served (so Steward's agent had
+  sent a report), before any request. *Throughput*: keep-alive load from the load generator above,
+  a ${h.warmS ?? '?'} s warm-up per subject, then ${h.rounds ?? '?'} rounds of one ${h.runS ?? '?'} s
+  run per subject, rotating who goes first; req/s = all requests ÷ all seconds. *Agent cost* =
+  (plain − X) ÷ plain for req/s and X − plain for RSS; per round compares runs of the same round.
+  App CPU per request (utime + stime of the app over the run ÷ requests) is a second view of the
+  same cost, less sensitive to the load generator sharing the CPUs.
+
+### How to run (monitoring)
+
+\`\`\`sh
+node bench/run.js --only=monitoring            # ≈ 5 minutes; rewrites this section only
+node bench/run.js --only=monitoring --quick    # shorter windows, 20 apps; does not rewrite this file
+node bench/monit-cpu.js                        # Steward's monit alone, also with a chatty app
+\`\`\`
+
+Needs tmux (installed with \`apt-get install -y tmux\` when missing and running as root) and wrk
+(likewise; else autocannon from devDependencies). Memory: about ${(((r.apps ?? 50) * 2 * 55) / 1024).toFixed(1)} GB for the two fleets;
+with less free, the fleets run one tool after the other.
+
+### All samples (monitoring)
+
+${detail(M)}
+`;
+}
