@@ -74,6 +74,8 @@ export interface ReloadResult {
   ok: boolean;
   /** Why the new process was not taken (it exited, or was not ready in time). */
   reason?: string;
+  /** The new process's last output lines. */
+  tail?: string[];
 }
 
 const HISTORY_MAX = 50;
@@ -146,6 +148,18 @@ export class Proc {
     return this.child.exitCode === null && this.child.signalCode === null;
   }
 
+  /** The last few KiB of its output, for error reports (the log file may not be flushed yet). */
+  private recent = '';
+  noteOutput(chunk: Buffer): void {
+    this.recent = (this.recent + chunk.toString('utf8', Math.max(0, chunk.length - 4096))).slice(-4096);
+  }
+  recentLines(n: number): string[] {
+    return this.recent
+      .split('\n')
+      .filter((l) => l !== '')
+      .slice(-n);
+  }
+
   markDrained(): void {
     this.drained = true;
     for (const w of this.drainWaiters.splice(0)) w();
@@ -169,6 +183,8 @@ export class Instance {
   private stopping: Promise<void> | undefined;
   private reloading: Promise<ReloadResult> | undefined;
   private readonly upWaiters: Array<() => void> = [];
+  /** The process that exited last (its output tail, for `start` failure reports). */
+  private lastOutput: Proc | undefined;
   /** PM2's `axm_monitor`: metrics the app (or Steward's agent) reports; cleared when the process exits. */
   metrics: Record<string, Record<string, unknown>> = {};
   /** PM2's `axm_actions`: actions the app declared (`trigger`). */
@@ -318,11 +334,13 @@ export class Instance {
     child.on('error', (err) => this.ctx.log(`[${cfg.name}:${this.pm_id}] child error: ${err.message}`));
     child.stdout?.on('data', (chunk: Buffer) => {
       output.write('out', chunk);
+      proc.noteOutput(chunk);
       readiness.onOutput(chunk);
       coalesce(child.stdout as Readable);
     });
     child.stderr?.on('data', (chunk: Buffer) => {
       output.write('err', chunk);
+      proc.noteOutput(chunk);
       readiness.onOutput(chunk);
       coalesce(child.stderr as Readable);
     });
@@ -443,6 +461,7 @@ export class Instance {
   private onExit(proc: Proc, code: number | null, signal: NodeJS.Signals | null): void {
     if (this.proc !== proc) return;
     this.proc = undefined;
+    this.lastOutput = proc;
     this.metrics = {};
     this.actions = [];
     try {
@@ -541,7 +560,7 @@ export class Instance {
       // Let its last output reach the error log, which the CLI shows.
       await Promise.race([next.closed, delay(1000)]);
       this.record('reload failed', why);
-      return { ok: false, reason: why };
+      return { ok: false, reason: why, tail: next.recentLines(15) };
     }
     // Swap: the new process is the instance from now on; the old one leaves without a restart.
     this.proc = next;
@@ -626,6 +645,11 @@ export class Instance {
     if (groupAlive(pid) || proc.alive) signalGroup(pid, 'SIGKILL');
     killSnapshot(tree);
     await proc.exited;
+  }
+
+  /** The last output lines of the current process, or of the one that exited last. */
+  recentLines(n: number): string[] {
+    return (this.proc ?? this.lastOutput)?.recentLines(n) ?? [];
   }
 
   /** Sends a signal to the current process (`sendSignal`). */

@@ -1,4 +1,4 @@
-import { closeSync, fstatSync, openSync, readSync, truncateSync } from 'node:fs';
+import { truncateSync } from 'node:fs';
 import type { AppConfig } from '../config/app-config.js';
 import { StewardError } from '../common/errors.js';
 import type { HomePaths } from '../common/paths.js';
@@ -226,7 +226,8 @@ export class Supervisor {
     // Apps that say when they are ready are waited for (bounded by listen_timeout).
     const waiting = toRun.filter((i) => i.status === 'launching');
     await Promise.all(waiting.map((i) => i.whenUp(i.config.listen_timeout + 500)));
-    const notReady = waiting
+    // Checked on every started instance: under load the timeout may pass before this point.
+    const notReady = toRun
       .filter((i) => i.history.some((h) => h.event === 'online' && (h.reason ?? '').startsWith('not ready')))
       .map((i) => ({ pm_id: i.pm_id, name: i.config.name }));
     return { ids: started.map((i) => i.pm_id), failed, not_ready: notReady };
@@ -244,7 +245,7 @@ export class Supervisor {
           pm_id: i.pm_id,
           name: i.config.name,
           exit: last?.reason ?? i.status,
-          log_tail: tail(i.logPaths.err, 15),
+          log_tail: i.recentLines(15),
         };
       });
   }
@@ -287,7 +288,7 @@ export class Supervisor {
               pm_id: i.pm_id,
               name,
               reason: res.reason ?? 'failed',
-              log_tail: tail(i.logPaths.err, 15),
+              log_tail: res.tail ?? [],
             });
             notes.push(`${name}: reload aborted at id ${i.pm_id}; the old processes keep serving`);
             break;
@@ -642,29 +643,6 @@ export class Supervisor {
 
   snapshots(): InstanceSnapshot[] {
     return this.instances().map((i) => i.snapshot());
-  }
-}
-
-/** The last lines of a file, reading at most its last 16 KiB. */
-export function tail(path: string | null, lines: number): string[] {
-  if (!path) return [];
-  try {
-    const fd = openSync(path, 'r');
-    try {
-      const size = fstatSync(fd).size;
-      const len = Math.min(size, 16 * 1024);
-      const buf = Buffer.alloc(len);
-      readSync(fd, buf, 0, len, size - len);
-      return buf
-        .toString('utf8')
-        .split('\n')
-        .filter((l) => l !== '')
-        .slice(-lines);
-    } finally {
-      closeSync(fd);
-    }
-  } catch {
-    return [];
   }
 }
 
