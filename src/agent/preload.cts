@@ -18,6 +18,7 @@ import type { Server, Socket } from 'node:net';
 import netMod = require('node:net');
 import httpMod = require('node:http');
 import perfHooks = require('node:perf_hooks');
+import diagnosticsChannel = require('node:diagnostics_channel');
 
 type Msg = { type?: unknown; [k: string]: unknown };
 
@@ -71,16 +72,11 @@ if (typeof process.send === 'function' && process.env.STEWARD_AGENT !== '0') {
         address: typeof a === 'string' ? a : a ? { port: a.port, address: a.address } : null,
       });
     });
-    if (server instanceof httpMod.Server) {
-      // Once draining, every response asks its client to close: keep-alive clients move to another instance.
-      server.prependListener('request', (_req: IncomingMessage, res: ServerResponse) => {
-        if (draining && !res.headersSent) res.setHeader('Connection', 'close');
-        if (httpStats) {
-          const t0 = process.hrtime.bigint();
-          res.once('finish', () => httpStats?.record(Number(process.hrtime.bigint() - t0) / 1e6));
-        }
-      });
-    }
+  };
+
+  /** Once draining, every response asks its client to close: keep-alive clients move to another instance. */
+  const closeOnDrain = (_req: IncomingMessage, res: ServerResponse) => {
+    if (!res.headersSent) res.setHeader('Connection', 'close');
   };
 
   netMod.Server.prototype.listen = function (this: Server, ...args: unknown[]): Server {
@@ -143,6 +139,8 @@ if (typeof process.send === 'function' && process.env.STEWARD_AGENT !== '0') {
       done?.(handle, typeof m.error === 'string' ? m.error : undefined);
     } else if (m.type === 'steward:drain') {
       draining = true;
+      // Added only now: a 'request' listener on the hot path would cost every request.
+      for (const s of servers) if (s instanceof httpMod.Server) s.prependListener('request', closeOnDrain);
       // Stop accepting (net.Server's close: http.Server's would also cut idle keep-alive
       // connections, racing with a request the client may be sending on them).
       for (const s of servers) if (s.listening) netMod.Server.prototype.close.call(s);
@@ -162,8 +160,7 @@ if (typeof process.send === 'function' && process.env.STEWARD_AGENT !== '0') {
 class HttpStats {
   count = 0;
   private lat: number[] = [];
-  record(ms: number): void {
-    this.count += 1;
+  recordLatency(ms: number): void {
     if (this.lat.length < 10_000) this.lat.push(ms);
   }
   take(): { count: number; p50: number; p95: number } {
@@ -177,7 +174,10 @@ class HttpStats {
 }
 
 let httpStats: HttpStats | undefined;
-const LAG_RESOLUTION_MS = 20;
+/** The event-loop monitor's timer wakes the app this often: rarely, to stay cheap when idle. */
+const LAG_RESOLUTION_MS = 100;
+/** Latency is timed on one request in LATENCY_SAMPLE (all are counted). */
+const LATENCY_SAMPLE = 8;
 
 /**
  * Reports runtime metrics every STEWARD_METRICS_INTERVAL ms (default 2000) as PM2's `axm:monitor`
@@ -192,6 +192,24 @@ function startMetrics(): void {
   const lag = perf.monitorEventLoopDelay({ resolution: LAG_RESOLUTION_MS });
   lag.enable();
   httpStats = new HttpStats();
+  // HTTP numbers through Node's diagnostics channels: no listener on the servers, one call per
+  // request when counting, and a timestamp on one request in LATENCY_SAMPLE.
+  const dc = diagnosticsChannel;
+  const started = Symbol('steward.started');
+  let seq = 0;
+  dc.subscribe('http.server.request.start', (msg) => {
+    const stats = httpStats;
+    if (!stats) return;
+    stats.count += 1;
+    seq += 1;
+    if (seq % LATENCY_SAMPLE === 0) {
+      (msg as { response: Record<symbol, bigint> }).response[started] = process.hrtime.bigint();
+    }
+  });
+  dc.subscribe('http.server.response.finish', (msg) => {
+    const t0 = (msg as { response: Record<symbol, bigint | undefined> }).response[started];
+    if (t0 !== undefined) httpStats?.recordLatency(Number(process.hrtime.bigint() - t0) / 1e6);
+  });
   let gcMs = 0;
   let gcCount = 0;
   try {
