@@ -72,7 +72,7 @@ const runs = quick
         lookS: 10,
         monitWarmS: 2,
         monitS: 8,
-        http: { settleS: 3, warmS: 1, runS: 3, rounds: 1 },
+        http: { settleS: 3, warmS: 1, runS: 3, rounds: 2 },
       },
     }
   : {
@@ -86,12 +86,12 @@ const runs = quick
       health: { leakCycles: 3, capS: 35, windowS: 30 },
       monitoring: {
         apps: 50,
-        settleS: 8,
+        settleS: 5,
         idleS: 60,
         lookS: 60,
         monitWarmS: 3,
         monitS: 30,
-        http: { settleS: 3, warmS: 1, runS: 8, rounds: 3 },
+        http: { settleS: 3, warmS: 1, runS: 8, rounds: 4 },
       },
     };
 

@@ -150,6 +150,36 @@ function connsPerPid(port, pids) {
   });
 }
 
+/**
+ * Load generators on this machine that are not this run's (wrk, autocannon): another session
+ * driving HTTP load at the same time takes CPU from the apps measured here.
+ */
+function foreignLoad(runId) {
+  const out = [];
+  for (const n of readdirSync('/proc')) {
+    if (!/^\d+$/.test(n)) continue;
+    try {
+      const cmd = readFileSync(`/proc/${n}/cmdline`, 'latin1').split('\0');
+      const exe = cmd[0].split('/').pop();
+      if (exe !== 'wrk' && !cmd.some((a) => a.includes('autocannon'))) continue;
+      if (readFileSync(`/proc/${n}/environ`, 'latin1').split('\0').includes(`${RUN_MARK}=${runId}`)) continue;
+      out.push(Number(n));
+    } catch {
+      // gone, or not ours to read
+    }
+  }
+  return out;
+}
+
+/** Notes (once per part) that another load generator was running. */
+function noteForeign(ctx, C, part) {
+  const f = foreignLoad(ctx.runId);
+  if (f.length === 0) return;
+  C.foreign[part] = (C.foreign[part] ?? 0) + 1;
+  if (C.foreign[part] === 1)
+    ctx.log(`cluster ${part}: another load generator is running (pid ${f.join(', ')})`);
+}
+
 /** CPU seconds of a set of pids (missing ones count 0). */
 const cpuOf = (pids) => pids.map((p) => cpuSeconds(p)).map((v) => (Number.isFinite(v) ? v : 0));
 
@@ -190,6 +220,7 @@ async function throughput(tools, ctx, C, gen) {
         // Where the load generator's connections landed, a moment after it opened them.
         await sleep(Math.min(500, (cfg.throughputS * 1000) / 4));
         const conns = connsPerPid(s.port, s.workers);
+        noteForeign(ctx, C, 'throughput');
         const res = await running;
         res.conns = conns;
         const w1 = cpuOf(s.workers);
@@ -215,7 +246,7 @@ function schedule(n, windowS) {
 }
 
 /** One run of part 2: the app under load for the window while `op` runs `count` times. */
-async function underLoad(tool, ctx, gen, sc) {
+async function underLoad(tool, ctx, C, gen, sc) {
   const cfg = ctx.runs.cluster;
   const port = sc.port ?? (await freePort());
   const name = 'rl';
@@ -226,12 +257,19 @@ async function underLoad(tool, ctx, gen, sc) {
     const loadP = load(gen, `http://127.0.0.1:${port}/`, cfg.windowS + TAIL_S, ctx.runId);
     loadP.catch(() => undefined);
     const ops = [];
-    for (const at of schedule(sc.count, cfg.windowS)) {
-      const wait = t0 + at - performance.now();
-      if (wait > 0) await sleep(wait);
-      const s = performance.now() - t0;
-      const r = await tool.cli([sc.op, name, '-s'], { allowFail: true, timeoutMs: 60_000 });
-      ops.push({ atMs: s, ms: r.ms, code: r.code, ...(r.code ? { err: tail(r.stderr || r.stdout) } : {}) });
+    try {
+      noteForeign(ctx, C, 'reload');
+      for (const at of schedule(sc.count, cfg.windowS)) {
+        const wait = t0 + at - performance.now();
+        if (wait > 0) await sleep(wait);
+        const s = performance.now() - t0;
+        const r = await tool.cli([sc.op, name, '-s'], { allowFail: true, timeoutMs: 60_000 });
+        ops.push({ atMs: s, ms: r.ms, code: r.code, ...(r.code ? { err: tail(r.stderr || r.stdout) } : {}) });
+      }
+    } catch (e) {
+      // Let the load generator finish (it has a deadline) rather than leave it running.
+      await loadP.catch(() => undefined);
+      throw e;
     }
     const res = await loadP;
     const endMs = performance.now() - t0;
@@ -286,7 +324,7 @@ async function reloads(tools, ctx, C, gen) {
       // The Python app takes its socket from Steward (fd 3): the port goes in --listen.
       const port = sc.extra ? await freePort() : undefined;
       const extra = (sc.extra ?? []).map((a) => a.replace('PORT', String(port)));
-      C.reload[sc.id][t.key] = await underLoad(t, ctx, gen, { ...sc, extra, port });
+      C.reload[sc.id][t.key] = await underLoad(t, ctx, C, gen, { ...sc, extra, port });
     }
     i += 1;
   }
@@ -350,6 +388,7 @@ async function scale(tools, ctx, C) {
           describe: () => `${marks().length} markers`,
         });
         await sleep(500);
+        noteForeign(ctx, C, 'scale');
         const wall0 = Date.now();
         const t0 = performance.now();
         const cmd = await t.cli(['scale', name, String(SCALE_TO), '-s'], { timeoutMs: 90_000 });
@@ -410,6 +449,7 @@ export async function cluster(tools, ctx) {
     reload: {},
     scale: {},
     notes: [],
+    foreign: {},
     runs: ctx.runs.cluster,
     load: { ...LOAD },
     loadavg: [loadavg()[0].toFixed(2)],
@@ -424,6 +464,10 @@ export async function cluster(tools, ctx) {
     await reloads(tools, ctx, C, gen);
     await scale(tools, ctx, C);
   } finally {
+    for (const [part, n] of Object.entries(C.foreign))
+      C.notes.push(
+        `Another HTTP load generator (not this run's) was running during ${n} ${part} measurement(s): it took CPU from the apps measured here, so these numbers are disturbed.`,
+      );
     C.elapsedMs = performance.now() - t0;
     C.loadavg.push(loadavg()[0].toFixed(2));
     for (const t of tools) {
