@@ -451,7 +451,7 @@ export const OPTIONS: readonly OptionSpec[] = [
     key: 'watch_options',
     kind: 'object',
     status: 'ignored',
-    doc: 'chokidar options in PM2; Steward picks its own (native events, no polling)',
+    doc: 'chokidar options in PM2; Steward picks its own (one inotify watch per directory, no polling)',
   },
   {
     key: 'memory_check_interval',

@@ -27,7 +27,7 @@ const MEMORY_TICK_MS = 100;
 export class Guards {
   private readonly health = new Map<Instance, { pid: number; runner: HealthRunner }>();
   private readonly cron = new Map<string, { sig: string; job: Cron }>();
-  private readonly watchers = new Map<string, { sig: string; watcher: AppWatcher }>();
+  private readonly watchers = new Map<string, { sig: string; watcher: AppWatcher; started: Promise<void> }>();
   private readonly memoryDue = new Map<Instance, number>();
   private readonly busy = new Set<Instance>();
   private memoryTimer: NodeJS.Timeout | undefined;
@@ -152,6 +152,7 @@ export class Guards {
         ignoreWatch: cfg.ignore_watch,
         ownFiles: own,
         quietMs: cfg.watch_delay > 0 ? cfg.watch_delay : DEFAULT_QUIET_MS,
+        warn: (message) => this.host.log(`[${name}] ${message}`),
         restart: (paths) =>
           this.host.restartApp(
             name,
@@ -167,8 +168,10 @@ export class Guards {
           this.sync();
         },
       });
-      this.watchers.set(name, { sig, watcher });
-      watcher.start().catch((e: unknown) => this.host.log(`[${name}] watch: ${(e as Error).message}`));
+      const started = watcher
+        .start()
+        .catch((e: unknown) => this.host.log(`[${name}] watch: ${(e as Error).message}`));
+      this.watchers.set(name, { sig, watcher, started });
     }
     for (const [name, w] of this.watchers) {
       if (!apps.has(name) || apps.get(name)?.watch === false) {
@@ -176,6 +179,11 @@ export class Guards {
         this.watchers.delete(name);
       }
     }
+  }
+
+  /** Resolves once every watcher has walked its tree (changes from now on are seen). */
+  async watchesReady(): Promise<void> {
+    await Promise.all([...this.watchers.values()].map((w) => w.started));
   }
 
   async close(): Promise<void> {

@@ -228,8 +228,7 @@ describe('watch', () => {
     });
     const e0 = (await home.jlist())[0];
     assert.ok(Array.isArray(e0?.pm2_env.watch));
-    // Give the watcher its first scan.
-    await new Promise((r) => setTimeout(r, 500));
+    // `start` returns once the watcher has walked the tree: no wait needed.
     writeFileSync(join(dir, 'node_modules', 'dep.js'), 'x');
     for (let i = 0; i < 1000; i += 1) writeFileSync(join(dir, 'src', `f${i % 50}.js`), String(i));
     const e1 = await waitFor(async () => {

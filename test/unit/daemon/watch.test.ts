@@ -1,6 +1,10 @@
 import assert from 'node:assert/strict';
-import { describe, it } from 'node:test';
-import { makeIgnore, WatchPolicy } from '../../../src/daemon/watch.js';
+import { mkdirSync, mkdtempSync, renameSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { after, describe, it } from 'node:test';
+import { makeIgnore, TreeWatcher, WatchPolicy } from '../../../src/daemon/watch.js';
+import { waitFor } from '../../helpers.js';
 
 describe('WatchPolicy (fake clock)', () => {
   it('turns a burst into one restart once the tree is quiet', () => {
@@ -60,5 +64,76 @@ describe('makeIgnore', () => {
     assert.equal(ignore('/app/build/a/b/c.js.map'), true);
     assert.equal(ignore('/app/src/index.js'), false);
     assert.equal(ignore('/app'), false);
+  });
+});
+
+describe('TreeWatcher (real files, inotify)', () => {
+  const root = mkdtempSync(join(tmpdir(), 'stw-watch-'));
+  after(() => rmSync(root, { recursive: true, force: true }));
+
+  /** A watcher over `dir` that collects the paths it reports. */
+  async function watching(dir: string, paths: string[] = [dir]) {
+    const seen: string[] = [];
+    const w = new TreeWatcher(makeIgnore(dir, ['tmp'], []), (p) => seen.push(p));
+    for (const p of paths) await w.add(p);
+    return { w, seen };
+  }
+
+  it('uses one watch per directory, prunes ignored trees, and sees changes deep down', async () => {
+    const dir = join(root, 'tree');
+    for (const d of ['a/b/c', 'node_modules/x', '.git/objects', 'tmp/cache'])
+      mkdirSync(join(dir, d), { recursive: true });
+    for (let i = 0; i < 50; i += 1) writeFileSync(join(dir, 'a', `f${i}.js`), '');
+    const { w, seen } = await watching(dir);
+    try {
+      // tree, a, a/b, a/b/c: node_modules, .git and tmp are never entered.
+      assert.equal(w.size, 4);
+      writeFileSync(join(dir, 'node_modules', 'x', 'i.js'), 'x');
+      writeFileSync(join(dir, 'a', 'b', 'c', 'deep.js'), 'x');
+      await waitFor(() => seen.includes(join(dir, 'a', 'b', 'c', 'deep.js')), 'deep change seen');
+      assert.ok(!seen.some((p) => p.includes('node_modules')));
+    } finally {
+      w.close();
+    }
+  });
+
+  it('watches directories created later and forgets removed ones', async () => {
+    const dir = join(root, 'grow');
+    mkdirSync(dir);
+    const { w, seen } = await watching(dir);
+    try {
+      mkdirSync(join(dir, 'new'));
+      await waitFor(() => w.size === 2, 'new directory watched');
+      writeFileSync(join(dir, 'new', 'later.js'), 'x');
+      await waitFor(() => seen.includes(join(dir, 'new', 'later.js')), 'change in new directory seen');
+      rmSync(join(dir, 'new'), { recursive: true });
+      await waitFor(() => w.size === 1, 'removed directory dropped');
+    } finally {
+      w.close();
+    }
+  });
+
+  it('follows a watched file across an editor-style save (write a new file, rename it over)', async () => {
+    const dir = join(root, 'file');
+    mkdirSync(dir);
+    const target = join(dir, 'server.js');
+    writeFileSync(target, 'v1');
+    writeFileSync(join(dir, 'other.js'), '');
+    const { w, seen } = await watching(dir, [target]);
+    try {
+      writeFileSync(join(dir, 'other.js'), 'not watched');
+      for (let v = 2; v <= 3; v += 1) {
+        const before = seen.length;
+        writeFileSync(join(dir, '.server.js.swp'), `v${v}`);
+        renameSync(join(dir, '.server.js.swp'), target);
+        await waitFor(() => seen.length > before, `save ${v} seen`);
+      }
+      assert.ok(
+        seen.every((p) => p === target),
+        seen.join(', '),
+      );
+    } finally {
+      w.close();
+    }
   });
 });
