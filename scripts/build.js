@@ -3,6 +3,7 @@
 // dist/daemon.js (one module instead of ~25 saves ~6 MB of daemon RSS; see docs/benchmarks.md).
 // CLI commands stay in lazily loaded chunks.
 import { execFileSync } from 'node:child_process';
+import { copyFileSync } from 'node:fs';
 import { build } from 'esbuild';
 
 // tsc emits even with type errors; the bundles are still built, and the build fails at the end.
@@ -46,6 +47,20 @@ await build({
     js: "import { createRequire as __cr } from 'node:module'; const require = __cr(import.meta.url);",
   },
 });
+// `steward/agent` for CommonJS apps (the package's `require` condition): Node 20 before 20.19 cannot
+// require() the ESM build. Same source, not minified (the app's stack traces go through it), and the
+// same declarations (they import nothing, so they read the same as CommonJS ones).
+await build({
+  entryPoints: ['src/agent/api.ts'],
+  outfile: 'dist/src/agent/api.cjs',
+  bundle: true,
+  format: 'cjs',
+  platform: 'node',
+  target: 'node20',
+  legalComments: 'none',
+  logLevel: 'warning',
+});
+copyFileSync('dist/src/agent/api.d.ts', 'dist/src/agent/api.d.cts');
 if (typeErrors) {
   console.error('build: type errors (see above)');
   process.exit(1);

@@ -1,5 +1,15 @@
 import { execFile, spawn } from 'node:child_process';
-import { existsSync, mkdtempSync, readFileSync, readdirSync, rmSync } from 'node:fs';
+import {
+  copyFileSync,
+  existsSync,
+  mkdirSync,
+  mkdtempSync,
+  readFileSync,
+  readdirSync,
+  rmSync,
+  symlinkSync,
+  unlinkSync,
+} from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -165,3 +175,23 @@ export function tmpDir(prefix = 'stwt-'): string {
 }
 
 export { spawn };
+
+/**
+ * A directory laid out as a user's app with Steward installed: `node_modules/steward` links to this
+ * repository, so `steward/agent` resolves through package.json `exports` as it does from npm. The
+ * fixtures (from test/fixtures/apps) are copied in; `remove()` unlinks the link before deleting.
+ */
+export function appWithSteward(fixtures: string[]): { dir: string; remove(): void } {
+  const dir = tmpDir('stwa-');
+  mkdirSync(join(dir, 'node_modules'));
+  const link = join(dir, 'node_modules/steward');
+  symlinkSync(ROOT, link, 'dir');
+  for (const f of fixtures) copyFileSync(join(APPS, f), join(dir, f));
+  return {
+    dir,
+    remove: () => {
+      unlinkSync(link);
+      rmSync(dir, { recursive: true, force: true });
+    },
+  };
+}

@@ -15,6 +15,7 @@
  */
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { Server, Socket } from 'node:net';
+import type { AgentHost } from './host.cjs';
 import netMod = require('node:net');
 import httpMod = require('node:http');
 import perfHooks = require('node:perf_hooks');
@@ -38,8 +39,22 @@ const send = (msg: Msg, handle?: unknown): void => {
   }
 };
 
+/**
+ * The object `steward/agent` (api.ts) registers its metrics into (host.cts); the key is the same
+ * there. Created now, before the app, so that the API finds out that this agent reports them.
+ */
+function agentHost(): AgentHost | undefined {
+  const g = globalThis as unknown as Record<symbol, AgentHost | undefined>;
+  const key = Symbol.for('steward.agent');
+  const h = (g[key] ??= { v: 1, metrics: new Map() });
+  return h.v === 1 ? h : undefined;
+}
+
 if (typeof process.send === 'function' && process.env.STEWARD_AGENT !== '0') {
   const cluster = process.env.STEWARD_CLUSTER === '1';
+  const every = Number(process.env.STEWARD_METRICS_INTERVAL ?? 2000);
+  const host = every > 0 ? agentHost() : undefined;
+  if (host) host.reporter = 'preload';
   const servers = new Set<Server>();
   const sockets = new Map<Server, Set<Socket>>();
   let nextReq = 0;
@@ -48,7 +63,7 @@ if (typeof process.send === 'function' && process.env.STEWARD_AGENT !== '0') {
 
   setImmediate(() => {
     send({ type: 'steward:loaded' });
-    startMetrics();
+    if (every > 0) startMetrics(every, host);
   });
 
   // eslint-disable-next-line @typescript-eslint/unbound-method -- always called with .call/.apply on a server
@@ -182,12 +197,10 @@ const LATENCY_SAMPLE = 8;
 /**
  * Reports runtime metrics every STEWARD_METRICS_INTERVAL ms (default 2000) as PM2's `axm:monitor`
  * message, under the names PM2's agent uses: event-loop lag, heap, active handles and requests,
- * HTTP rate and latency, GC pauses. One message per period; the hot path costs two hrtime reads per
- * HTTP request.
+ * HTTP rate and latency, GC pauses; and, in the same message, the app's `steward/agent` metrics.
+ * One message per period; the hot path costs two hrtime reads per HTTP request.
  */
-function startMetrics(): void {
-  const every = Number(process.env.STEWARD_METRICS_INTERVAL ?? 2000);
-  if (!(every > 0)) return;
+function startMetrics(every: number, host: AgentHost | undefined): void {
   const perf = perfHooks;
   const lag = perf.monitorEventLoopDelay({ resolution: LAG_RESOLUTION_MS });
   lag.enable();
@@ -237,24 +250,31 @@ function startMetrics(): void {
       type: 'steward',
       historic: true,
     });
-    send({
-      type: 'axm:monitor',
-      data: {
-        'Heap Size': m(mem.heapTotal / 1048576, 'MiB'),
-        'Used Heap Size': m(mem.heapUsed / 1048576, 'MiB'),
-        'Heap Usage': m((mem.heapUsed / mem.heapTotal) * 100, '%'),
-        // The histogram holds the timer's whole interval: the lag is what exceeds the resolution.
-        'Event Loop Latency': m(Math.max(0, lag.percentile(50) / 1e6 - LAG_RESOLUTION_MS), 'ms'),
-        'Event Loop Latency p95': m(Math.max(0, lag.percentile(95) / 1e6 - LAG_RESOLUTION_MS), 'ms'),
-        'Active handles': m(resources.filter((r) => r !== 'TTYWrap' && !r.endsWith('Request')).length, ''),
-        'Active requests': m(resources.filter((r) => r.endsWith('Request')).length, ''),
-        HTTP: m((http.count / secs) * 60, 'req/min'),
-        'HTTP Mean Latency': m(http.p50, 'ms'),
-        'HTTP P95 Latency': m(http.p95, 'ms'),
-        'GC Pause': m(gcMs, 'ms'),
-        'GC Count': m(gcCount, ''),
-      },
-    });
+    const data: Record<string, unknown> = {
+      'Heap Size': m(mem.heapTotal / 1048576, 'MiB'),
+      'Used Heap Size': m(mem.heapUsed / 1048576, 'MiB'),
+      'Heap Usage': m((mem.heapUsed / mem.heapTotal) * 100, '%'),
+      // The histogram holds the timer's whole interval: the lag is what exceeds the resolution.
+      'Event Loop Latency': m(Math.max(0, lag.percentile(50) / 1e6 - LAG_RESOLUTION_MS), 'ms'),
+      'Event Loop Latency p95': m(Math.max(0, lag.percentile(95) / 1e6 - LAG_RESOLUTION_MS), 'ms'),
+      'Active handles': m(resources.filter((r) => r !== 'TTYWrap' && !r.endsWith('Request')).length, ''),
+      'Active requests': m(resources.filter((r) => r.endsWith('Request')).length, ''),
+      HTTP: m((http.count / secs) * 60, 'req/min'),
+      'HTTP Mean Latency': m(http.p50, 'ms'),
+      'HTTP P95 Latency': m(http.p95, 'ms'),
+      'GC Pause': m(gcMs, 'ms'),
+      'GC Count': m(gcCount, ''),
+    };
+    for (const [name, custom] of host?.metrics ?? []) {
+      if (name in data) continue;
+      try {
+        const e = custom.read();
+        if (e) data[name] = e;
+      } catch {
+        // a sampler that throws is left out of this report
+      }
+    }
+    send({ type: 'axm:monitor', data });
     lag.reset();
     gcMs = 0;
     gcCount = 0;

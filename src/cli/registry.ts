@@ -315,7 +315,7 @@ export const COMMANDS: CommandDef[] = [
   {
     name: 'trigger',
     args: '<target> <action> [param]',
-    summary: 'run an action the app declared (@pm2/io actions work unchanged) and print its reply',
+    summary: 'run an action the app declared (with steward/agent, or @pm2/io unchanged) and print its reply',
     run: async (ctx, args) =>
       (await monitoring()).trigger(ctx, args[0] as string, args[1] as string, args[2] as string | undefined),
   },

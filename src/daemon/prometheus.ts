@@ -47,15 +47,24 @@ const KNOWN: Record<string, { name: string; help: string; factor: number }> = {
   },
 };
 
+/** steward/agent histograms: a summary, quantiles over the latest values, `_sum` and `_count` since the start. */
+const SUMMARY = 'steward_app_histogram';
+const SUMMARY_HELP = 'a histogram the app reports (steward/agent)';
+const QUANTILES = [
+  ['0.5', 'p50'],
+  ['0.95', 'p95'],
+  ['0.99', 'p99'],
+] as const;
+
 export function renderMetrics(insts: Instance[], usage: (i: Instance) => Usage, now: number): string {
   const families = new Map<string, { help: string; type: string; lines: string[] }>();
-  const add = (name: string, help: string, type: string, labels: string, value: number) => {
+  const add = (name: string, help: string, type: string, labels: string, value: number, sample = name) => {
     let f = families.get(name);
     if (!f) {
       f = { help, type, lines: [] };
       families.set(name, f);
     }
-    f.lines.push(`${name}{${labels}} ${Number.isFinite(value) ? value : 0}`);
+    f.lines.push(`${sample}{${labels}} ${Number.isFinite(value) ? value : 0}`);
   };
   for (const i of insts) {
     const base = `app="${esc(i.config.name)}",id="${i.pm_id}",namespace="${esc(i.config.namespace)}"`;
@@ -86,20 +95,36 @@ export function renderMetrics(insts: Instance[], usage: (i: Instance) => Usage, 
       online ? Math.max(0, (now - i.counters.pm_uptime) / 1000) : 0,
     );
     for (const [k, m] of Object.entries(i.metrics)) {
+      const unit = typeof m.unit === 'string' ? m.unit : '';
+      const labels = `${base},metric="${esc(k)}",unit="${esc(unit)}"`;
+      // steward/agent says what kind a metric is; @pm2/io's metrics (no `kind`) stay gauges.
+      if (m.kind === 'histogram' && typeof m.count === 'number' && typeof m.sum === 'number') {
+        for (const [q, field] of QUANTILES)
+          add(SUMMARY, SUMMARY_HELP, 'summary', `${labels},quantile="${q}"`, Number(m[field]));
+        add(SUMMARY, SUMMARY_HELP, 'summary', labels, m.sum, `${SUMMARY}_sum`);
+        add(SUMMARY, SUMMARY_HELP, 'summary', labels, m.count, `${SUMMARY}_count`);
+        continue;
+      }
       const value = typeof m.value === 'number' ? m.value : Number(m.value);
       if (!Number.isFinite(value)) continue;
       const known = KNOWN[k];
       if (known && m.type === 'steward') add(known.name, known.help, 'gauge', base, value * known.factor);
-      else {
-        const unit = typeof m.unit === 'string' ? m.unit : '';
+      else if (m.kind === 'counter')
+        add(
+          'steward_app_counter_total',
+          'a counter the app reports (steward/agent)',
+          'counter',
+          labels,
+          value,
+        );
+      else
         add(
           'steward_app_metric',
           'a metric the app reports (@pm2/io or steward/agent)',
           'gauge',
-          `${base},metric="${esc(k)}",unit="${esc(unit)}"`,
+          labels,
           value,
         );
-      }
     }
   }
   const out: string[] = [];

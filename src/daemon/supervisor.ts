@@ -588,12 +588,18 @@ export class Supervisor {
               this.replyWaiters.set(key, (data) => {
                 clearTimeout(timer);
                 this.replyWaiters.delete(key);
-                resolve({
-                  pm_id: i.pm_id,
-                  name: i.config.name,
-                  ok: true,
-                  return: isRecordish(data) ? data.return : data,
-                });
+                // steward/agent replies a failed action as `{ error }` (@pm2/io has no such field).
+                const error = isRecordish(data) && typeof data.error === 'string' ? data.error : undefined;
+                resolve(
+                  error !== undefined
+                    ? { pm_id: i.pm_id, name: i.config.name, ok: false, error }
+                    : {
+                        pm_id: i.pm_id,
+                        name: i.config.name,
+                        ok: true,
+                        return: isRecordish(data) ? data.return : data,
+                      },
+                );
               });
               if (!i.trigger(action, params)) {
                 clearTimeout(timer);

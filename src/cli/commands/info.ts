@@ -84,9 +84,7 @@ export async function describe(ctx: CliContext, target: string): Promise<void> {
         rows.map(([k, v]) => [k, str(v)]),
       ),
     );
-    const metrics = Object.entries(
-      (env.axm_monitor ?? {}) as Record<string, { value?: unknown; unit?: unknown }>,
-    );
+    const metrics = Object.entries((env.axm_monitor ?? {}) as Record<string, Record<string, unknown>>);
     if (metrics.length > 0) {
       ctx.out(' Metrics');
       ctx.out(
@@ -94,7 +92,7 @@ export async function describe(ctx: CliContext, target: string): Promise<void> {
           ['metric', 'value'],
           metrics.map(([k, m]) => [
             k,
-            `${str(m.value)}${typeof m.unit === 'string' && m.unit ? ` ${m.unit}` : ''}`,
+            `${str(m.value)}${typeof m.unit === 'string' && m.unit ? ` ${m.unit}` : ''}${histogramStats(m)}`,
           ]),
         ),
       );
@@ -114,6 +112,15 @@ export async function describe(ctx: CliContext, target: string): Promise<void> {
       );
     }
   }
+}
+
+/** A steward/agent histogram's other statistics, after its value: ` (p50 4, p95 9, p99 12, min 1, max 15, count 120)`. */
+function histogramStats(m: Record<string, unknown>): string {
+  if (m.kind !== 'histogram') return '';
+  const parts = ['p50', 'p95', 'p99', 'min', 'max', 'count']
+    .filter((f) => typeof m[f] === 'number')
+    .map((f) => `${f} ${String(m[f])}`);
+  return parts.length > 0 ? ` (${parts.join(', ')})` : '';
 }
 
 export async function pid(ctx: CliContext, target: string | undefined): Promise<void> {

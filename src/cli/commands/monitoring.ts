@@ -28,8 +28,8 @@ export async function trigger(
     }
   }
   if (failed === replies.length) {
-    throw new StewardError('E_APP_NOT_FOUND', `action ${action} did not answer`, {
-      hint: 'see `steward logs` of the app',
+    throw new StewardError('E_APP_NOT_FOUND', `action ${action} failed on every process`, {
+      hint: 'see the errors above, and `steward logs` of the app',
     });
   }
 }
