@@ -1,5 +1,6 @@
 import { spawn, type ChildProcess } from 'node:child_process';
-import { mkdirSync, unlinkSync, writeFileSync } from 'node:fs';
+import { closeSync, mkdirSync, unlinkSync, writeFileSync } from 'node:fs';
+import { Socket, type SocketConstructorOpts } from 'node:net';
 import { constants as osConstants } from 'node:os';
 import { dirname, join } from 'node:path';
 import type { Readable } from 'node:stream';
@@ -32,6 +33,8 @@ export interface InstanceContext {
   spawn: SpawnContext;
   /** Opens the output (log files, live bus) of one process of this instance. */
   openOutput: (inst: Instance) => InstanceOutput;
+  /** A kernel pipe for a child's stdout or stderr (see pipes.ts), or null for libuv's socketpair. */
+  pipe?: () => Promise<{ read: number; write: number } | null>;
   /** The app's declared listening sockets (`listen`), bound before the first spawn. */
   listenSockets: (inst: Instance) => Promise<SocketHandle[]>;
   /** A socket shared by the app's instances for `server.listen(port)` in cluster mode. */
@@ -103,6 +106,45 @@ function coalesce(s: Readable): void {
   }, 0);
 }
 
+/**
+ * Reading a kernel pipe (pipes.ts) with `onread`: into one buffer shared by every pipe (each read
+ * is copied out in the callback, which is synchronous), and with exact pauses: returning false
+ * stops reading at once (readStop), where a paused Readable goes on reading into its own buffer.
+ * That exactness matters: after a *full* read (the pipe was full, so the app is blocked on it) the
+ * next read comes on the next turn of the event loop, which lets a bulk writer run at disk speed,
+ * while a line-by-line writer's reads stay batched by the timer above. With a paused Readable the
+ * same early resume made a line-by-line writer 4× slower (many one-line reads).
+ */
+const READ_BUF = Buffer.allocUnsafe(64 * 1024);
+/** A read this big means the pipe (64 KiB) was full. */
+const FULL_READ = 32 * 1024;
+function readPipe(
+  fd: number,
+  onChunk: (chunk: Buffer) => boolean,
+  whenWritten: (cb: () => void) => void,
+): Socket {
+  // `onread` is a documented option of net.connect() that the Socket constructor takes too
+  // (Node ≥ 12); @types/node lists it for connect only, hence the widened type.
+  const opts: SocketConstructorOpts & { onread: unknown } = {
+    fd,
+    readable: true,
+    writable: false,
+    onread: {
+      buffer: READ_BUF,
+      callback: (n: number, buf: Uint8Array) => {
+        const behind = onChunk(Buffer.from(buf.subarray(0, n)));
+        if (behind) whenWritten(() => sock.resume());
+        else if (n >= FULL_READ) setImmediate(() => sock.resume());
+        else coalesce(sock);
+        return false;
+      },
+    },
+  };
+  const sock = new Socket(opts);
+  sock.resume();
+  return sock;
+}
+
 export function logPathsFor(cfg: AppConfig, pmId: number, logsDir: string) {
   const suffix = (p: string) => (cfg.merge_logs ? p : p.replace(/(\.log)?$/, `-${pmId}$1`));
   const safe = cfg.name.replace(/[^a-zA-Z0-9.-]/g, '-');
@@ -122,7 +164,7 @@ export class Proc {
   readonly spawnedAt: number;
   readonly exited: Promise<{ code: number | null; signal: NodeJS.Signals | null }>;
   /** Every pipe of the process is closed: all its output has reached the log files. */
-  readonly closed: Promise<void>;
+  closed: Promise<void>;
   readonly readiness: Readiness;
   /** The app told the agent it has loaded (its main module ran). */
   loaded = false;
@@ -141,7 +183,16 @@ export class Proc {
     this.spawnedAt = at;
     this.readiness = readiness;
     this.exited = new Promise((resolve) => child.once('exit', (code, signal) => resolve({ code, signal })));
-    this.closed = new Promise((resolve) => child.once('close', () => resolve()));
+    this.closed = this.exited.then(() => undefined);
+  }
+
+  /** The process's stdout and stderr as the daemon reads them: `closed` waits for them too. */
+  track(streams: Readable[]): void {
+    // Exited, and every output pipe closed (a grandchild may hold them open after the exit).
+    this.closed = Promise.all([
+      this.exited,
+      ...streams.map((st) => new Promise<void>((resolve) => st.once('close', () => resolve()))),
+    ]).then(() => undefined);
   }
 
   get alive(): boolean {
@@ -304,46 +355,74 @@ export class Instance {
       readyPipe: sources.includes('fd'),
     });
     const output = this.ctx.openOutput(this);
+    // stdout and stderr through kernel pipes when the daemon has them (pipes.ts says why).
+    const pipes = this.ctx.pipe ? await Promise.all([this.ctx.pipe(), this.ctx.pipe()]) : [null, null];
+    const stdio = [...spec.stdio];
+    pipes.forEach((p, k) => {
+      if (p) stdio[k + 1] = p.write;
+    });
+    const closeWriteEnds = () => {
+      for (const p of pipes) if (p) closeSync(p.write);
+    };
     let child: ChildProcess;
     try {
       child = spawn(spec.file, spec.args, {
         cwd: spec.cwd,
         env: spec.env,
         detached: true,
-        stdio: spec.stdio,
+        stdio,
         serialization: 'json',
         ...(cfg.uid !== null ? { uid: cfg.uid } : {}),
         ...(cfg.gid !== null ? { gid: cfg.gid } : {}),
       });
     } catch (e) {
+      closeWriteEnds();
+      for (const p of pipes) if (p) closeSync(p.read);
       output.note(messageOf(e));
       output.close();
       return messageOf(e);
     }
+    // The child has its own copies now; ours would keep the pipes open after it exits.
+    closeWriteEnds();
     const spawned = await new Promise<string | null>((resolve) => {
       child.once('spawn', () => resolve(null));
-      child.once('error', (err) => resolve(`cannot run ${spec.file}: ${err.message}`));
+      child.once('error', (e) => resolve(`cannot run ${spec.file}: ${e.message}`));
     });
     if (spawned !== null) {
+      for (const p of pipes) if (p) closeSync(p.read);
       output.note(spawned);
       output.close();
       return spawned;
     }
     const readiness = new Readiness(sources, cfg, this.ctx.now);
     const proc = new Proc(child, output, this.ctx.now(), readiness);
-    child.on('error', (err) => this.ctx.log(`[${cfg.name}:${this.pm_id}] child error: ${err.message}`));
-    child.stdout?.on('data', (chunk: Buffer) => {
-      output.write('out', chunk);
+    /** One chunk of output; true when its log file is behind (stop reading until written). */
+    const onChunk = (type: 'out' | 'err', chunk: Buffer): boolean => {
+      const behind = output.write(type, chunk);
       proc.noteOutput(chunk);
       readiness.onOutput(chunk);
-      coalesce(child.stdout as Readable);
+      return behind;
+    };
+    const whenWritten = (cb: () => void) => output.whenWritten(cb);
+    const streams: Readable[] = (['out', 'err'] as const).flatMap((type, k) => {
+      const p = pipes[k];
+      if (p) return [readPipe(p.read, (c) => onChunk(type, c), whenWritten)];
+      // No pipes: libuv's socketpair, read as a stream.
+      const st = k === 0 ? child.stdout : child.stderr;
+      if (!st) return [];
+      st.on('data', (chunk: Buffer) => {
+        if (onChunk(type, chunk)) {
+          st.pause();
+          whenWritten(() => st.resume());
+        } else {
+          coalesce(st);
+        }
+      });
+      return [st];
     });
-    child.stderr?.on('data', (chunk: Buffer) => {
-      output.write('err', chunk);
-      proc.noteOutput(chunk);
-      readiness.onOutput(chunk);
-      coalesce(child.stderr as Readable);
-    });
+    for (const st of streams) st.on('error', () => undefined);
+    proc.track(streams);
+    child.on('error', (e) => this.ctx.log(`[${cfg.name}:${this.pm_id}] child error: ${e.message}`));
     child.stdin?.on('error', () => undefined);
     if (spec.readyFd !== null) {
       const pipe = child.stdio[spec.readyFd] as Readable | null;
@@ -355,7 +434,7 @@ export class Instance {
     child.on('message', (msg: unknown) => this.onMessage(proc, msg));
     // Output can still arrive after 'exit' (a grandchild may hold the pipes): the files are let
     // go once every pipe of this process is closed.
-    child.on('close', () => output.close());
+    void proc.closed.then(() => output.close());
     readiness.startProbe();
     void proc.exited.then(() => readiness.stop());
     try {

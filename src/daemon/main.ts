@@ -211,6 +211,7 @@ async function main(): Promise<void> {
       journalFrozen = true;
     }
     await supervisor.logs.closeAll();
+    supervisor.pipes.close();
     bus.server?.server.close();
     for (const f of [paths.socket, paths.pidFile]) {
       try {

@@ -1,3 +1,4 @@
+import { join } from 'node:path';
 import { truncateSync } from 'node:fs';
 import type { AppConfig } from '../config/app-config.js';
 import { StewardError } from '../common/errors.js';
@@ -19,6 +20,7 @@ import { isRunning } from './state-machine.js';
 import { resolveTargets } from './targets.js';
 import { SocketBroker, splitAddress } from './sockets.js';
 import { Guards } from './guards.js';
+import { PipeMaker } from './pipes.js';
 import { renderMetrics } from './prometheus.js';
 
 export interface SupervisorOptions {
@@ -53,6 +55,8 @@ export class Supervisor {
   logSettings: LogSettings = { ...DEFAULT_LOG_SETTINGS };
   private readonly ctx: InstanceContext;
   readonly now: () => number;
+  /** Kernel pipes for the apps' output. */
+  readonly pipes: PipeMaker;
 
   constructor(private readonly opts: SupervisorOptions) {
     this.now = opts.now ?? Date.now;
@@ -61,6 +65,8 @@ export class Supervisor {
       fallback: (path, buf) => opts.fallbackOutput?.(path, buf),
     });
     this.sampler = new Sampler(this.now);
+    this.pipes = new PipeMaker(join(opts.paths.home, 'pipes'), opts.log);
+    this.pipes.warm();
     this.guards = new Guards({
       instances: () => this.instances(),
       home: opts.paths.home,
@@ -81,6 +87,7 @@ export class Supervisor {
       logsDir: opts.paths.logs,
       pidsDir: opts.paths.pids,
       spawn: opts.spawn,
+      pipe: () => this.pipes.pipe(),
       openOutput: (inst) => {
         const bus = opts.onOutput;
         const sink =
@@ -230,6 +237,9 @@ export class Supervisor {
     const notReady = toRun
       .filter((i) => i.history.some((h) => h.event === 'online' && (h.reason ?? '').startsWith('not ready')))
       .map((i) => ({ pm_id: i.pm_id, name: i.config.name }));
+    // When `start --watch` returns, changes are seen: the initial walk of the tree is done.
+    if (this.syncPending) await new Promise((r) => setImmediate(r));
+    await this.guards.watchesReady();
     return { ids: started.map((i) => i.pm_id), failed, not_ready: notReady };
   }
 

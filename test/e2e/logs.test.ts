@@ -1,6 +1,14 @@
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
-import { existsSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import {
+  existsSync,
+  readFileSync,
+  readdirSync,
+  readlinkSync,
+  rmSync,
+  statSync,
+  writeFileSync,
+} from 'node:fs';
 import { join } from 'node:path';
 import { gunzipSync } from 'node:zlib';
 import { after, describe, it } from 'node:test';
@@ -30,6 +38,22 @@ describe('log files', () => {
     const [e] = (await home.jlist()).filter((x) => x.name === 'custom');
     assert.equal(e?.pm2_env.pm_err_log_path, '/dev/null');
     assert.equal(e?.pm2_env.pm_log_path, combined);
+  });
+
+  it('gives the app kernel pipes for stdout and stderr (not socketpairs), from a private directory', async () => {
+    await home.ok(['start', FOREVER, '--name', 'piped']);
+    const [e] = (await home.jlist()).filter((x) => x.name === 'piped');
+    const pid = e?.pid ?? 0;
+    for (const fd of [1, 2]) {
+      // A FIFO whose name is gone (libuv's socketpair would read `socket:[…]`).
+      assert.match(readlinkSync(`/proc/${pid}/fd/${fd}`), /\/pipes\/\d+ \(deleted\)$/);
+      assert.ok(statSync(`/proc/${pid}/fd/${fd}`).isFIFO());
+    }
+    // The FIFOs are unlinked once opened; the spare ones wait in a 0700 directory.
+    assert.equal(statSync(join(home.dir, 'pipes')).mode & 0o777, 0o700);
+    for (const f of readdirSync(join(home.dir, 'pipes')))
+      assert.equal(statSync(join(home.dir, 'pipes', f)).mode & 0o777, 0o600);
+    await home.ok(['delete', 'piped']);
   });
 
   it('--time prefixes each line once, and never splits a partial line', async () => {

@@ -64,14 +64,29 @@ export class InstanceOutput {
     }
   }
 
-  write(type: StreamType, chunk: Buffer): void {
-    if (this.disabled) return;
+  /** Writes a chunk of output; true when a file is behind and reading should wait (`whenWritten`). */
+  write(type: StreamType, chunk: Buffer): boolean {
+    if (this.disabled) return false;
     const at = Date.now();
     const data = this.fmt[type].format(chunk, at);
     const path = type === 'out' ? this.paths.out : this.paths.err;
-    if (path !== null) this.files.write(path, data, at);
-    if (this.paths.combined !== null) this.files.write(this.paths.combined, data, at);
+    let behind = false;
+    if (path !== null) behind = this.files.write(path, data, at);
+    if (this.paths.combined !== null) behind = this.files.write(this.paths.combined, data, at) || behind;
     this.bus?.(type, chunk, at);
+    return behind;
+  }
+
+  /** Calls `done` once none of this process's files is behind (see LogFile.whenWritten). */
+  whenWritten(done: () => void): void {
+    const files = this.held.map((p) => this.files.get(p)).filter((f) => f?.behind === true);
+    let left = files.length;
+    if (left === 0) return done();
+    for (const f of files)
+      f?.whenWritten(() => {
+        left -= 1;
+        if (left === 0) done();
+      });
   }
 
   /** A note of Steward's own in the error log (spawn failures and the like). */

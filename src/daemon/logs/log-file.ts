@@ -34,6 +34,14 @@ export interface LogFileHooks {
 
 /** Bytes the daemon may hold for one slow file before it drops (and counts) output. */
 export const MAX_BUFFERED = 16 * 1024 * 1024;
+/**
+ * Bytes waiting for the disk past which the daemon stops reading the app's pipe until they are
+ * written (backpressure: the app's own writes then wait, as they would writing to a file), so
+ * that the daemon's memory stays flat while an app logs faster than the disk takes it.
+ */
+export const PAUSE_AT = 256 * 1024;
+/** A file that makes no progress for this long is stalled: reading resumes, and output past MAX_BUFFERED is dropped (and counted) rather than block the app for ever. */
+export const STALL_MS = 2000;
 const RETRY_MS = 5000;
 const IDX_RECORD = 16;
 const IDX_FLUSH_MS = 20;
@@ -90,6 +98,8 @@ export class LogFile {
   private idxLen = 0;
   private idxTimer: NodeJS.Timeout | undefined;
   private retryAt = 0;
+  /** Set when the disk took nothing for STALL_MS while the daemon waited; cleared by the next drain. */
+  private stalled = false;
 
   constructor(
     readonly path: string,
@@ -183,6 +193,34 @@ export class LogFile {
     stream.write(buf);
     this.size += buf.length;
     if (this.policy.maxSize > 0 && this.size >= this.policy.maxSize) this.rotate();
+  }
+
+  /** Too much is waiting for the disk: the caller should stop reading until `whenWritten`. */
+  get behind(): boolean {
+    return !this.stalled && this.stream !== null && this.stream.writableLength > PAUSE_AT;
+  }
+
+  /** Calls `done` once what is queued has been written, or the file failed, or STALL_MS passed. */
+  whenWritten(done: () => void): void {
+    const s = this.stream;
+    if (!s || !this.behind) return done();
+    let called = false;
+    const finish = (stalled: boolean) => {
+      if (called) return;
+      called = true;
+      clearTimeout(timer);
+      s.off('drain', onDrain);
+      s.off('close', onDrain);
+      if (stalled) {
+        this.stalled = true;
+        s.once('drain', () => (this.stalled = false));
+      }
+      done();
+    };
+    const onDrain = () => finish(false);
+    const timer = setTimeout(() => finish(true), STALL_MS);
+    s.once('drain', onDrain);
+    s.once('close', onDrain);
   }
 
   /** Moves the file aside (pending writes still land in it) and starts a new one. */

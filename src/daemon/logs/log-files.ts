@@ -35,8 +35,12 @@ export class LogFiles {
     }
   }
 
-  write(path: string, buf: Buffer, at: number): void {
-    this.files.get(path)?.write(buf, at);
+  /** Writes; true when the file is behind (see LogFile.behind). */
+  write(path: string, buf: Buffer, at: number): boolean {
+    const f = this.files.get(path);
+    if (!f) return false;
+    f.write(buf, at);
+    return f.behind;
   }
 
   get(path: string): LogFile | undefined {
