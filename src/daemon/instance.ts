@@ -179,6 +179,8 @@ export class Proc {
   loaded = false;
   listening = false;
   drained = false;
+  /** `axm:*` messages sent before this process became the instance's (during a reload). */
+  earlyAxm: unknown[] = [];
   private drainWaiters: Array<() => void> = [];
 
   constructor(
@@ -462,8 +464,12 @@ export class Instance {
     }
     if (typeof raw !== 'object' || raw === null) return;
     const msg = raw as { type?: unknown; id?: unknown; port?: unknown; host?: unknown; data?: unknown };
-    // App metrics and actions belong to the current process only (not to one being replaced or tried).
-    if (proc !== this.proc && typeof msg.type === 'string' && msg.type.startsWith('axm:')) return;
+    // App metrics and actions belong to the current process only. A process being tried (reload)
+    // keeps what it declares until it takes over (actions are declared once, at start).
+    if (proc !== this.proc && typeof msg.type === 'string' && msg.type.startsWith('axm:')) {
+      if (msg.type !== 'axm:reply' && proc.earlyAxm.length < 100) proc.earlyAxm.push(raw);
+      return;
+    }
     switch (msg.type) {
       // PM2's in-app agent protocol (@pm2/io), which Steward's agent speaks too.
       case 'axm:monitor':
@@ -652,6 +658,10 @@ export class Instance {
     }
     // Swap: the new process is the instance from now on; the old one leaves without a restart.
     this.proc = next;
+    this.metrics = {};
+    this.actions = [];
+    this.axmOptions = {};
+    for (const m of next.earlyAxm.splice(0)) this.onMessage(next, m);
     this.counters = { ...this.freshCounters(), pm_uptime: next.spawnedAt };
     this.restart_time += 1;
     void next.exited.then(({ code, signal }) => this.onExit(next, code, signal));

@@ -126,6 +126,26 @@ describe("steward/agent: Steward's typed in-app API", () => {
     assert.match((await home.ok(['trigger', 'cjs', 'ping'])).stdout, /ping: pong$/m);
   });
 
+  it('takes the actions a reloaded process declares while it starts (before it replaces the old one)', async () => {
+    const file = join(app.dir, 'agent-api.cjs');
+    await home.ok(['start', file, '--name', 'rel', '-i', '1', '--wait-ready'], {
+      env: { AGENT_ACTION: 'first', AGENT_READY_MS: '100' },
+    });
+    assert.match((await home.ok(['trigger', 'rel', 'first'])).stdout, /first: pong$/m);
+    await home.ok(['reload', 'rel', '--update-env'], {
+      env: { AGENT_ACTION: 'second', AGENT_READY_MS: '100' },
+    });
+    const e = await entry('rel');
+    assert.match(JSON.stringify(history(e).at(-1)), /reload/);
+    assert.match((await home.ok(['trigger', 'rel', 'second'])).stdout, /second: pong$/m);
+    assert.notEqual(
+      (await home.run(['trigger', 'rel', 'first'])).code,
+      0,
+      'the old process’s action is gone',
+    );
+    await home.ok(['delete', 'rel']);
+  });
+
   it('says ready on the readiness fd when there is no IPC channel (--interpreter none)', async () => {
     // The same CommonJS app as an executable, run without a Node interpreter: no IPC, no agent.
     const script = join(app.dir, 'agent-fd.cjs');
