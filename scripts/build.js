@@ -3,7 +3,7 @@
 // dist/daemon.js (one module instead of ~25 saves ~6 MB of daemon RSS; see docs/benchmarks.md).
 // CLI commands stay in lazily loaded chunks.
 import { execFileSync } from 'node:child_process';
-import { copyFileSync } from 'node:fs';
+import { copyFileSync, rmSync } from 'node:fs';
 import { build } from 'esbuild';
 
 // tsc emits even with type errors; the bundles are still built, and the build fails at the end.
@@ -37,6 +37,8 @@ await build({
     js: "import { createRequire as __cr } from 'node:module'; const require = __cr(import.meta.url);",
   },
 });
+// Chunk names are content hashes: without this, every build would leave the old ones behind.
+rmSync('dist/cli', { recursive: true, force: true });
 await build({
   ...common,
   entryPoints: ['src/cli/main.ts'],
