@@ -6,7 +6,7 @@ import { PROTOCOL_VERSION, stewardVersion } from '../common/version.js';
 import type { MethodName, ParamsOf, ResultOf } from '../protocol/methods.js';
 import { loadDump, serialize, writeSnapshot } from './persistence.js';
 import { ParamSchemas } from './rpc-schemas.js';
-import type { Connection, MethodDef } from './server.js';
+import { RawJson, type Connection, type MethodDef } from './server.js';
 import { processEnv } from './spawn-spec.js';
 import type { Supervisor } from './supervisor.js';
 
@@ -24,7 +24,12 @@ export interface HandlerDeps {
   startedAt: number;
 }
 
-type Impl = { [M in MethodName]: (p: ParamsOf<M>, c: Connection) => ResultOf<M> | Promise<ResultOf<M>> };
+type Impl = {
+  [M in MethodName]: (
+    p: ParamsOf<M>,
+    c: Connection,
+  ) => ResultOf<M> | RawJson<ResultOf<M>> | Promise<ResultOf<M>>;
+};
 
 /** The daemon side of every RPC method. Params arrive already validated against ParamSchemas. */
 export function buildHandlers(d: HandlerDeps): Record<string, MethodDef> {
@@ -39,8 +44,8 @@ export function buildHandlers(d: HandlerDeps): Record<string, MethodDef> {
     }),
     ping: () => ({ msg: 'pong' }),
     list: () => sup.list(),
-    jlist: () => sup.jlist(),
-    describe: (p) => sup.jlist(sup.resolve(p.targets, p.cwd)),
+    jlist: () => new RawJson<unknown[]>(sup.jlistJson()),
+    describe: (p) => new RawJson<unknown[]>(sup.jlistJson(sup.resolve(p.targets, p.cwd))),
     start: (p) => sup.start(p.apps, p.force, p.settle_ms),
     startTargets: (p) => sup.startTargets(p.targets, p.cwd),
     apply: (p) => sup.apply(p.apps, p.action, p.settle_ms),

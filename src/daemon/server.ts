@@ -25,6 +25,15 @@ export interface MethodDef {
  * JSON, a wrong shape, an unknown method or bad params each get an error reply; the daemon itself
  * never throws on client input.
  */
+/**
+ * A method's result given as JSON text, written as is (built from cached pieces, e.g. `jlist`).
+ * `T` is the type the text parses to, for the handler table's checks.
+ */
+export class RawJson<T = unknown> {
+  declare readonly parsesTo?: T;
+  constructor(readonly json: string) {}
+}
+
 export class RpcServer {
   readonly server: Server;
   readonly connections = new Set<Connection>();
@@ -61,6 +70,7 @@ export class RpcServer {
     socket.on('close', () => this.connections.delete(conn));
   }
 
+  /** A result that is JSON text already (see RawJson). */
   private reply(
     socket: Socket,
     id: RpcId | null,
@@ -69,6 +79,10 @@ export class RpcServer {
     after?: () => void,
   ): void {
     if (socket.destroyed) return;
+    if (!error && result instanceof RawJson) {
+      socket.write(`{"jsonrpc":"2.0","id":${JSON.stringify(id)},"result":${result.json}}\n`, () => after?.());
+      return;
+    }
     const msg = error ? { jsonrpc: '2.0', id, error } : { jsonrpc: '2.0', id, result: result ?? null };
     socket.write(encode(msg), () => after?.());
   }

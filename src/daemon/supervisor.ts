@@ -5,7 +5,7 @@ import { StewardError } from '../common/errors.js';
 import type { HomePaths } from '../common/paths.js';
 import type { ApplyAction, ApplyResult, OpResult, ProcSummary, StartResult } from '../protocol/methods.js';
 import { Instance, type InstanceContext, type InstanceSnapshot } from './instance.js';
-import { pm2Entry, summary } from './jlist.js';
+import { pm2Entry, pm2EntryJson, summary } from './jlist.js';
 import { LogFiles } from './logs/log-files.js';
 import {
   DEFAULT_LOG_SETTINGS,
@@ -545,6 +545,16 @@ export class Supervisor {
   prometheusText(): string {
     this.refreshSamples();
     return renderMetrics(this.instances(), (i) => this.sampler.get(i.pid), this.now());
+  }
+
+  /** `jlist` as JSON text, from per-instance cached pieces (what the RPC method sends). */
+  jlistJson(insts: Instance[] = this.instances()): string {
+    this.refreshSamples();
+    const home = this.opts.paths.home;
+    const parts = insts.map((i) =>
+      pm2EntryJson(i, this.sampler.get(i.pid), home, i.pidPath, this.droppedBytes(i)),
+    );
+    return `[${parts.join(',')}]`;
   }
 
   jlist(insts: Instance[] = this.instances()): Record<string, unknown>[] {
