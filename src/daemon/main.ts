@@ -20,8 +20,12 @@ import { Supervisor } from './supervisor.js';
  */
 const JOURNAL_COALESCE_MS = 100;
 const DAEMON_LOG_MAX = 10 * 1024 * 1024;
-/** A `logs` follower that reads slower than this much buffered output loses lines (counted). */
-const FOLLOWER_MAX_BUFFER = 1024 * 1024;
+/**
+ * A `logs` follower that reads slower than this much buffered output loses lines (counted). Kept
+ * small: with 1 MB, a follower of an app logging 1 GB as fast as it could grew the daemon's RSS by
+ * 25 %; a terminal cannot show more than this in a second anyway.
+ */
+const FOLLOWER_MAX_BUFFER = 256 * 1024;
 const NO_TOPICS: ReadonlySet<string> = new Set();
 
 function ready(msg: { ok: boolean; pid?: number; error?: string; hint?: string; code?: string }): void {
