@@ -138,14 +138,14 @@ async function main(): Promise<void> {
     fallbackOutput: (path, buf) => log(`output for ${path}: ${buf.toString('utf8').trimEnd()}`),
     wantsOutput: () => logFollowers > 0,
     onOutput: (inst, type, chunk, at) => {
-      const msg = {
+      const msg = () => ({
         pm_id: inst.pm_id,
         name: inst.config.name,
         namespace: inst.config.namespace,
         type,
         data: chunk.toString('utf8'),
         at,
-      };
+      });
       bus.server?.broadcast('log', msg, (c) => topicsOf(c).has('logs'), FOLLOWER_MAX_BUFFER);
     },
     onReply: (inst, data) => {

@@ -160,6 +160,8 @@ export class RpcServer {
     filter: (c: Connection) => boolean,
     maxBuffered = Infinity,
   ): void {
+    // `params` may be a function: it is called only if a connection takes the message (a log
+    // chunk is not decoded and encoded for followers that are all behind).
     let line: string | undefined;
     for (const c of this.connections) {
       if (!filter(c) || c.socket.destroyed) continue;
@@ -171,7 +173,11 @@ export class RpcServer {
         c.socket.write(encode({ jsonrpc: '2.0', method: 'missed', params: { count: c.missed } }));
         c.missed = 0;
       }
-      line ??= encode({ jsonrpc: '2.0', method, params });
+      line ??= encode({
+        jsonrpc: '2.0',
+        method,
+        params: typeof params === 'function' ? (params as () => unknown)() : params,
+      });
       c.socket.write(line);
     }
   }
