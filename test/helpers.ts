@@ -170,8 +170,22 @@ export function readJson(path: string): Record<string, unknown> | undefined {
   }
 }
 
+const made: string[] = [];
+/** A fresh temporary directory, removed when the test file's process exits. */
 export function tmpDir(prefix = 'stwt-'): string {
-  return mkdtempSync(join(tmpdir(), prefix));
+  const dir = mkdtempSync(join(tmpdir(), prefix));
+  if (made.length === 0)
+    process.once('exit', () => {
+      for (const d of made) {
+        try {
+          rmSync(d, { recursive: true, force: true });
+        } catch {
+          // a daemon still writing there: left for the OS to clean
+        }
+      }
+    });
+  made.push(dir);
+  return dir;
 }
 
 export { spawn };

@@ -179,6 +179,8 @@ export class Proc {
   loaded = false;
   listening = false;
   drained = false;
+  /** Steward itself is ending this process (stop, restart, delete): its exit is not a crash. */
+  stopRequested = false;
   /** `axm:*` messages sent before this process became the instance's (during a reload). */
   earlyAxm: unknown[] = [];
   private drainWaiters: Array<() => void> = [];
@@ -605,14 +607,15 @@ export class Instance {
       proc.exited.then(() => 'exited' as const),
       Promise.race([loaded, cap]).then(() => 'ok' as const),
     ]);
-    if (res === 'exited') return false;
+    // Stopped on purpose in the window (a cron or watch restart, `stop`, `delete`): not a failed start.
+    if (res === 'exited') return proc.stopRequested;
     if (agent) {
       // A short grace after loading catches a crash in the first tick (an async listen error).
       const grace = await Promise.race([
         proc.exited.then(() => 'exited' as const),
         new Promise<'ok'>((r) => setTimeout(() => r('ok'), Math.min(windowMs, 100))),
       ]);
-      return grace === 'ok';
+      return grace === 'ok' || proc.stopRequested;
     }
     return true;
   }
@@ -714,6 +717,7 @@ export class Instance {
    */
   private async terminate(proc: Proc, drain: boolean): Promise<void> {
     const pid = proc.pid;
+    proc.stopRequested = true;
     if (!proc.alive) return;
     const cfg = this.config;
     const tree: ProcIdentity[] = snapshotTree(pid);

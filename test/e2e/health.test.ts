@@ -191,6 +191,21 @@ describe('memory limit and cron', () => {
     );
   });
 
+  it('a restart during the start’s crash watch is not reported as a failed start', async () => {
+    // Without the agent the watch lasts the whole settle time: 3 s here, time to restart in it.
+    const start = home.run(['start', join(APPS, 'forever.js'), '--name', 'settling', '--no-agent'], {
+      env: { STEWARD_START_SETTLE_MS: '3000' },
+    });
+    await waitFor(
+      async () => (await home.jlist()).some((e) => e.name === 'settling' && e.pm2_env.status === 'online'),
+      'settling online',
+    );
+    await home.ok(['restart', 'settling']);
+    const r = await start;
+    assert.equal(r.code, 0, r.stderr);
+    await home.ok(['delete', 'settling']);
+  });
+
   it('restarts on a cron schedule, with the reason', async () => {
     await home.ok([
       'start',
