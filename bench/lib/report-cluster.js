@@ -1,7 +1,7 @@
 // The "Cluster mode" section of docs/benchmarks.md (bench/cases/cluster.js): table, what each row
 // measures, how to run, every sample. Starts at SECTION_MARKS.cluster (see lib/sections.js).
 import { INSTANCES, RELOADS, RESTARTS, SCALE_TO, TAIL_S } from '../cases/cluster.js';
-import { markdownTable, textTable } from './report.js';
+import { markdownTable, problemLines, textTable } from './report.js';
 import { SECTION_MARKS } from './sections.js';
 import { fmtMs, fmtRatio, median } from './stats.js';
 
@@ -178,15 +178,7 @@ function detail(C) {
 
 export function clusterMarkdown({ C, facts, errors, leftovers }) {
   const rows = clusterRows(C);
-  const problems = [
-    ...errors.map(
-      (e) =>
-        `- **${e.phase}** failed: ${e.message}${e.details ? `\n\n  \`\`\`\n  ${String(e.details).replace(/\n/g, '\n  ')}\n  \`\`\`` : ''}`,
-    ),
-    ...leftovers.map(
-      (l) => `- left behind after \`kill\`: pid ${l.pid} \`${l.cmd}\` (killed by the harness)`,
-    ),
-  ];
+  const problems = problemLines(errors, leftovers);
   const notes = (C.notes ?? []).map((n) => `- ${n}`);
   const r = C.runs ?? {};
   const conns = C.load?.connections ?? 32;

@@ -2,7 +2,7 @@
 // Starts at SECTION_MARKS.health (see lib/sections.js).
 import { LEAK_MB_S, LIMIT_MB, TREE } from '../cases/health.js';
 import { thousands } from './report-cluster.js';
-import { markdownTable, textTable } from './report.js';
+import { markdownTable, problemLines, textTable } from './report.js';
 import { SECTION_MARKS } from './sections.js';
 import { fmtMs, fmtRatio } from './stats.js';
 
@@ -147,15 +147,7 @@ function detail(H) {
 
 export function healthMarkdown({ H, facts, errors, leftovers }) {
   const rows = healthRows(H);
-  const problems = [
-    ...errors.map(
-      (e) =>
-        `- **${e.phase}** failed: ${e.message}${e.details ? `\n\n  \`\`\`\n  ${String(e.details).replace(/\n/g, '\n  ')}\n  \`\`\`` : ''}`,
-    ),
-    ...leftovers.map(
-      (l) => `- left behind after \`kill\`: pid ${l.pid} \`${l.cmd}\` (killed by the harness)`,
-    ),
-  ];
+  const problems = problemLines(errors, leftovers);
   const notes = (H.notes ?? []).map((n) => `- ${n}`);
   const r = H.runs ?? {};
   return `${SECTION_MARKS.health}

@@ -1,7 +1,7 @@
 // The "Logs" section of docs/benchmarks.md (bench/cases/logs.js): its table, what each row
 // measures, and every sample. The section starts at LOGS_MARK, so that run.js can rewrite it alone
 // (--only=logs) or keep it when only the other cases ran.
-import { markdownTable, textTable } from './report.js';
+import { markdownTable, problemLines, textTable } from './report.js';
 import { fmtMs, fmtRatio, median } from './stats.js';
 
 export const LOGS_MARK =
@@ -235,13 +235,7 @@ function detail(L) {
 
 export function logsMarkdown({ L, facts, load, errors, leftovers }) {
   const rows = logsRows(L);
-  const problems = [];
-  for (const e of errors)
-    problems.push(
-      `- **${e.phase}** failed: ${e.message}${e.details ? `\n\n  \`\`\`\n  ${e.details.replace(/\n/g, '\n  ')}\n  \`\`\`` : ''}`,
-    );
-  for (const l of leftovers)
-    problems.push(`- left behind after \`kill\`: pid ${l.pid} \`${l.cmd}\` (killed by the harness)`);
+  const problems = problemLines(errors, leftovers);
   const notes = (L.notes ?? []).map((n) => `- ${n}`);
   const big = gbText(L.bigBytes ?? 1e9);
   return `${LOGS_MARK}

@@ -3,7 +3,7 @@
 // SECTION_MARKS.monitoring (see lib/sections.js).
 import { MONIT_SIZE } from '../cases/monitoring.js';
 import { rpsOf, thousands } from './report-cluster.js';
-import { markdownTable, textTable } from './report.js';
+import { markdownTable, problemLines, textTable } from './report.js';
 import { SECTION_MARKS } from './sections.js';
 import { fmtRatio, median } from './stats.js';
 
@@ -232,15 +232,7 @@ function detail(M) {
 
 export function monitoringMarkdown({ M, facts, errors, leftovers }) {
   const rows = monitoringRows(M);
-  const problems = [
-    ...errors.map(
-      (e) =>
-        `- **${e.phase}** failed: ${e.message}${e.details ? `\n\n  \`\`\`\n  ${String(e.details).replace(/\n/g, '\n  ')}\n  \`\`\`` : ''}`,
-    ),
-    ...leftovers.map(
-      (l) => `- left behind after \`kill\`: pid ${l.pid} \`${l.cmd}\` (killed by the harness)`,
-    ),
-  ];
+  const problems = problemLines(errors, leftovers);
   const notes = (M.notes ?? []).map((n) => `- ${n}`);
   const r = M.runs ?? {};
   const h = r.http ?? {};

@@ -191,6 +191,19 @@ function detailRows(R) {
   ].join('\n');
 }
 
+/** The "problems seen in this run" list of every report: failed phases and processes left behind. */
+export function problemLines(errors, leftovers) {
+  return [
+    ...errors.map(
+      (e) =>
+        `- **${e.phase}** failed: ${e.message}${e.details ? `\n\n  \`\`\`\n  ${String(e.details).replace(/\n/g, '\n  ')}\n  \`\`\`` : ''}`,
+    ),
+    ...leftovers.map(
+      (l) => `- left behind after \`kill\`: pid ${l.pid} \`${l.cmd}\` (killed by the harness)`,
+    ),
+  ];
+}
+
 export function markdown({ rows, R, facts, errors, leftovers, runs, elapsedMs }) {
   const factLines = [
     `- Date: ${facts.date}`,
@@ -200,13 +213,7 @@ export function markdown({ rows, R, facts, errors, leftovers, runs, elapsedMs })
     `- Load average (1 min) at start and after each phase: ${facts.load.join(' → ')}`,
     `- Whole run: ${(elapsedMs / 1000).toFixed(0)} s`,
   ];
-  const problems = [];
-  for (const e of errors)
-    problems.push(
-      `- **${e.phase}** failed: ${e.message}${e.details ? `\n\n  \`\`\`\n  ${e.details.replace(/\n/g, '\n  ')}\n  \`\`\`` : ''}`,
-    );
-  for (const l of leftovers)
-    problems.push(`- left behind after \`kill\`: pid ${l.pid} \`${l.cmd}\` (killed by the harness)`);
+  const problems = problemLines(errors, leftovers);
 
   return `# Benchmarks: Steward vs PM2
 
