@@ -21,7 +21,7 @@ import { performance } from 'node:perf_hooks';
 import { fileURLToPath } from 'node:url';
 import { run, sleep, waitFor } from '../lib/exec.js';
 import { ensureLoadGen, freePort, load, LOAD, waitServing } from '../lib/loadgen.js';
-import { cpuSeconds, isAlive, RUN_MARK } from '../lib/procs.js';
+import { childrenOf, cpuSeconds, isAlive, RUN_MARK } from '../lib/procs.js';
 import { rotate } from './fleet.js';
 
 const here = dirname(fileURLToPath(import.meta.url));
@@ -42,20 +42,6 @@ export const TAIL_S = 3;
 
 const online = (list) => list.filter((p) => p.pm2_env?.status === 'online');
 const tail = (s, n = 4) => (s ?? '').trim().split('\n').slice(-n).join('\n');
-
-/** Children of a pid, from /proc/<pid>/task/*\/children (Linux ≥ 3.5). */
-function childrenOf(pid) {
-  const out = [];
-  try {
-    for (const t of readdirSync(`/proc/${pid}/task`)) {
-      const s = readFileSync(`/proc/${pid}/task/${t}/children`, 'latin1').trim();
-      if (s) out.push(...s.split(/\s+/).map(Number));
-    }
-  } catch {
-    // gone
-  }
-  return out;
-}
 
 /** `start <script> --name <name> -i N [extra] -s` with PORT in its environment; waits until it serves. */
 async function startApp(tool, { name, script, port, extra = [], env = {}, instances = INSTANCES }) {

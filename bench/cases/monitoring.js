@@ -19,14 +19,13 @@
 // Every app is deleted at the end of its part; the plain app and the tmux servers are stopped by
 // the harness. Everything spawned carries the run mark (STEWARD_BENCH_RUN).
 import { execFileSync, spawn } from 'node:child_process';
-import { readdirSync, readFileSync } from 'node:fs';
 import { freemem, loadavg } from 'node:os';
 import { dirname, join } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { fileURLToPath } from 'node:url';
 import { BenchError, run, sleep, waitFor } from '../lib/exec.js';
 import { ensureLoadGen, freePort, load, LOAD, waitServing } from '../lib/loadgen.js';
-import { cpuSeconds, isAlive, rssMb, RUN_MARK } from '../lib/procs.js';
+import { childrenOf, cpuSeconds, isAlive, rssMb, RUN_MARK } from '../lib/procs.js';
 import { median } from '../lib/stats.js';
 import { rotate } from './fleet.js';
 
@@ -39,20 +38,6 @@ export const MONIT_SIZE = { cols: 120, rows: 35 };
 const APP_MB = 55;
 
 const online = (list) => list.filter((p) => p.pm2_env?.status === 'online');
-
-/** Children of a pid, from /proc/<pid>/task/*\/children (Linux ≥ 3.5). */
-function childrenOf(pid) {
-  const out = [];
-  try {
-    for (const t of readdirSync(`/proc/${pid}/task`)) {
-      const s = readFileSync(`/proc/${pid}/task/${t}/children`, 'latin1').trim();
-      if (s) out.push(...s.split(/\s+/).map(Number));
-    }
-  } catch {
-    // gone
-  }
-  return out;
-}
 
 /** A pid and all its descendants. */
 function tree(pid) {
@@ -67,17 +52,9 @@ function tree(pid) {
   return out;
 }
 
-function vmRssKb(pid) {
-  try {
-    const m = /^VmRSS:\s+(\d+)\s+kB/m.exec(readFileSync(`/proc/${pid}/status`, 'latin1'));
-    return m ? Number(m[1]) : 0;
-  } catch {
-    return 0;
-  }
-}
-
-/** VmRSS (MiB) summed over a process tree; NaN when the root is gone. */
-const treeRssMb = (pid) => (isAlive(pid) ? tree(pid).reduce((n, p) => n + vmRssKb(p), 0) / 1024 : NaN);
+/** VmRSS (MiB) summed over a process tree (a process gone meanwhile counts 0); NaN when the root is gone. */
+const treeRssMb = (pid) =>
+  isAlive(pid) ? tree(pid).reduce((n, p) => n + (Number.isFinite(rssMb(p)) ? rssMb(p) : 0), 0) : NaN;
 
 /** Median of `n` reads of `f()`, `gapMs` apart. */
 async function medianOf(f, n = 5, gapMs = 500) {

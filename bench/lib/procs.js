@@ -97,3 +97,17 @@ export function isAlive(pid) {
     return e.code === 'EPERM';
   }
 }
+
+/** Children of a pid, from /proc/<pid>/task/*\/children (Linux ≥ 3.5). */
+export function childrenOf(pid) {
+  const out = [];
+  try {
+    for (const t of readdirSync(`/proc/${pid}/task`)) {
+      const s = readFileSync(`/proc/${pid}/task/${t}/children`, 'latin1').trim();
+      if (s) out.push(...s.split(/\s+/).map(Number));
+    }
+  } catch {
+    // gone
+  }
+  return out;
+}
