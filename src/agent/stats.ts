@@ -3,6 +3,7 @@
  * clock passed in (so that it is tested with plain numbers). No timers: windows advance when they
  * are read or written.
  */
+import type { HistogramStats } from './api.js';
 
 /** Buckets of a meter's window: its resolution is timeframe / 60 (1 s for the default 60 s). */
 const RATE_BUCKETS = 60;
@@ -48,18 +49,6 @@ export class SlidingRate {
   }
 }
 
-/** A histogram's summary: `count` and `sum` since it was created, the rest over its latest values. */
-export interface Summary {
-  count: number;
-  sum: number;
-  min: number;
-  max: number;
-  mean: number;
-  p50: number;
-  p95: number;
-  p99: number;
-}
-
 /** How many latest values a histogram keeps for its percentiles (8 KiB). */
 export const RESERVOIR_SIZE = 1024;
 
@@ -71,7 +60,7 @@ export class Reservoir {
   private values: Float64Array | undefined;
   private count = 0;
   private sum = 0;
-  private cached: Summary | undefined;
+  private cached: HistogramStats | undefined;
 
   constructor(private readonly size = RESERVOIR_SIZE) {}
 
@@ -84,7 +73,7 @@ export class Reservoir {
   }
 
   /** The summary, or undefined before the first value. */
-  summary(): Summary | undefined {
+  summary(): HistogramStats | undefined {
     if (this.count === 0 || !this.values) return undefined;
     if (this.cached) return this.cached;
     const sorted = this.values.slice(0, Math.min(this.count, this.size)).sort();

@@ -1,5 +1,6 @@
 import pc from 'picocolors';
 import { StewardError } from '../../common/errors.js';
+import type { LogLine } from '../../api/types.js';
 import type { LogInfo } from '../../protocol/methods.js';
 import { resolveTarget } from '../../daemon/targets.js';
 import type { CliContext } from '../context.js';
@@ -146,14 +147,7 @@ export async function logs(ctx: CliContext, target: string | undefined, opts: Lo
       return;
     }
     if (method !== 'log') return;
-    const m = params as {
-      pm_id: number;
-      name: string;
-      namespace: string;
-      type: 'out' | 'err';
-      data: string;
-      at: number;
-    };
+    const m = params as LogLine;
     if ((opts.err && m.type !== 'err') || (opts.out && m.type !== 'out') || !matches(m)) return;
     const key = `${m.pm_id}:${m.type}`;
     const text = (partial.get(key) ?? '') + m.data;
