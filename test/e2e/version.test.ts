@@ -5,19 +5,24 @@ import { join } from 'node:path';
 import { after, describe, it } from 'node:test';
 import { APPS, Home, ROOT, tmpDir } from '../helpers.js';
 
+/** A copy of this Steward whose package.json says `version`; returns the path of its CLI. */
+function stewardCopy(version: string): string {
+  const dir = tmpDir('stw-copy-');
+  cpSync(join(ROOT, 'bin'), join(dir, 'bin'), { recursive: true });
+  cpSync(join(ROOT, 'dist'), join(dir, 'dist'), { recursive: true });
+  symlinkSync(join(ROOT, 'node_modules'), join(dir, 'node_modules'));
+  const pkg = JSON.parse(readFileSync(join(ROOT, 'package.json'), 'utf8')) as Record<string, unknown>;
+  writeFileSync(join(dir, 'package.json'), JSON.stringify({ ...pkg, version }));
+  return join(dir, 'bin/steward.js');
+}
+
 describe('version handshake', () => {
   const home = new Home();
   after(() => home.cleanup());
 
   it('says once, not on every command, that the daemon runs another version', async () => {
     // A copy of Steward that claims another version starts the daemon.
-    const other = tmpDir('stw-other-');
-    cpSync(join(ROOT, 'bin'), join(other, 'bin'), { recursive: true });
-    cpSync(join(ROOT, 'dist'), join(other, 'dist'), { recursive: true });
-    symlinkSync(join(ROOT, 'node_modules'), join(other, 'node_modules'));
-    const pkg = JSON.parse(readFileSync(join(ROOT, 'package.json'), 'utf8')) as Record<string, unknown>;
-    writeFileSync(join(other, 'package.json'), JSON.stringify({ ...pkg, version: '9.9.9' }));
-    execFileSync(process.execPath, [join(other, 'bin/steward.js'), 'ping'], { env: home.env });
+    execFileSync(process.execPath, [stewardCopy('9.9.9'), 'ping'], { env: home.env });
 
     const first = await home.ok(['ls']);
     assert.match(first.stderr, /the daemon runs Steward 9\.9\.9, this CLI is \d+\.\d+\.\d+/);
@@ -32,14 +37,8 @@ describe('steward update', () => {
 
   it('swaps the daemon for the installed version, keeping ids, names, options and counters', async () => {
     // The running daemon is an "older build": a copy of Steward whose version says 0.0.1-old.
-    const old = tmpDir('stw-old-');
-    cpSync(join(ROOT, 'bin'), join(old, 'bin'), { recursive: true });
-    cpSync(join(ROOT, 'dist'), join(old, 'dist'), { recursive: true });
-    symlinkSync(join(ROOT, 'node_modules'), join(old, 'node_modules'));
-    const pkg = JSON.parse(readFileSync(join(ROOT, 'package.json'), 'utf8')) as Record<string, unknown>;
-    writeFileSync(join(old, 'package.json'), JSON.stringify({ ...pkg, version: '0.0.1-old' }));
-    const oldCli = (args: string[]) =>
-      execFileSync(process.execPath, [join(old, 'bin/steward.js'), ...args], { env: home.env });
+    const oldBin = stewardCopy('0.0.1-old');
+    const oldCli = (args: string[]) => execFileSync(process.execPath, [oldBin, ...args], { env: home.env });
     oldCli(['start', join(APPS, 'forever.js'), '--name', 'a', '--', 'x']);
     oldCli(['start', join(APPS, 'forever.js'), '--name', 'b', '--namespace', 'ns', '--kill-timeout', '3s']);
     oldCli(['restart', 'b']);
