@@ -139,7 +139,7 @@ export class Guards {
       const sig = enabled ? JSON.stringify([cfg.watch, cfg.ignore_watch, cfg.watch_delay, cfg.pm_cwd]) : '';
       const cur = this.watchers.get(name);
       if (cur?.sig === sig) continue;
-      if (cur) void cur.watcher.close();
+      cur?.watcher.close();
       this.watchers.delete(name);
       if (!enabled) continue;
       const own = insts
@@ -175,7 +175,7 @@ export class Guards {
     }
     for (const [name, w] of this.watchers) {
       if (!apps.has(name) || apps.get(name)?.watch === false) {
-        void w.watcher.close();
+        w.watcher.close();
         this.watchers.delete(name);
       }
     }
@@ -186,10 +186,10 @@ export class Guards {
     await Promise.all([...this.watchers.values()].map((w) => w.started));
   }
 
-  async close(): Promise<void> {
+  close(): void {
     for (const h of this.health.values()) h.runner.stop();
     for (const c of this.cron.values()) c.job.stop();
     if (this.memoryTimer) clearInterval(this.memoryTimer);
-    await Promise.all([...this.watchers.values()].map((w) => w.watcher.close()));
+    for (const w of this.watchers.values()) w.watcher.close();
   }
 }

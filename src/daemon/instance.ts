@@ -130,9 +130,9 @@ function readPipe(
   onChunk: (chunk: Buffer) => boolean,
   whenWritten: (cb: () => void) => void,
 ): Socket {
+  let bulk = false;
   // `onread` is a documented option of net.connect() that the Socket constructor takes too
   // (Node ≥ 12); @types/node lists it for connect only, hence the widened type.
-  let bulk = false;
   const opts: SocketConstructorOpts & { onread: unknown } = {
     fd,
     readable: true,

@@ -55,7 +55,7 @@ export function dynamicEnv(inst: Instance, logDropped: number): Record<string, u
 }
 
 /** Fields of `pm2_env` that follow from the config alone (and the dynamic ones' names, reserved). */
-function staticEnv(inst: Instance, home: string, pidPath: string | null): Record<string, unknown> {
+export function staticEnv(inst: Instance, home: string, pidPath: string | null): Record<string, unknown> {
   const c = inst.config;
   const logs = inst.logPaths;
   const env = processEnv(c, inst.pm_id, inst.index, home);
@@ -131,35 +131,16 @@ export const DYNAMIC_KEYS = [
   'steward',
 ];
 
-/**
- * PM2's `jlist` entry: top-level pid/name/pm_id/monit and a `pm2_env` with PM2's field names, the
- * app's environment under `env`, and (as PM2 does) every variable copied again at the top level of
- * `pm2_env` where it does not clash with a PM2 field. Steward-only details live under `steward`.
- */
-export function pm2Entry(
-  inst: Instance,
-  usage: Usage,
-  home: string,
-  pidPath: string | null,
-  logDropped = 0,
-): Record<string, unknown> {
-  const running = inst.status === 'online' || inst.status === 'launching';
-  return {
-    pid: running ? inst.pid : 0,
-    name: inst.config.name,
-    pm_id: inst.pm_id,
-    monit: { memory: running ? usage.memory : 0, cpu: running ? usage.cpu : 0 },
-    pm2_env: { ...dynamicEnv(inst, logDropped), ...staticEnv(inst, home, pidPath) },
-  };
-}
-
 /** The static part of an instance's `pm2_env` as JSON, kept until its config object changes. */
 const staticCache = new WeakMap<Instance, { config: unknown; pidPath: string | null; json: string }>();
 
 /**
- * The same entry as `pm2Entry`, as JSON text. The static part (config, environment: most of the
- * bytes) is serialized once per config and reused: `jlist` once a second on 50 apps cost the
- * daemon ~14 ms of CPU per call when every entry was rebuilt and serialized each time.
+ * PM2's `jlist` entry, as JSON text: top-level pid/name/pm_id/monit and a `pm2_env` with PM2's
+ * field names, the app's environment under `env`, and (as PM2 does) every variable copied again at
+ * the top level of `pm2_env` where it does not clash with a PM2 field; Steward-only details live
+ * under `steward`. The static part (config, environment: most of the bytes) is serialized once per
+ * config and reused: `jlist` once a second on 50 apps cost the daemon ~14 ms of CPU per call when
+ * every entry was rebuilt and serialized each time.
  */
 export function pm2EntryJson(
   inst: Instance,

@@ -205,7 +205,7 @@ async function main(): Promise<void> {
       writeJournal(handover);
       journalFrozen = true;
     }
-    await supervisor.guards.close();
+    supervisor.guards.close();
     await metricsServer.close();
     await supervisor.stopAll();
     if (!keepJournal) {

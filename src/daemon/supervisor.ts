@@ -5,7 +5,7 @@ import { StewardError } from '../common/errors.js';
 import type { HomePaths } from '../common/paths.js';
 import type { ApplyAction, ApplyResult, OpResult, ProcSummary, StartResult } from '../protocol/methods.js';
 import { Instance, type InstanceContext, type InstanceSnapshot } from './instance.js';
-import { pm2Entry, pm2EntryJson, summary } from './jlist.js';
+import { pm2EntryJson, summary } from './jlist.js';
 import { LogFiles } from './logs/log-files.js';
 import {
   DEFAULT_LOG_SETTINGS,
@@ -555,13 +555,6 @@ export class Supervisor {
       pm2EntryJson(i, this.sampler.get(i.pid), home, i.pidPath, this.droppedBytes(i)),
     );
     return `[${parts.join(',')}]`;
-  }
-
-  jlist(insts: Instance[] = this.instances()): Record<string, unknown>[] {
-    this.refreshSamples();
-    return insts.map((i) =>
-      pm2Entry(i, this.sampler.get(i.pid), this.opts.paths.home, i.pidPath, this.droppedBytes(i)),
-    );
   }
 
   /**

@@ -301,10 +301,9 @@ export class AppWatcher {
     if (next !== null) this.schedule(next);
   }
 
-  async close(): Promise<void> {
+  close(): void {
     this.closed = true;
     if (this.timer) clearTimeout(this.timer);
     this.tree?.close();
-    await Promise.resolve();
   }
 }

@@ -79,11 +79,13 @@ export class InstanceOutput {
 
   /** Calls `done` once none of this process's files is behind (see LogFile.whenWritten). */
   whenWritten(done: () => void): void {
-    const files = this.held.map((p) => this.files.get(p)).filter((f) => f?.behind === true);
+    const files = this.held
+      .map((p) => this.files.get(p))
+      .filter((f): f is NonNullable<typeof f> => f?.behind === true);
     let left = files.length;
     if (left === 0) return done();
     for (const f of files)
-      f?.whenWritten(() => {
+      f.whenWritten(() => {
         left -= 1;
         if (left === 0) done();
       });

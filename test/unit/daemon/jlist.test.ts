@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { Instance, type InstanceContext } from '../../../src/daemon/instance.js';
-import { DYNAMIC_KEYS, dynamicEnv, pm2Entry, pm2EntryJson } from '../../../src/daemon/jlist.js';
+import { DYNAMIC_KEYS, dynamicEnv, pm2EntryJson, staticEnv } from '../../../src/daemon/jlist.js';
 import { sampleConfig } from '../support.js';
 
 /** An instance that is never started: only what jlist reads is needed from its context. */
@@ -16,13 +16,27 @@ function instance(over: Parameters<typeof sampleConfig>[0] = {}): Instance {
   return new Instance(3, sampleConfig(over), 0, ctx);
 }
 
+/**
+ * The entry of a stopped instance built the plain way, fresh objects every time (what the cached
+ * text must equal).
+ */
+function pm2Entry(inst: Instance, pidPath: string, dropped: number) {
+  return {
+    pid: 0,
+    name: inst.config.name,
+    pm_id: inst.pm_id,
+    monit: { memory: 0, cpu: 0 },
+    pm2_env: { ...dynamicEnv(inst, dropped), ...staticEnv(inst, '/h', pidPath) },
+  };
+}
+
 describe('jlist entries', () => {
   it('the cached JSON text parses to the same entry as the object form, env clashes included', () => {
     // Variables named like PM2 fields (static and dynamic) are not copied up over them.
     const inst = instance({ env: { status: 'from-env', name: 'from-env', FOO: 'bar', steward: 'x' } });
     inst.record('start', 'because');
     const usage = { cpu: 1.5, memory: 1234 };
-    const want = pm2Entry(inst, usage, '/h', '/h/pids/api-3.pid', 7);
+    const want = pm2Entry(inst, '/h/pids/api-3.pid', 7);
     assert.deepEqual(JSON.parse(pm2EntryJson(inst, usage, '/h', '/h/pids/api-3.pid', 7)), want);
     const env = want.pm2_env as Record<string, unknown>;
     assert.equal(env.status, 'stopped');
@@ -32,7 +46,7 @@ describe('jlist entries', () => {
     inst.restart_time = 5;
     inst.record('online', 'again');
     const again = JSON.parse(pm2EntryJson(inst, usage, '/h', '/h/pids/api-3.pid', 9)) as typeof want;
-    assert.deepEqual(again, pm2Entry(inst, usage, '/h', '/h/pids/api-3.pid', 9));
+    assert.deepEqual(again, pm2Entry(inst, '/h/pids/api-3.pid', 9));
     assert.equal((again.pm2_env as Record<string, unknown>).restart_time, 5);
     // A new config object (e.g. `restart --update-env`) is seen.
     inst.config = { ...inst.config, env: { FOO: 'baz' } };
