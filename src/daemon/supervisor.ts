@@ -50,7 +50,8 @@ export class Supervisor {
   readonly sockets = new SocketBroker();
   readonly guards: Guards;
   private readonly replyWaiters = new Map<string, (data: unknown) => void>();
-  private syncPending = false;
+  /** Set while a sync is scheduled; resolves once it ran. */
+  private synced: Promise<void> | undefined;
   /** Global log rotation defaults (STEWARD_HOME/settings.json, `steward set`). */
   logSettings: LogSettings = { ...DEFAULT_LOG_SETTINGS };
   private readonly ctx: InstanceContext;
@@ -136,12 +137,16 @@ export class Supervisor {
 
   /** Guards (probes, memory, cron, watch) follow the table, once per burst of changes. */
   scheduleSync(): void {
-    if (this.syncPending) return;
-    this.syncPending = true;
-    setImmediate(() => {
-      this.syncPending = false;
-      this.guards.sync();
-    });
+    this.synced ??= new Promise((resolve) =>
+      setImmediate(() => {
+        this.synced = undefined;
+        try {
+          this.guards.sync();
+        } finally {
+          resolve();
+        }
+      }),
+    );
   }
 
   instances(): Instance[] {
@@ -238,7 +243,7 @@ export class Supervisor {
       .filter((i) => i.history.some((h) => h.event === 'online' && (h.reason ?? '').startsWith('not ready')))
       .map((i) => ({ pm_id: i.pm_id, name: i.config.name }));
     // When `start --watch` returns, changes are seen: the initial walk of the tree is done.
-    if (this.syncPending) await new Promise((r) => setImmediate(r));
+    await this.synced;
     await this.guards.watchesReady();
     return { ids: started.map((i) => i.pm_id), failed, not_ready: notReady };
   }
