@@ -106,7 +106,7 @@ const log = (msg) =>
 
 function preflight() {
   if (process.platform !== 'linux') fail('the benchmarks read /proc: Linux only');
-  if (!existsSync(join(repo, 'dist/cli/main.js'))) {
+  if (!existsSync(join(repo, 'dist/cli/main.cjs'))) {
     fail('Steward is not built: run `npm run bench` (builds first) or `npm run build`');
   }
   // 500 sleep apps (~1 MB) + 20 Node apps (~45 MB) + two daemons + CLIs: about 2 GB at the peak.

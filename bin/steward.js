@@ -1,3 +1,4 @@
 #!/usr/bin/env node
-// Thin launcher: the real CLI is compiled to dist/. Kept tiny so cold start stays fast.
-import '../dist/cli/main.js';
+// Thin launcher (CommonJS: bin/package.json says so, sparing the ES module loader's start-up).
+// The real CLI is compiled to dist/cli/; boot.cjs runs it with a code cache.
+require('../dist/cli/boot.cjs');

@@ -1,9 +1,8 @@
 // Build: tsc compiles everything (types, API, tests) into dist/; esbuild then bundles the CLI into
-// dist/cli/ so that a command loads a few files instead of dozens (cold start), and the daemon into
+// dist/cli/ so that a command loads two files instead of dozens (cold start), and the daemon into
 // dist/daemon.js (one module instead of ~25 saves ~6 MB of daemon RSS; see docs/benchmarks.md).
-// CLI commands stay in lazily loaded chunks.
 import { execFileSync } from 'node:child_process';
-import { copyFileSync, rmSync } from 'node:fs';
+import { copyFileSync, readFileSync, rmSync } from 'node:fs';
 import { build } from 'esbuild';
 
 // tsc emits even with type errors; the bundles are still built, and the build fails at the end.
@@ -37,18 +36,50 @@ await build({
     js: "import { createRequire as __cr } from 'node:module'; const require = __cr(import.meta.url);",
   },
 });
-// Chunk names are content hashes: without this, every build would leave the old ones behind.
+// The CLI is one CommonJS bundle run by dist/cli/boot.cjs with a V8 code cache (see src/cli/boot.cts):
+// a code cache needs vm.Script, which on Node 20 takes scripts, not ES modules. Commands are still
+// lazy: esbuild keeps each dynamically imported module's body in a function until it is needed.
 rmSync('dist/cli', { recursive: true, force: true });
+// commander loads child_process (and with it dgram and more, ~1 ms) on start only for git-style
+// executable subcommands, which Steward does not use: load it when spawn is first called instead.
+const lazyChildProcess = {
+  name: 'lazy-child-process',
+  setup(b) {
+    b.onLoad({ filter: /commander[\\/]lib[\\/]command\.js$/ }, (args) => {
+      const text = readFileSync(args.path, 'utf8');
+      const eager = "const childProcess = require('node:child_process');";
+      if (!text.includes(eager)) throw new Error(`${args.path}: the child_process require changed`);
+      const lazy = "const childProcess = { spawn: (...a) => require('node:child_process').spawn(...a) };";
+      return { contents: text.replace(eager, lazy), loader: 'js' };
+    });
+  },
+};
 await build({
   ...common,
+  format: 'cjs',
+  plugins: [lazyChildProcess],
   entryPoints: ['src/cli/main.ts'],
-  splitting: true,
-  outdir: 'dist/cli',
-  // commander is CommonJS: give the ESM bundle a require().
-  banner: {
-    js: "import { createRequire as __cr } from 'node:module'; const require = __cr(import.meta.url);",
-  },
+  outfile: 'dist/cli/main.cjs',
+  // version.ts finds the package root from its own URL.
+  define: { 'import.meta.url': '__stewardUrl' },
+  banner: { js: "var __stewardUrl = require('node:url').pathToFileURL(__filename).href;" },
 });
+copyFileSync('dist/src/cli/boot.cjs', 'dist/cli/boot.cjs');
+const cliBundle = readFileSync('dist/cli/main.cjs', 'latin1');
+// boot.cjs reads the bundle as latin1, which is only right for ASCII.
+if (/[^\x00-\x7f]/.test(cliBundle)) {
+  console.error('build: dist/cli/main.cjs is not ASCII; src/cli/boot.cts reads it as latin1');
+  process.exit(1);
+}
+// A dynamic import() fails in a script that came from a code cache (Node 20): the only one allowed
+// is ecosystem-load's fallback, which the launcher's lent import() replaces.
+const imports = cliBundle.match(/[^\w$.]import\(/g)?.length ?? 0;
+if (imports > 1) {
+  console.error(
+    `build: dist/cli/main.cjs has ${imports} import() calls; use static imports or the import hook (src/config/ecosystem-load.ts)`,
+  );
+  process.exit(1);
+}
 // `steward/agent` for CommonJS apps (the package's `require` condition): Node 20 before 20.19 cannot
 // require() the ESM build. Same source, not minified (the app's stack traces go through it), and the
 // same declarations (they import nothing, so they read the same as CommonJS ones).

@@ -89,11 +89,25 @@ function errorPosition(stack: string, abs: string): string {
   return '';
 }
 
+/**
+ * `import()` of an ecosystem file. The CLI bundle runs as a vm.Script with a V8 code cache
+ * (src/cli/boot.cts), and on Node 20 a script deserialized from a cache loses its dynamic-import
+ * callback ("A dynamic import callback was not specified"), so the launcher, an ordinary CommonJS
+ * module, lends its own `import()` under this symbol. The build checks that this is the bundle's
+ * only `import()`.
+ */
+export const IMPORT_HOOK = Symbol.for('steward.import');
+
+function importFile(url: string): Promise<unknown> {
+  const lent = (globalThis as { [IMPORT_HOOK]?: (url: string) => Promise<unknown> })[IMPORT_HOOK];
+  return lent ? lent(url) : import(url);
+}
+
 async function loadJs(abs: string, file: string): Promise<unknown> {
   let mod: Record<string, unknown>;
   try {
     // A query string defeats the module cache, so a long-lived process (the API) sees edits.
-    mod = (await import(`${pathToFileURL(abs).href}?t=${Date.now()}`)) as Record<string, unknown>;
+    mod = (await importFile(`${pathToFileURL(abs).href}?t=${Date.now()}`)) as Record<string, unknown>;
   } catch (e) {
     const err = e as Error;
     const kind = err instanceof SyntaxError ? 'syntax error' : 'error while loading';

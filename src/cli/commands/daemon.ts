@@ -1,3 +1,4 @@
+import { existsSync } from 'node:fs';
 import type { CliContext } from '../context.js';
 
 export async function ping(ctx: CliContext): Promise<void> {
@@ -49,7 +50,6 @@ export async function update(ctx: CliContext): Promise<void> {
   const res = await c.call('update', {});
   await closed;
   // The old daemon removes its socket last; wait for it to be gone before starting the new one.
-  const { existsSync } = await import('node:fs');
   const deadline = Date.now() + 15_000;
   while (existsSync(c.paths.socket) && Date.now() < deadline) await new Promise((r) => setTimeout(r, 25));
   const { Client } = await import('../../client/client.js');

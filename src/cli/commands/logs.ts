@@ -16,11 +16,8 @@ export interface LogsOptions {
   nostream?: boolean;
 }
 
-interface Source {
+interface Source extends Who {
   path: string;
-  type: 'out' | 'err';
-  pm_id: number;
-  name: string;
 }
 
 /** Output is written once per batch of lines (one system call), not once per line. */
@@ -40,7 +37,15 @@ function batch(fn: () => void): void {
   }
 }
 
-type Printer = (l: { text: string; at: number; type: 'out' | 'err'; pm_id: number; name: string }) => void;
+/** Whose line it is; the printer keeps the coloured `id|name | ` tag on it, made once. */
+interface Who {
+  type: 'out' | 'err';
+  pm_id: number;
+  name: string;
+  tag?: string;
+}
+
+type Printer = (text: string, at: number, who: Who) => void;
 
 async function makePrinter(opts: LogsOptions): Promise<Printer> {
   let stamp: ((at: number) => string) | undefined;
@@ -55,26 +60,22 @@ async function makePrinter(opts: LogsOptions): Promise<Printer> {
     const tf = new TimeFormatter(fmt);
     stamp = (at) => (at > 0 ? tf.format(at) : '?');
   }
-  return (l) => {
-    if (opts.json) {
+  if (opts.json) {
+    return (text, at, who) => {
       const obj = {
-        message: l.text,
-        timestamp: l.at > 0 ? new Date(l.at).toISOString() : null,
-        type: l.type,
-        process_id: l.pm_id,
-        app_name: l.name,
+        message: text,
+        timestamp: at > 0 ? new Date(at).toISOString() : null,
+        type: who.type,
+        process_id: who.pm_id,
+        app_name: who.name,
       };
       emit(JSON.stringify(obj) + '\n');
-      return;
-    }
-    const time = stamp ? `${stamp(l.at)} ` : '';
-    if (opts.raw) {
-      emit(`${time}${l.text}\n`);
-      return;
-    }
-    const tag = `${l.pm_id}|${l.name}`;
-    const colour = l.type === 'err' ? pc.red : pc.green;
-    emit(`${colour(tag)} | ${time}${l.text}\n`);
+    };
+  }
+  if (opts.raw) return (text, at) => emit(stamp ? `${stamp(at)} ${text}\n` : `${text}\n`);
+  return (text, at, who) => {
+    who.tag ??= `${(who.type === 'err' ? pc.red : pc.green)(`${who.pm_id}|${who.name}`)} | `;
+    emit(stamp ? `${who.tag}${stamp(at)} ${text}\n` : `${who.tag}${text}\n`);
   };
 }
 
@@ -129,7 +130,7 @@ export async function logs(ctx: CliContext, target: string | undefined, opts: Lo
     batch(() => {
       for (const l of merged) {
         const s = sources[l.source];
-        if (s) print({ text: l.text, at: l.at, type: s.type, pm_id: s.pm_id, name: s.name });
+        if (s) print(l.text, l.at, s);
       }
     });
   }
@@ -138,7 +139,7 @@ export async function logs(ctx: CliContext, target: string | undefined, opts: Lo
   // Follow: the daemon sends raw chunks; lines are reassembled per process and stream.
   const matches = (m: { pm_id: number; name: string; namespace: string }) =>
     target === undefined || resolveTarget(target, [{ ...m, pm_exec_path: '' }], cwd).length > 0;
-  const partial = new Map<string, string>();
+  const partial = new Map<string, { rest: string; who: Who }>();
   c.onNotification((method, params) => {
     if (method === 'missed') {
       process.stderr.write(
@@ -150,11 +151,16 @@ export async function logs(ctx: CliContext, target: string | undefined, opts: Lo
     const m = params as LogLine;
     if ((opts.err && m.type !== 'err') || (opts.out && m.type !== 'out') || !matches(m)) return;
     const key = `${m.pm_id}:${m.type}`;
-    const text = (partial.get(key) ?? '') + m.data;
-    const parts = text.split('\n');
-    partial.set(key, parts.pop() ?? '');
+    let p = partial.get(key);
+    if (!p || p.who.name !== m.name) {
+      p = { rest: p?.rest ?? '', who: { type: m.type, pm_id: m.pm_id, name: m.name } };
+      partial.set(key, p);
+    }
+    const parts = (p.rest + m.data).split('\n');
+    p.rest = parts.pop() ?? '';
+    const who = p.who;
     batch(() => {
-      for (const line of parts) print({ text: line, at: m.at, type: m.type, pm_id: m.pm_id, name: m.name });
+      for (const line of parts) print(line, m.at, who);
     });
   });
   await c.call('subscribe', { topics: ['logs'] });
