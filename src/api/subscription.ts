@@ -39,7 +39,7 @@ export class Subscription<T> extends EventEmitter<Events<T>> implements AsyncIte
       if (item !== undefined) sub.push(item);
     });
     try {
-      await client.call('subscribe', { topics });
+      await client.call('subscribe', { topics, frames: true });
     } catch (e) {
       client.close();
       throw e;

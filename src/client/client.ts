@@ -2,7 +2,7 @@ import { createConnection, type Socket } from 'node:net';
 import { errnoCode, isErrorCode, messageOf, StewardError } from '../common/errors.js';
 import { homePaths, resolveHome, type HomePaths } from '../common/paths.js';
 import { PROTOCOL_VERSION, stewardVersion } from '../common/version.js';
-import { encode, LineDecoder } from '../protocol/framing.js';
+import { encode, FrameDecoder, type Frame } from '../protocol/framing.js';
 import { isObject, type RpcErrorObject } from '../protocol/jsonrpc.js';
 import type { HelloResult, MethodName, ParamsOf, ResultOf } from '../protocol/methods.js';
 
@@ -33,17 +33,16 @@ export class Client {
     private readonly socket: Socket,
     readonly paths: HomePaths,
   ) {
-    const decoder = new LineDecoder();
-    socket.setEncoding('utf8');
-    socket.on('data', (chunk: string) => {
-      let lines: string[];
+    const decoder = new FrameDecoder();
+    socket.on('data', (chunk: Buffer) => {
+      let frames: Frame[];
       try {
-        lines = decoder.push(chunk);
+        frames = decoder.push(chunk);
       } catch (e) {
         socket.destroy(e as Error);
         return;
       }
-      for (const line of lines) this.onLine(line);
+      for (const f of frames) this.onMessage(f.msg, f.payload);
     });
     const fail = (why: string) => {
       this.closed = true;
@@ -87,16 +86,16 @@ export class Client {
     return c;
   }
 
-  private onLine(line: string): void {
-    let msg: unknown;
-    try {
-      msg = JSON.parse(line);
-    } catch {
-      return;
-    }
+  private onMessage(msg: unknown, payload: Buffer | undefined): void {
     if (!isObject(msg)) return;
     if (typeof msg.id !== 'number') {
-      if (typeof msg.method === 'string') for (const l of this.listeners) l(msg.method, msg.params);
+      if (typeof msg.method !== 'string') return;
+      // A framed notification (see FrameDecoder): its bytes are the `data` field of the JSON form.
+      if (payload && isObject(msg.params)) {
+        const { bytes: _bytes, ...rest } = msg.params;
+        msg.params = { ...rest, data: payload.toString('utf8') };
+      }
+      for (const l of this.listeners) l(msg.method, msg.params);
       return;
     }
     const p = this.pending.get(msg.id);

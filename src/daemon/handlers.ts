@@ -14,7 +14,7 @@ export interface HandlerDeps {
   supervisor: Supervisor;
   paths: HomePaths;
   log: (msg: string) => void;
-  subscribe: (c: Connection, topics: string[]) => void;
+  subscribe: (c: Connection, topics: string[], frames: boolean) => void;
   reloadLogs: () => void;
   flushDaemonLog: () => void;
   setSetting: (key: string, value: string | null) => Record<string, unknown>;
@@ -125,7 +125,7 @@ export function buildHandlers(d: HandlerDeps): Record<string, MethodDef> {
     kill: () => ({ stopped: sup.instances().length }),
     update: () => ({ version: stewardVersion(), processes: sup.instances().length }),
     subscribe: (p, c) => {
-      d.subscribe(c, p.topics);
+      d.subscribe(c, p.topics, p.frames ?? false);
       return { subscribed: p.topics };
     },
     logInfo: (p) =>

@@ -5,6 +5,7 @@ import { errnoCode, messageOf, StewardError } from '../common/errors.js';
 import { homePaths, MAX_SOCKET_PATH, resolveHome, type HomePaths } from '../common/paths.js';
 import { packagePath, stewardVersion } from '../common/version.js';
 import { buildHandlers } from './handlers.js';
+import { HeapKeeper } from './heap-keeper.js';
 import { readSnapshot, serialize, writeSnapshot } from './persistence.js';
 import { endLeftovers } from './recovery.js';
 import { LogFile } from './logs/log-file.js';
@@ -107,6 +108,7 @@ async function main(): Promise<void> {
   }
 
   let logFollowers = 0;
+  const heapKeeper = new HeapKeeper();
   let journalFrozen = false;
   let journalPending = false;
   // Set once the socket is bound; events before that have no listener.
@@ -138,15 +140,15 @@ async function main(): Promise<void> {
     fallbackOutput: (path, buf) => log(`output for ${path}: ${buf.toString('utf8').trimEnd()}`),
     wantsOutput: () => logFollowers > 0,
     onOutput: (inst, type, chunk, at) => {
+      heapKeeper.traffic();
       const msg = () => ({
         pm_id: inst.pm_id,
         name: inst.config.name,
         namespace: inst.config.namespace,
         type,
-        data: chunk.toString('utf8'),
         at,
       });
-      bus.server?.broadcast('log', msg, (c) => topicsOf(c).has('logs'), FOLLOWER_MAX_BUFFER);
+      bus.server?.broadcast('log', msg, (c) => topicsOf(c).has('logs'), FOLLOWER_MAX_BUFFER, chunk);
     },
     onReply: (inst, data) => {
       const msg = { pm_id: inst.pm_id, name: inst.config.name, data, at: Date.now() };
@@ -233,7 +235,8 @@ async function main(): Promise<void> {
       supervisor,
       paths,
       log,
-      subscribe: (c, topics) => {
+      subscribe: (c, topics, frames) => {
+        if (frames) c.frames = true;
         const set = subscriptions.get(c.socket) ?? new Set<string>();
         for (const t of topics) set.add(t);
         subscriptions.set(c.socket, set);

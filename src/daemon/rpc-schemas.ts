@@ -54,7 +54,10 @@ export const ParamSchemas: Record<MethodName, ParamSchema> = {
   cleardump: Empty,
   kill: Empty,
   update: Empty,
-  subscribe: v.object({ topics: v.optional(v.array(v.picklist(['events', 'logs'])), ['events']) }),
+  subscribe: v.object({
+    topics: v.optional(v.array(v.picklist(['events', 'logs'])), ['events']),
+    frames: v.optional(v.boolean(), false),
+  }),
   logInfo: v.object({ targets: v.optional(v.array(v.pipe(v.string(), v.minLength(1)))), cwd: v.string() }),
   flush: v.object({ targets: v.optional(v.array(v.pipe(v.string(), v.minLength(1)))), cwd: v.string() }),
   reloadLogs: Empty,

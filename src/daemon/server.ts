@@ -11,6 +11,8 @@ export interface Connection {
   notify(method: string, params: unknown): void;
   /** Notifications skipped because the client read too slowly. */
   missed?: number;
+  /** Takes payloads as raw bytes after the line (subscribed with `frames: true`; see FrameDecoder). */
+  frames?: boolean;
 }
 
 export interface MethodDef {
@@ -159,10 +161,16 @@ export class RpcServer {
     params: unknown,
     filter: (c: Connection) => boolean,
     maxBuffered = Infinity,
+    payload?: Buffer,
   ): void {
     // `params` may be a function: it is called only if a connection takes the message (a log
-    // chunk is not decoded and encoded for followers that are all behind).
+    // chunk is not decoded and encoded for followers that are all behind). A `payload` goes as raw
+    // bytes after the line to connections that take frames (params get `bytes`), and as the
+    // `data` string field to the others.
+    let obj: unknown;
     let line: string | undefined;
+    let head: string | undefined;
+    const paramsObj = () => (obj ??= typeof params === 'function' ? (params as () => unknown)() : params);
     for (const c of this.connections) {
       if (!filter(c) || c.socket.destroyed) continue;
       if (c.socket.writableLength > maxBuffered) {
@@ -173,10 +181,23 @@ export class RpcServer {
         c.socket.write(encode({ jsonrpc: '2.0', method: 'missed', params: { count: c.missed } }));
         c.missed = 0;
       }
+      if (payload && c.frames) {
+        head ??= encode({
+          jsonrpc: '2.0',
+          method,
+          params: { ...(paramsObj() as object), bytes: payload.length },
+        });
+        // One writev for the line and the bytes; the Buffer is written as is, not copied.
+        c.socket.cork();
+        c.socket.write(head);
+        c.socket.write(payload);
+        c.socket.uncork();
+        continue;
+      }
       line ??= encode({
         jsonrpc: '2.0',
         method,
-        params: typeof params === 'function' ? (params as () => unknown)() : params,
+        params: payload ? { ...(paramsObj() as object), data: payload.toString('utf8') } : paramsObj(),
       });
       c.socket.write(line);
     }

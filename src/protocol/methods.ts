@@ -139,7 +139,11 @@ export interface Methods {
   cleardump: { params: Record<string, never>; result: { path: string } };
   kill: { params: Record<string, never>; result: { stopped: number } };
   update: { params: Record<string, never>; result: { version: string; processes: number } };
-  subscribe: { params: { topics: Array<'events' | 'logs'> }; result: { subscribed: string[] } };
+  /** `frames`: log chunks come as raw bytes after their line (see FrameDecoder), not as `data`. */
+  subscribe: {
+    params: { topics: Array<'events' | 'logs'>; frames?: boolean };
+    result: { subscribed: string[] };
+  };
   logInfo: { params: { targets?: string[]; cwd: string }; result: LogInfo[] };
   flush: { params: { targets?: string[]; cwd: string }; result: { files: string[] } };
   reloadLogs: { params: Record<string, never>; result: { reopened: true } };

@@ -108,7 +108,7 @@ export async function runtime(target: string, scriptArgs: string[], opts: Runtim
     if (method === 'log') print(params as Parameters<typeof print>[0], partial);
     else if (method === 'event') check?.();
   });
-  await client.call('subscribe', { topics: ['logs', 'events'] });
+  await client.call('subscribe', { topics: ['logs', 'events'], frames: true });
 
   const shutdown = async (why: string): Promise<void> => {
     if (stopping) return;

@@ -3,7 +3,7 @@ import { chmodSync, mkdirSync, statSync, writeFileSync } from 'node:fs';
 import { createConnection } from 'node:net';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
-import { alive, Home, tmpDir, waitFor } from '../helpers.js';
+import { alive, APPS, Home, tmpDir, waitFor } from '../helpers.js';
 
 /** Sends raw bytes to the daemon socket and collects reply lines until `n` arrive. */
 function raw(socket: string, payload: string, n: number): Promise<Array<Record<string, unknown>>> {
@@ -150,5 +150,70 @@ describe('daemon: unusable home', () => {
     const r = await home.run(['ls'], { env: { STEWARD_HOME: join(base, 'ro', 'h') } });
     assert.notEqual(r.code, 0);
     await home.cleanup();
+  });
+});
+
+/** A connection that collects every byte the daemon sends. */
+function listen(socket: string, request: unknown): { bytes: () => Buffer; close: () => void } {
+  const s = createConnection(socket);
+  const got: Buffer[] = [];
+  s.on('data', (d: Buffer) => got.push(d));
+  s.on('error', () => undefined);
+  s.write(JSON.stringify(request) + '\n');
+  return { bytes: () => Buffer.concat(got), close: () => s.destroy() };
+}
+
+describe('log notifications on the wire', () => {
+  const home = new Home();
+  after(() => home.cleanup());
+
+  it('are JSON for clients that did not ask for frames, raw bytes after the line for those that did', async () => {
+    await home.ok(['start', join(APPS, 'stdin-echo.js'), '--name', 'echoer']);
+    const sock = join(home.dir, 'daemon.sock');
+    const sub = { jsonrpc: '2.0', id: 1, method: 'subscribe', params: { topics: ['logs'] } };
+    const plain = listen(sock, sub);
+    const framed = listen(sock, { ...sub, params: { ...sub.params, frames: true } });
+    try {
+      await waitFor(
+        () => plain.bytes().includes('"subscribed"') && framed.bytes().includes('"subscribed"'),
+        'subscribed',
+      );
+      const text = 'héllo "quoted" \\ back ✓';
+      await home.ok(['send', 'echoer', text]);
+      const want = `got: ${text}\n`;
+
+      // JSON: the chunk is the `data` field.
+      const line = await waitFor(
+        () =>
+          plain
+            .bytes()
+            .toString('utf8')
+            .split('\n')
+            .find((l) => l.includes('"method":"log"')),
+        'a JSON log notification',
+      );
+      const msg = JSON.parse(line) as { params: Record<string, unknown> };
+      assert.equal(msg.params.data, want);
+      assert.equal(msg.params.bytes, undefined);
+
+      // Frames: the line says how many bytes follow, and they are the app's bytes as written.
+      const { head, payload } = await waitFor(() => {
+        const b = framed.bytes();
+        const start = b.indexOf('{"jsonrpc":"2.0","method":"log"');
+        if (start < 0) return undefined;
+        const nl = b.indexOf(0x0a, start);
+        if (nl < 0) return undefined;
+        const h = JSON.parse(b.subarray(start, nl).toString('utf8')) as { params: Record<string, unknown> };
+        const n = h.params.bytes as number;
+        return b.length >= nl + 1 + n ? { head: h, payload: b.subarray(nl + 1, nl + 1 + n) } : undefined;
+      }, 'a framed log notification');
+      assert.equal(head.params.data, undefined);
+      assert.equal(head.params.name, 'echoer');
+      assert.equal(head.params.type, 'out');
+      assert.deepEqual(payload, Buffer.from(want));
+    } finally {
+      plain.close();
+      framed.close();
+    }
   });
 });

@@ -72,7 +72,7 @@ export class Monit {
   private async start(): Promise<void> {
     const { client, terminal } = this.d;
     this.disposers.push(client.onNotification((m, p) => this.onNotification(m, p)));
-    await client.call('subscribe', { topics: ['logs'] });
+    await client.call('subscribe', { topics: ['logs'], frames: true });
     await this.poll();
     terminal.enter();
     this.disposers.push(

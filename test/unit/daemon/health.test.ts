@@ -48,6 +48,7 @@ describe('healthStep', () => {
 
 describe('runCheck', () => {
   it('checks HTTP status (expected list or < 400), TCP and commands for real', async () => {
+    // These checks get an answer; 200 ms was too short for the first HTTP request on a loaded CI.
     const server = createServer((req, res) => {
       res.statusCode = req.url === '/bad' ? 503 : 204;
       res.end();
@@ -55,26 +56,41 @@ describe('runCheck', () => {
     await new Promise<void>((r) => server.listen(0, '127.0.0.1', () => r()));
     const port = (server.address() as { port: number }).port;
     try {
-      assert.deepEqual(await runCheck(cfg({ target: `http://127.0.0.1:${port}/ok` }), '/', {}), { ok: true });
-      assert.deepEqual(await runCheck(cfg({ target: `http://127.0.0.1:${port}/bad` }), '/', {}), {
-        ok: false,
-        reason: 'status 503',
-      });
       assert.deepEqual(
-        await runCheck(cfg({ target: `http://127.0.0.1:${port}/ok`, expect_status: [200] }), '/', {}),
+        await runCheck(cfg({ timeout: 5000, target: `http://127.0.0.1:${port}/ok` }), '/', {}),
+        { ok: true },
+      );
+      assert.deepEqual(
+        await runCheck(cfg({ timeout: 5000, target: `http://127.0.0.1:${port}/bad` }), '/', {}),
+        {
+          ok: false,
+          reason: 'status 503',
+        },
+      );
+      assert.deepEqual(
+        await runCheck(
+          cfg({ timeout: 5000, target: `http://127.0.0.1:${port}/ok`, expect_status: [200] }),
+          '/',
+          {},
+        ),
         {
           ok: false,
           reason: 'status 204',
         },
       );
-      assert.deepEqual(await runCheck(cfg({ type: 'tcp', target: `127.0.0.1:${port}` }), '/', {}), {
-        ok: true,
-      });
+      assert.deepEqual(
+        await runCheck(cfg({ timeout: 5000, type: 'tcp', target: `127.0.0.1:${port}` }), '/', {}),
+        {
+          ok: true,
+        },
+      );
     } finally {
       server.close();
     }
-    assert.deepEqual(await runCheck(cfg({ type: 'command', target: 'exit 0' }), '/', {}), { ok: true });
-    assert.deepEqual(await runCheck(cfg({ type: 'command', target: 'exit 3' }), '/', {}), {
+    assert.deepEqual(await runCheck(cfg({ timeout: 5000, type: 'command', target: 'exit 0' }), '/', {}), {
+      ok: true,
+    });
+    assert.deepEqual(await runCheck(cfg({ timeout: 5000, type: 'command', target: 'exit 3' }), '/', {}), {
       ok: false,
       reason: 'exit code 3',
     });

@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { encode, LineDecoder, MAX_MESSAGE_BYTES } from '../../../src/protocol/framing.js';
+import { encode, FrameDecoder, LineDecoder, MAX_MESSAGE_BYTES } from '../../../src/protocol/framing.js';
 
 describe('LineDecoder', () => {
   it('returns each complete line of a chunk', () => {
@@ -57,5 +57,44 @@ describe('LineDecoder', () => {
 describe('encode', () => {
   it('writes one JSON line, escaping newlines inside strings', () => {
     assert.equal(encode({ a: 'x\ny' }), '{"a":"x\\ny"}\n');
+  });
+});
+
+describe('FrameDecoder', () => {
+  const note = (bytes: number) =>
+    Buffer.from(encode({ jsonrpc: '2.0', method: 'log', params: { pm_id: 0, bytes } }));
+
+  it('gives JSON lines, and a framed payload of exactly `bytes` raw bytes', () => {
+    const payload = Buffer.from('a "b" \\ ✓\nnext\n');
+    const stream = Buffer.concat([
+      Buffer.from(encode({ jsonrpc: '2.0', id: 1, result: { ok: true } })),
+      note(payload.length),
+      payload,
+      note(0),
+      Buffer.from('not json\n'),
+      Buffer.from(encode({ jsonrpc: '2.0', method: 'event', params: { x: 1 } })),
+    ]);
+    // Every way of cutting the stream into two chunks gives the same messages.
+    for (let cut = 0; cut <= stream.length; cut += 1) {
+      const d = new FrameDecoder();
+      const frames = [...d.push(stream.subarray(0, cut)), ...d.push(stream.subarray(cut))];
+      assert.equal(frames.length, 4, `cut at ${cut}`);
+      assert.deepEqual(frames[0]?.msg, { jsonrpc: '2.0', id: 1, result: { ok: true } });
+      assert.deepEqual(frames[1]?.payload, payload);
+      assert.deepEqual(frames[2]?.payload, Buffer.alloc(0));
+      assert.deepEqual(frames[3], { msg: { jsonrpc: '2.0', method: 'event', params: { x: 1 } } });
+    }
+  });
+
+  it('a reply with a `bytes` field in its result is not framed', () => {
+    const d = new FrameDecoder();
+    const frames = d.push(Buffer.from(encode({ jsonrpc: '2.0', id: 2, result: { bytes: 5 } })));
+    assert.deepEqual(frames, [{ msg: { jsonrpc: '2.0', id: 2, result: { bytes: 5 } } }]);
+  });
+
+  it('refuses a line or a payload past the limit', () => {
+    const d = new FrameDecoder(64);
+    assert.throws(() => d.push(Buffer.alloc(100, 0x61)), RangeError);
+    assert.throws(() => new FrameDecoder(64).push(note(1000)), RangeError);
   });
 });
