@@ -81,7 +81,7 @@ const runs = quick
       del200: 3,
       crashCycles: 30,
       start: 3,
-      logs: { throughput: { warm: 1, n: 5 }, tail: { warm: 1, n: 5 }, bigBytes: 1e9, bigCapMs: 60_000 },
+      logs: { throughput: { warm: 1, n: 5 }, tail: { warm: 2, n: 11 }, bigBytes: 1e9, bigCapMs: 60_000 },
       cluster: { throughputS: 2, rounds: 5, warmS: 1, windowS: 15, scaleRounds: 3 },
       health: { leakCycles: 3, capS: 35, windowS: 30 },
       monitoring: {

@@ -154,7 +154,13 @@ function readPipe(
   return sock;
 }
 
-export function logPathsFor(cfg: AppConfig, pmId: number, logsDir: string) {
+export interface LogPaths {
+  out: string | null;
+  err: string | null;
+  combined: string | null;
+}
+
+export function logPathsFor(cfg: AppConfig, pmId: number, logsDir: string): LogPaths {
   const suffix = (p: string) => (cfg.merge_logs ? p : p.replace(/(\.log)?$/, `-${pmId}$1`));
   const safe = cfg.name.replace(/[^a-zA-Z0-9.-]/g, '-');
   const pick = (given: string | null, dflt: string): string | null =>
@@ -296,9 +302,16 @@ export class Instance {
       : join(this.ctx.pidsDir, `${safe}-${this.pm_id}.pid`);
   }
 
-  get logPaths() {
-    return logPathsFor(this.config, this.pm_id, this.ctx.logsDir);
+  /** The log file paths, worked out again only when the config object changes. */
+  get logPaths(): Readonly<LogPaths> {
+    const m = this.logPathsMemo;
+    if (m && m.config === this.config) return m.paths;
+    const paths = logPathsFor(this.config, this.pm_id, this.ctx.logsDir);
+    this.logPathsMemo = { config: this.config, paths };
+    return paths;
   }
+  // `jlist` reads the paths of every instance on each call: rebuilding them was ~1.5 ms of a 50-app jlist.
+  private logPathsMemo: { config: AppConfig; paths: LogPaths } | undefined;
 
   private apply(event: LifecycleEvent, name: string, reason?: string): boolean {
     const next = transition(this.status, event);

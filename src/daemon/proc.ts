@@ -1,4 +1,4 @@
-import { readFileSync, readdirSync } from 'node:fs';
+import { closeSync, openSync, readFileSync, readdirSync, readSync } from 'node:fs';
 
 /**
  * Small, synchronous readers of Linux's /proc. Each returns undefined (or an empty list) for a
@@ -26,6 +26,11 @@ export function readStat(pid: number): ProcStat | undefined {
   } catch {
     return undefined;
   }
+  return parseStat(pid, text);
+}
+
+/** Parses the text of /proc/<pid>/stat. */
+export function parseStat(pid: number, text: string): ProcStat {
   // The command name (field 2) may contain spaces and parentheses: parse after the last ')'.
   const close = text.lastIndexOf(')');
   const f = text.slice(close + 2).split(' ');
@@ -103,5 +108,44 @@ export function isAlive(pid: number): boolean {
     return true;
   } catch (e) {
     return (e as NodeJS.ErrnoException).code === 'EPERM';
+  }
+}
+
+const PROC_BUF = Buffer.allocUnsafe(64 * 1024);
+
+/**
+ * A /proc file kept open and read again with pread at offset 0, which makes the kernel generate it
+ * afresh: one system call per read instead of readFileSync's open, fstat, read and close. The open
+ * file belongs to the process it was opened for, so a new process that reuses the pid is never read
+ * through it: once the process is gone, reads fail or come back empty, and `read` says undefined.
+ */
+export class ProcFile {
+  private fd: number | undefined;
+  constructor(private readonly path: string) {}
+
+  read(): string | undefined {
+    try {
+      this.fd ??= openSync(this.path, 'r');
+      const n = readSync(this.fd, PROC_BUF, 0, PROC_BUF.length, 0);
+      if (n === 0) {
+        this.close();
+        return undefined;
+      }
+      // Longer than the buffer (a process with thousands of children): read it the plain way.
+      return n < PROC_BUF.length ? PROC_BUF.toString('latin1', 0, n) : readFileSync(this.path, 'latin1');
+    } catch {
+      this.close();
+      return undefined;
+    }
+  }
+
+  close(): void {
+    if (this.fd === undefined) return;
+    try {
+      closeSync(this.fd);
+    } catch {
+      // already closed
+    }
+    this.fd = undefined;
   }
 }
