@@ -93,7 +93,8 @@ class TreeCpu {
       if (!Number.isFinite(c)) continue;
       if (!this.first.has(pid)) this.first.set(pid, initial ? c : 0);
       this.last.set(pid, c);
-      rss += vmRssKb(pid);
+      const mb = rssMb(pid);
+      if (Number.isFinite(mb)) rss += mb * 1024;
     }
     this.maxRss = Math.max(this.maxRss, rss / 1024);
   }
