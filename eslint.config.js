@@ -42,9 +42,8 @@ export default tseslint.config(
     },
   },
   {
-    // The agent is CommonJS on purpose: it is preloaded with `node --require` into any app. The
-    // CLI's launcher is CommonJS too: it runs the CLI bundle as a script, with a code cache.
-    files: ['src/agent/**/*.cts', 'src/cli/boot.cts'],
+    // The agent is CommonJS on purpose: it is preloaded with `node --require` into any app.
+    files: ['src/agent/**/*.cts'],
     rules: { '@typescript-eslint/no-require-imports': 'off' },
   },
 );

@@ -36,7 +36,7 @@ await build({
     js: "import { createRequire as __cr } from 'node:module'; const require = __cr(import.meta.url);",
   },
 });
-// The CLI is one CommonJS bundle run by dist/cli/boot.cjs with a V8 code cache (see src/cli/boot.cts):
+// The CLI is one CommonJS bundle run by dist/cli/boot.cjs with a V8 code cache (see src/cli/boot.ts):
 // a code cache needs vm.Script, which on Node 20 takes scripts, not ES modules. Commands are still
 // lazy: esbuild keeps each dynamically imported module's body in a function until it is needed.
 rmSync('dist/cli', { recursive: true, force: true });
@@ -64,11 +64,12 @@ await build({
   define: { 'import.meta.url': '__stewardUrl' },
   banner: { js: "var __stewardUrl = require('node:url').pathToFileURL(__filename).href;" },
 });
-copyFileSync('dist/src/cli/boot.cjs', 'dist/cli/boot.cjs');
+// The launcher: small, CommonJS, sharing the home lookup with the rest (src/common/paths.ts).
+await build({ ...common, format: 'cjs', entryPoints: ['src/cli/boot.ts'], outfile: 'dist/cli/boot.cjs' });
 const cliBundle = readFileSync('dist/cli/main.cjs', 'latin1');
 // boot.cjs reads the bundle as latin1, which is only right for ASCII.
 if (/[^\x00-\x7f]/.test(cliBundle)) {
-  console.error('build: dist/cli/main.cjs is not ASCII; src/cli/boot.cts reads it as latin1');
+  console.error('build: dist/cli/main.cjs is not ASCII; src/cli/boot.ts reads it as latin1');
   process.exit(1);
 }
 // A dynamic import() fails in a script that came from a code cache (Node 20): the only one allowed

@@ -91,7 +91,7 @@ function errorPosition(stack: string, abs: string): string {
 
 /**
  * `import()` of an ecosystem file. The CLI bundle runs as a vm.Script with a V8 code cache
- * (src/cli/boot.cts), and on Node 20 a script deserialized from a cache loses its dynamic-import
+ * (src/cli/boot.ts), and on Node 20 a script deserialized from a cache loses its dynamic-import
  * callback ("A dynamic import callback was not specified"), so the launcher, an ordinary CommonJS
  * module, lends its own `import()` under this symbol. The build checks that this is the bundle's
  * only `import()`.

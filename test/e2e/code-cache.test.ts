@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { after, describe, it } from 'node:test';
 import { Home } from '../helpers.js';
 
-/** The CLI's V8 code cache (src/cli/boot.cts) in STEWARD_HOME/cache. */
+/** The CLI's V8 code cache (src/cli/boot.ts) in STEWARD_HOME/cache. */
 describe('CLI code cache', () => {
   const home = new Home();
   after(() => home.cleanup());

@@ -16,11 +16,13 @@
  *   or missing cache is written again when the command exits; stale ones are removed then.
  * - `STEWARD_CODE_CACHE=0` turns it off.
  */
-import fs = require('node:fs');
-import path = require('node:path');
-import vm = require('node:vm');
-import os = require('node:os');
-import nodeModule = require('node:module');
+import fs from 'node:fs';
+import nodeModule from 'node:module';
+import path from 'node:path';
+import vm from 'node:vm';
+import { resolveHome } from '../common/paths.js';
+
+// esbuild bundles this file as CommonJS (dist/cli/boot.cjs), where __dirname is dist/cli/.
 
 const bundle = path.join(__dirname, 'main.cjs');
 // The build checks that the bundle is ASCII (esbuild escapes the rest), so latin1 reads the same
@@ -29,9 +31,7 @@ const source = fs.readFileSync(bundle, 'latin1');
 
 function cacheDir(): string | undefined {
   if (process.env.STEWARD_CODE_CACHE === '0') return undefined;
-  const fromEnv = process.env.STEWARD_HOME;
-  const home = fromEnv && fromEnv.trim() !== '' ? path.resolve(fromEnv) : path.join(os.homedir(), '.steward');
-  return path.join(home, 'cache');
+  return path.join(resolveHome(process.env), 'cache');
 }
 
 /** What a cache must match besides the command: this Node and this build of the bundle. */
