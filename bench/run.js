@@ -73,6 +73,7 @@ const runs = quick
         monitWarmS: 2,
         monitS: 8,
         http: { settleS: 3, warmS: 1, runS: 3, rounds: 2 },
+        instr: { warm: 2000, n: 3000 },
       },
     }
   : {
@@ -92,6 +93,7 @@ const runs = quick
         monitWarmS: 3,
         monitS: 30,
         http: { settleS: 3, warmS: 1, runS: 8, rounds: 4 },
+        instr: { warm: 10_000, n: 20_000 },
       },
     };
 

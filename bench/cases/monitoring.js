@@ -27,6 +27,8 @@ import { BenchError, run, sleep, waitFor } from '../lib/exec.js';
 import { ensureLoadGen, freePort, load, LOAD, waitServing } from '../lib/loadgen.js';
 import { childrenOf, cpuSeconds, isAlive, rssMb, RUN_MARK } from '../lib/procs.js';
 import { median } from '../lib/stats.js';
+import { rpsOf } from '../lib/report-cluster.js';
+import { agentInstructions } from './agent-instr.js';
 import { rotate } from './fleet.js';
 
 const here = dirname(fileURLToPath(import.meta.url));
@@ -439,6 +441,11 @@ export async function monitoring(tools, ctx) {
   try {
     await httpPart(tools, ctx, M);
     ctx.log(`monitoring: HTTP part took ${((performance.now() - t0) / 1000).toFixed(0)} s`);
+    if (tools.some((t) => t.key === 'steward')) {
+      const ti = performance.now();
+      await agentInstructions(ctx, M, rpsOf(M.http?.subjects?.steward?.runs ?? []));
+      ctx.log(`monitoring: instruction count took ${((performance.now() - ti) / 1000).toFixed(0)} s`);
+    }
 
     // Both fleets at once when memory allows (the usual case), else one tool after the other.
     const needMb = tools.length * cfg.apps * APP_MB + 1024;

@@ -130,8 +130,9 @@ export function monitoringRows(M) {
       ratio: cs.tput.med / cp.tput.med,
       fmt: signedPct,
       ref: `per round: Steward ${range(cs.tput)}, PM2 ${range(cp.tput)}; all runs pooled: Steward ${signedPct(cs.tput.all)}, PM2 ${signedPct(cp.tput.all)}; Steward \`--no-agent\` ${signedPct(cn.tput.med)}`,
-      target: '≤ 3 %',
-      met: Number.isFinite(cs.tput.med) ? cs.tput.med <= 0.03 : undefined,
+      // Judged by the instruction count below when there is one: these 8 s runs move by ±20 %.
+      target: M.instr ? 'see the instruction count' : '≤ 3 %',
+      met: M.instr ? undefined : Number.isFinite(cs.tput.med) ? cs.tput.med <= 0.03 : undefined,
     });
     rows.push({
       label: `Agent cost on the app's CPU per request: (X − plain) ÷ plain, median of ${n} round${n === 1 ? '' : 's'}`,
@@ -141,6 +142,20 @@ export function monitoringRows(M) {
       fmt: signedPct,
       ref: `µs of app CPU per request, all runs: plain ${us('plain')}, Steward ${us('steward')}, Steward \`--no-agent\` ${us('noagent')} (${signedPct(cn.cpu.med)}), PM2 ${us('pm2')}; per round: Steward ${range(cs.cpu)}, PM2 ${range(cp.cpu)}`,
     });
+    const I = M.instr;
+    if (I) {
+      const k = (v) => (Number.isFinite(v) ? `${thousands(v)}` : 'n/a');
+      rows.push({
+        label: `Agent cost per request in instructions (callgrind, ${thousands(I.cfg?.n ?? NaN)} requests after ${thousands(I.cfg?.warm ?? NaN)}): (agent − \`--no-agent\`) ÷ \`--no-agent\``,
+        s: I.cost,
+        p: NaN,
+        ratio: NaN,
+        fmt: signedPct,
+        ref: `instructions per request: \`--no-agent\` ${k(I.subjects?.noagent?.instrPerReq)}, agent ${k(I.subjects?.agent?.instrPerReq)} + its report ${k(I.reportPerReq)} (one report ${k(I.perReport)}, every 2 s at ${rps(I.agentRps)})`,
+        target: '≤ 3 %',
+        met: Number.isFinite(I.cost) ? I.cost <= 0.03 : undefined,
+      });
+    }
     const rss = (k) => S[k]?.rssIdle;
     rows.push({
       label: 'Idle RSS of that app (before any request)',
@@ -287,6 +302,19 @@ ${problems.length > 0 ? `### Problems seen in this run (monitoring)\n\n${problem
   (utime + stime of the app's process tree over the run ÷ requests) is a second view of the same
   cost, less sensitive to how the load generator and the app share the CPUs: (X − plain) ÷ plain,
   median over rounds.
+- **Agent cost in instructions** (bench/cases/agent-instr.js): on this 2-vCPU machine the runs
+  above move by ±20 % from one to the next for the same app, too much to judge a 3 % target, so
+  the target is judged by an instruction count, which repeats within ~1 %. The hello app runs under
+  \`valgrind --tool=callgrind\` three times: forked with an IPC channel (as \`--no-agent\`), with
+  Steward's agent preloaded and its report held back, and with a report every 500 ms.
+  Each gets ${thousands(M.instr?.cfg?.warm ?? NaN)} keep-alive requests (32 connections) to warm up,
+  then ${thousands(M.instr?.cfg?.n ?? NaN)} more between two \`callgrind_control -d\` dumps; instructions
+  per request = the second dump ÷ requests. One report's instructions, from the third run, are
+  spread over the requests that arrive in 2 s (the report interval) at the agent app's measured
+  req/s above: valgrind runs the app ~50x slower, so timers fire ~50x more often per request than at
+  full speed. The agent's 100 ms event-loop-delay timer stays in the count at that slowed rate, which
+  can only overstate its cost. System calls are not counted; \`strace -c\` showed the same per
+  request with and without the agent (one read, one writev).
 
 ### How to run (monitoring)
 
