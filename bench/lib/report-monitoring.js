@@ -130,9 +130,8 @@ export function monitoringRows(M) {
       ratio: cs.tput.med / cp.tput.med,
       fmt: signedPct,
       ref: `per round: Steward ${range(cs.tput)}, PM2 ${range(cp.tput)}; all runs pooled: Steward ${signedPct(cs.tput.all)}, PM2 ${signedPct(cp.tput.all)}; Steward \`--no-agent\` ${signedPct(cn.tput.med)}`,
-      // Judged by the instruction count below when there is one: these 8 s runs move by ±20 %.
-      target: M.instr ? 'see the instruction count' : '≤ 3 %',
-      met: M.instr ? undefined : Number.isFinite(cs.tput.med) ? cs.tput.med <= 0.03 : undefined,
+      target: '≤ 3 %',
+      met: Number.isFinite(cs.tput.med) ? cs.tput.med <= 0.03 : undefined,
     });
     rows.push({
       label: `Agent cost on the app's CPU per request: (X − plain) ÷ plain, median of ${n} round${n === 1 ? '' : 's'}`,
@@ -302,9 +301,8 @@ ${problems.length > 0 ? `### Problems seen in this run (monitoring)\n\n${problem
   (utime + stime of the app's process tree over the run ÷ requests) is a second view of the same
   cost, less sensitive to how the load generator and the app share the CPUs: (X − plain) ÷ plain,
   median over rounds.
-- **Agent cost in instructions** (bench/cases/agent-instr.js): on this 2-vCPU machine the runs
-  above move by ±20 % from one to the next for the same app, too much to judge a 3 % target, so
-  the target is judged by an instruction count, which repeats within ~1 %. The hello app runs under
+- **Agent cost in instructions** (bench/cases/agent-instr.js): the same cost counted in
+  instructions, which repeat within ~1 % whatever else the machine does. The hello app runs under
   \`valgrind --tool=callgrind\` three times: forked with an IPC channel (as \`--no-agent\`), with
   Steward's agent preloaded and its report held back, and with a report every 500 ms.
   Each gets ${thousands(M.instr?.cfg?.warm ?? NaN)} keep-alive requests (32 connections) to warm up,
@@ -315,6 +313,14 @@ ${problems.length > 0 ? `### Problems seen in this run (monitoring)\n\n${problem
   full speed. The agent's 100 ms event-loop-delay timer stays in the count at that slowed rate, which
   can only overstate its cost. System calls are not counted; \`strace -c\` showed the same per
   request with and without the agent (one read, one writev).
+- **The two disagree, and the cause is not found yet.** In every full run of this suite so far the
+  agent app took 20–37 % more CPU per request than \`--no-agent\` in the wall-clock runs, while
+  its instruction count is within 1 % of \`--no-agent\`. Runs outside this suite (the same two
+  apps under one Steward daemon, with and without PM2 and the plain app beside them; loaded in
+  turn, at the same time, or in 40 alternating 1 s pairs) showed no consistent gap: ratios from
+  0.82 to 1.60 from one run to the next, medians between 0.94 and 1.13. Taking the agent's parts
+  out one at a time (HTTP timing, GC observer, event-loop-delay timer, the report) inside this
+  suite's quick mode did not remove the gap either.
 
 ### How to run (monitoring)
 
