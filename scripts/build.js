@@ -60,15 +60,9 @@ await build({
   plugins: [lazyChildProcess],
   entryPoints: ['src/cli/main.ts'],
   outfile: 'dist/cli/main.cjs',
-  // version.ts finds the package root from its own URL, computed only when asked for (building a
-  // URL on every start cost ~0.5 ms); the version itself is known now.
-  define: {
-    'import.meta.url': '__stewardMeta.url',
-    STEWARD_BUNDLED_VERSION: JSON.stringify(JSON.parse(readFileSync('package.json', 'utf8')).version),
-  },
-  banner: {
-    js: "var __stewardMeta = { get url() { return require('node:url').pathToFileURL(__filename).href; } };",
-  },
+  // version.ts finds the package root from its own URL.
+  define: { 'import.meta.url': '__stewardUrl' },
+  banner: { js: "var __stewardUrl = require('node:url').pathToFileURL(__filename).href;" },
 });
 // The launcher: small, CommonJS, sharing the home lookup with the rest (src/common/paths.ts).
 await build({ ...common, format: 'cjs', entryPoints: ['src/cli/boot.ts'], outfile: 'dist/cli/boot.cjs' });

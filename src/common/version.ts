@@ -30,14 +30,7 @@ function packageRoot(): { dir: string; version: string } {
   return root;
 }
 
-/**
- * Set by the build in the CLI bundle only (scripts/build.js): every command sends its version to the
- * daemon, and reading it there would cost each command three file lookups on its way to the prompt.
- */
-declare const STEWARD_BUNDLED_VERSION: string | undefined;
-
 export function stewardVersion(): string {
-  if (typeof STEWARD_BUNDLED_VERSION === 'string') return STEWARD_BUNDLED_VERSION;
   return packageRoot().version;
 }
 
