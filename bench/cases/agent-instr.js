@@ -30,7 +30,7 @@ import { mkdirSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { Agent, get } from 'node:http';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { BenchError, run, sleep } from '../lib/exec.js';
+import { BenchError, ensureAptCommand, sleep } from '../lib/exec.js';
 import { freePort } from '../lib/loadgen.js';
 import { RUN_MARK } from '../lib/procs.js';
 
@@ -40,23 +40,6 @@ const PRELOAD = join(here, '../../dist/src/agent/preload.cjs');
 /** Steward's default report interval (src/agent/preload.cts). */
 export const REPORT_EVERY_MS = 2000;
 const CONNECTIONS = 32;
-
-async function ensureValgrind(ctx) {
-  const have = () =>
-    run('valgrind', ['--version'], { allowFail: true, timeoutMs: 10_000 }).catch(() => undefined);
-  let v = await have();
-  if ((!v || v.code !== 0) && process.getuid?.() === 0) {
-    ctx.log('valgrind is missing: apt-get install -y valgrind');
-    const env = { ...process.env, DEBIAN_FRONTEND: 'noninteractive' };
-    let r = await run('apt-get', ['install', '-y', 'valgrind'], { env, timeoutMs: 600_000, allowFail: true });
-    if (r.code !== 0) {
-      await run('apt-get', ['update'], { env, timeoutMs: 300_000, allowFail: true });
-      r = await run('apt-get', ['install', '-y', 'valgrind'], { env, timeoutMs: 600_000, allowFail: true });
-    }
-    v = await have();
-  }
-  return v && v.code === 0 ? v.stdout.trim() : undefined;
-}
 
 /** `n` GET requests over CONNECTIONS keep-alive connections. */
 async function load(agent, port, n) {
@@ -164,7 +147,7 @@ async function measureOne(ctx, key, { preload, env, warm, n }) {
  */
 export async function agentInstructions(ctx, M, agentRps) {
   const cfg = ctx.runs.monitoring.instr;
-  const version = await ensureValgrind(ctx);
+  const version = await ensureAptCommand('valgrind', ['--version'], 'valgrind', ctx.log, 600_000);
   if (!version) {
     M.notes.push('valgrind is not installed: the instruction count of the agent was skipped.');
     return;

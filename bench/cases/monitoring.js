@@ -23,7 +23,7 @@ import { freemem, loadavg } from 'node:os';
 import { dirname, join } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { fileURLToPath } from 'node:url';
-import { BenchError, run, sleep, waitFor } from '../lib/exec.js';
+import { BenchError, ensureAptCommand, sleep, waitFor } from '../lib/exec.js';
 import { ensureLoadGen, freePort, load, LOAD, waitServing } from '../lib/loadgen.js';
 import { childrenOf, cpuSeconds, isAlive, rssMb, RUN_MARK } from '../lib/procs.js';
 import { median } from '../lib/stats.js';
@@ -317,20 +317,9 @@ class Tmux {
 }
 
 async function ensureTmux(ctx) {
-  const have = () => run('tmux', ['-V'], { allowFail: true, timeoutMs: 10_000 }).catch(() => undefined);
-  let v = await have();
-  if ((!v || v.code !== 0) && process.getuid?.() === 0) {
-    ctx.log('tmux is missing: apt-get install -y tmux');
-    const env = { ...process.env, DEBIAN_FRONTEND: 'noninteractive' };
-    let r = await run('apt-get', ['install', '-y', 'tmux'], { env, timeoutMs: 300_000, allowFail: true });
-    if (r.code !== 0) {
-      await run('apt-get', ['update'], { env, timeoutMs: 300_000, allowFail: true });
-      r = await run('apt-get', ['install', '-y', 'tmux'], { env, timeoutMs: 300_000, allowFail: true });
-    }
-    v = await have();
-  }
-  if (!v || v.code !== 0) throw new BenchError('tmux is not installed (needed for the monit part)');
-  return v.stdout.trim();
+  const v = await ensureAptCommand('tmux', ['-V'], 'tmux', ctx.log);
+  if (!v) throw new BenchError('tmux is not installed (needed for the monit part)');
+  return v;
 }
 
 async function monitPart(tools, ctx, M, fleetName) {

@@ -105,3 +105,25 @@ export async function waitFor(check, { what, timeoutMs = 30_000, intervalMs = 50
     await sleep(intervalMs);
   }
 }
+
+/**
+ * Runs `cmd ...versionArgs`; when that fails and we are root, installs Debian's `pkg` with apt-get
+ * (after `apt-get update` if the first try fails) and asks again. Resolves with the command's
+ * version output, or undefined when it is still missing.
+ */
+export async function ensureAptCommand(cmd, versionArgs, pkg, log, installTimeoutMs = 300_000) {
+  const have = () => run(cmd, versionArgs, { allowFail: true, timeoutMs: 10_000 }).catch(() => undefined);
+  let v = await have();
+  if ((!v || v.code !== 0) && process.getuid?.() === 0) {
+    log(`${cmd} is missing: apt-get install -y ${pkg}`);
+    const env = { ...process.env, DEBIAN_FRONTEND: 'noninteractive' };
+    const install = () =>
+      run('apt-get', ['install', '-y', pkg], { env, timeoutMs: installTimeoutMs, allowFail: true });
+    if ((await install()).code !== 0) {
+      await run('apt-get', ['update'], { env, timeoutMs: 300_000, allowFail: true });
+      await install();
+    }
+    v = await have();
+  }
+  return v && v.code === 0 ? `${v.stdout}${v.stderr}`.trim() : undefined;
+}
