@@ -7,6 +7,10 @@ import { APPS, Home, readText, waitFor } from '../helpers.js';
 
 const port = () => 20000 + Math.floor(Math.random() * 30000);
 
+const monitorOf = async (home: Home, name: string) =>
+  (await home.jlist()).find((e) => e.name === name)?.pm2_env.axm_monitor as
+    Record<string, { value: unknown; unit?: string }> | undefined;
+
 describe('metrics, actions and Prometheus', () => {
   const home = new Home();
   const promPort = port();
@@ -113,5 +117,28 @@ describe('metrics, actions and Prometheus', () => {
     const bad = await home.run(['sendSignal', 'SIGNOPE', 'echoer']);
     assert.notEqual(bad.code, 0);
     assert.match(bad.stderr, /unknown signal SIGNOPE|invalid params/);
+  });
+});
+
+describe("the agent's GC and HTTP metrics", () => {
+  const home = new Home();
+  after(() => home.cleanup());
+
+  it('measures GC pauses and HTTP requests of an app that collects and serves', async () => {
+    await home.ok(['start', join(APPS, 'busy-http.js'), '--name', 'busy'], {
+      env: { STEWARD_METRICS_INTERVAL: '300' },
+    });
+    const num = (m: Record<string, { value: unknown }>, k: string) => Number(m[k]?.value);
+    // One report (300 ms) with everything in it: the app collects and serves every 20 ms.
+    const m = await waitFor(async () => {
+      const x = await monitorOf(home, 'busy');
+      return x && num(x, 'GC Count') > 0 && num(x, 'HTTP') > 0 && num(x, 'HTTP Mean Latency') > 0
+        ? x
+        : undefined;
+    }, 'GC and HTTP metrics of busy');
+    assert.ok(num(m, 'GC Pause') > 0, `GC Pause ${String(m['GC Pause']?.value)}`);
+    assert.ok(num(m, 'HTTP P95 Latency') >= num(m, 'HTTP Mean Latency'));
+    assert.equal(m['GC Pause']?.unit, 'ms');
+    assert.equal(m.HTTP?.unit, 'req/min');
   });
 });
