@@ -31,15 +31,16 @@ import { Agent, get } from 'node:http';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { BenchError, ensureAptCommand, sleep } from '../lib/exec.js';
-import { freePort } from '../lib/loadgen.js';
+import { freePort, LOAD } from '../lib/loadgen.js';
 import { RUN_MARK } from '../lib/procs.js';
 
 const here = dirname(fileURLToPath(import.meta.url));
 const HELLO = join(here, '../fixtures/http-hello.js');
 const PRELOAD = join(here, '../../dist/src/agent/preload.cjs');
 /** Steward's default report interval (src/agent/preload.cts). */
-export const REPORT_EVERY_MS = 2000;
-const CONNECTIONS = 32;
+const REPORT_EVERY_MS = 2000;
+/** As many keep-alive connections as wrk opens in part 1. */
+const CONNECTIONS = LOAD.connections;
 
 /** `n` GET requests over CONNECTIONS keep-alive connections. */
 async function load(agent, port, n) {

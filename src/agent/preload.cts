@@ -236,7 +236,7 @@ class HttpSampler {
  * Reports runtime metrics every STEWARD_METRICS_INTERVAL ms (default 2000) as PM2's `axm:monitor`
  * message, under the names PM2's agent uses: event-loop lag, heap, active handles and requests,
  * HTTP rate and latency, GC pauses; and, in the same message, the app's `steward/agent` metrics.
- * One message per period; the hot path costs a counter per HTTP request and two hrtime reads per
+ * One message per period; the hot path costs a counter per HTTP request and two clock reads per
  * timed one.
  */
 function startMetrics(every: number, host: AgentHost | undefined): void {

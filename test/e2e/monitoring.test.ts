@@ -24,9 +24,7 @@ describe('metrics, actions and Prometheus', () => {
   });
   after(() => home.cleanup());
 
-  const monitor = async (name: string) =>
-    (await home.jlist()).find((e) => e.name === name)?.pm2_env.axm_monitor as
-      Record<string, { value: unknown; unit?: string }> | undefined;
+  const monitor = (name: string) => monitorOf(home, name);
 
   it('shows an @pm2/io custom metric in jlist (axm_monitor) and show', async () => {
     const m = await waitFor(async () => {
