@@ -12,6 +12,7 @@ export default tseslint.config(
       'examples/**',
       'test/fixtures/**',
       'bench/**/*.js',
+      'bench/**/*.cjs',
       'scripts/**',
       'bin/**',
       'eslint.config.js',

@@ -72,7 +72,7 @@ const runs = quick
         lookS: 10,
         monitWarmS: 2,
         monitS: 8,
-        http: { settleS: 3, warmS: 1, runS: 3, rounds: 2 },
+        http: { settleS: 3, warmS: 1, runS: 3, rounds: 2, togetherRounds: 3, togetherS: 2 },
         instr: { warm: 2000, n: 3000 },
       },
     }
@@ -92,7 +92,7 @@ const runs = quick
         lookS: 60,
         monitWarmS: 3,
         monitS: 30,
-        http: { settleS: 3, warmS: 1, runS: 8, rounds: 4 },
+        http: { settleS: 3, warmS: 1, runS: 8, rounds: 4, togetherRounds: 12, togetherS: 4 },
         instr: { warm: 10_000, n: 20_000 },
       },
     };

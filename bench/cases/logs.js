@@ -31,7 +31,7 @@ import { performance } from 'node:perf_hooks';
 import { fileURLToPath } from 'node:url';
 import { FILL, LINE_BYTES, SEQ_DIGITS } from '../fixtures/log-line.js';
 import { BenchError, run, sleep, waitFor } from '../lib/exec.js';
-import { cpuSeconds, isAlive, RUN_MARK, rssMb } from '../lib/procs.js';
+import { cpuSeconds, isAlive, RUN_MARK, rssMb, rssParts } from '../lib/procs.js';
 import { median } from '../lib/stats.js';
 import { rotate } from './fleet.js';
 
@@ -300,11 +300,13 @@ async function measure(subject, ctx, opts) {
       intervalMs: 20,
     });
     if (follow) follower = await startFollower(subject.tool);
-    const samples = { daemon: [], follower: [] };
+    const samples = { daemon: [], parts: [], follower: [] };
     if (rss) {
       const timer = setInterval(() => {
         const d = rssMb(handle.rssPid);
         if (Number.isFinite(d)) samples.daemon.push(d);
+        const parts = rssParts(handle.rssPid);
+        if (parts) samples.parts.push(parts);
         if (follower) {
           const f = rssMb(follower.pid);
           if (Number.isFinite(f)) samples.follower.push(f);
@@ -313,6 +315,7 @@ async function measure(subject, ctx, opts) {
       sampler = { stop: () => clearInterval(timer) };
     }
     const rssStart = rss ? rssMb(handle.rssPid) : NaN;
+    const partsStart = rss ? rssParts(handle.rssPid) : undefined;
     const cpu0 = handle.cpuPid ? cpuSeconds(handle.cpuPid) : NaN;
     const fcpu0 = follower ? cpuSeconds(follower.pid) : NaN;
     writeFileSync(p.go, '');
@@ -342,10 +345,18 @@ async function measure(subject, ctx, opts) {
       await sleep(1000);
       sampler.stop();
       const rssEnd = rssMb(handle.rssPid);
+      const partsEnd = rssParts(handle.rssPid);
+      // The same three reads for each part of VmRSS (anonymous, file-backed), each part's own max.
+      const part = (k) => {
+        const all = [partsStart, ...samples.parts, partsEnd].filter(Boolean).map((x) => x[k]);
+        return { start: partsStart?.[k] ?? NaN, max: Math.max(...all), end: partsEnd?.[k] ?? NaN };
+      };
       res.rss = {
         start: rssStart,
         max: Math.max(rssStart, rssEnd, ...samples.daemon),
         end: rssEnd,
+        anon: part('anon'),
+        file: part('file'),
         samples: samples.daemon.map((v) => Math.round(v * 10) / 10),
       };
       if (follower) {
@@ -503,7 +514,7 @@ async function bigRun(tool, ctx, L, bytes, follow, keep) {
   (L.big[key] ??= {})[follow ? 'follow' : 'plain'] = res;
   const r = res.rss;
   ctx.log(
-    `logs ${key}: ${(bytes / 1e9).toFixed(1)} GB${follow ? ' with a follower' : ''}: ${res.capped ? `NOT complete after ${capMs / 1000} s (${res.arrived} lines arrived), ` : ''}drained in ${(res.drainMs / 1000).toFixed(1)} s (app waited for 'drain' ${res.drainWaits} times), lost ${res.lost} lines, reader CPU ${res.cpu.toFixed(1)} s${r ? `, RSS ${r.start.toFixed(1)} → max ${r.max.toFixed(1)} → ${r.end.toFixed(1)} MB` : ''}${res.follower ? `, follower max RSS ${res.follower.maxRss.toFixed(1)} MB, CPU ${res.follower.cpu.toFixed(1)} s, skipped chunks ${res.follower.skipped}` : ''}`,
+    `logs ${key}: ${(bytes / 1e9).toFixed(1)} GB${follow ? ' with a follower' : ''}: ${res.capped ? `NOT complete after ${capMs / 1000} s (${res.arrived} lines arrived), ` : ''}drained in ${(res.drainMs / 1000).toFixed(1)} s (app waited for 'drain' ${res.drainWaits} times), lost ${res.lost} lines, reader CPU ${res.cpu.toFixed(1)} s${r ? `, RSS ${r.start.toFixed(1)} → max ${r.max.toFixed(1)} → ${r.end.toFixed(1)} MB (anonymous ${r.anon.start.toFixed(1)} → ${r.anon.max.toFixed(1)}, file-backed ${r.file.start.toFixed(1)} → ${r.file.max.toFixed(1)})` : ''}${res.follower ? `, follower max RSS ${res.follower.maxRss.toFixed(1)} MB, CPU ${res.follower.cpu.toFixed(1)} s, skipped chunks ${res.follower.skipped}` : ''}`,
   );
   return out;
 }

@@ -35,6 +35,7 @@ const here = dirname(fileURLToPath(import.meta.url));
 const repo = join(here, '../..');
 const IDLE = join(here, '../fixtures/idle.js');
 const HELLO = join(here, '../fixtures/http-hello.js');
+const EMPTY_PRELOAD = join(here, '../fixtures/empty-preload.cjs');
 export const MONIT_SIZE = { cols: 120, rows: 35 };
 /** Roughly what one idle Node app takes (either tool), to check memory before starting the fleets. */
 const APP_MB = 55;
@@ -150,6 +151,33 @@ async function startManaged(tool, name, port, extra = []) {
   return pid;
 }
 
+/**
+ * Rounds with every subject under its own load generator at the same time (one wrk each), so that
+ * the subjects of a round share the machine's conditions of that moment. Runs of one subject after
+ * another, as above, compare moments: on the 2-vCPU reference machine the same app's µs of CPU per
+ * request moved by ±20 % from one 8 s run to the next, which hides a 3 % difference. Loaded
+ * together, all subjects share the two cores, so their absolute µs per request are higher than
+ * alone; the ratios between them are what this is for.
+ */
+async function together(gen, subjects, cfg, ctx, M) {
+  M.http.together = [];
+  for (let r = 0; r < cfg.togetherRounds; r += 1) {
+    const c0 = subjects.map((s) => cpuSum(tree(s.pid)));
+    const results = await Promise.all(
+      subjects.map((s) => load(gen, `http://127.0.0.1:${s.port}/`, cfg.togetherS, ctx.runId)),
+    );
+    const round = {};
+    subjects.forEach((s, i) => {
+      const { requests, seconds, rps, failed } = results[i];
+      round[s.key] = { requests, seconds, rps, failed, appCpu: cpuSum(tree(s.pid)) - c0[i] };
+    });
+    M.http.together.push(round);
+    ctx.log(
+      `monitoring http together ${r + 1}/${cfg.togetherRounds}: ${subjects.map((s) => `${s.key} ${round[s.key].rps.toFixed(0)} req/s ${((round[s.key].appCpu / round[s.key].requests) * 1e6).toFixed(1)} µs/request`).join(', ')}`,
+    );
+  }
+}
+
 async function httpPart(tools, ctx, M) {
   const cfg = ctx.runs.monitoring.http;
   const steward = tools.find((t) => t.key === 'steward');
@@ -194,6 +222,20 @@ async function httpPart(tools, ctx, M) {
         port,
         pid: await startManaged(steward, 'hello-noagent', port, ['--no-agent']),
       });
+      // The control: no agent, but a preload that does nothing, loaded the way the agent is
+      // (`--require`). In this suite an app so started costs ~30 % more CPU per request than
+      // `--no-agent` (session 5), the agent's own code none of it; see docs/benchmarks.md.
+      port = await freePort();
+      stops.push(() => steward.cli(['delete', 'hello-preload', '-s'], { allowFail: true }));
+      subjects.push({
+        key: 'preload',
+        label: 'Steward `--no-agent`, empty `--require` preload',
+        port,
+        pid: await startManaged(steward, 'hello-preload', port, [
+          '--no-agent',
+          `--node-args=--require ${EMPTY_PRELOAD}`,
+        ]),
+      });
     }
     if (pm2) {
       const port = await freePort();
@@ -227,6 +269,7 @@ async function httpPart(tools, ctx, M) {
         );
       }
     }
+    await together(gen, subjects, cfg, ctx, M);
     await sleep(1000);
     for (const s of subjects)
       M.http.subjects[s.key].rssAfter = await medianOf(() => treeRssMb(s.pid), 3, 300);
