@@ -300,11 +300,14 @@ async function measure(subject, ctx, opts) {
       intervalMs: 20,
     });
     if (follow) follower = await startFollower(subject.tool);
-    const samples = { daemon: [], parts: [], follower: [] };
+    const samples = { daemon: [], at: [], parts: [], follower: [] };
     if (rss) {
       const timer = setInterval(() => {
         const d = rssMb(handle.rssPid);
-        if (Number.isFinite(d)) samples.daemon.push(d);
+        if (Number.isFinite(d)) {
+          samples.daemon.push(d);
+          samples.at.push(performance.now());
+        }
         const parts = rssParts(handle.rssPid);
         if (parts) samples.parts.push(parts);
         if (follower) {
@@ -318,6 +321,7 @@ async function measure(subject, ctx, opts) {
     const partsStart = rss ? rssParts(handle.rssPid) : undefined;
     const cpu0 = handle.cpuPid ? cpuSeconds(handle.cpuPid) : NaN;
     const fcpu0 = follower ? cpuSeconds(follower.pid) : NaN;
+    const goAt = performance.now();
     writeFileSync(p.go, '');
     const d = await waitDrained(p, lines, { pollMs, capMs, throwOnCap, who: subject.key });
     const cpu = handle.cpuPid ? cpuSeconds(handle.cpuPid) - cpu0 : NaN;
@@ -351,8 +355,17 @@ async function measure(subject, ctx, opts) {
         const all = [partsStart, ...samples.parts, partsEnd].filter(Boolean).map((x) => x[k]);
         return { start: partsStart?.[k] ?? NaN, max: Math.max(...all), end: partsEnd?.[k] ?? NaN };
       };
+      // The reference for "stays flat": the first sample from 1 s after the go signal on, once the
+      // daemon has grown back to its working size. Read when the daemon has been idle for a while
+      // (before the follower run, ~35 s of tail timings), the start is lower: V8 and malloc give
+      // memory back when idle (session 5: anonymous RSS 13.8 MB idle, 18.2 MB at most in the run
+      // without a follower, 19.5 MB with one; file-backed flat at 42.2 MB in both).
+      const i1 = samples.at.findIndex((t) => t - goAt >= 1000);
+      const after = i1 >= 0 ? samples.daemon.slice(i1) : [];
       res.rss = {
         start: rssStart,
+        at1s: after[0] ?? NaN,
+        maxAfter1s: after.length > 0 ? Math.max(rssEnd, ...after) : NaN,
         max: Math.max(rssStart, rssEnd, ...samples.daemon),
         end: rssEnd,
         anon: part('anon'),

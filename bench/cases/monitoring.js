@@ -151,6 +151,22 @@ async function startManaged(tool, name, port, extra = []) {
   return pid;
 }
 
+/** Loaded-together rounds per set of processes (a fresh set before each group). */
+const TOGETHER_PER_START = 4;
+
+/**
+ * Replaces every subject's process with a new one, then warms each up. How fast one process of the
+ * same app runs here depends on the process: within one run of this suite an app kept its speed
+ * from round to round, while from one start to the next the same two apps' ratio moved by up to
+ * ±30 % (session 5: an empty `--require` preload 25 % slower than `--no-agent` in three runs, the
+ * same in a fourth). New processes for each round spread that over the rounds instead of fixing
+ * one draw for the whole run.
+ */
+async function fresh(gen, subjects, cfg, ctx) {
+  for (const s of subjects) s.pid = await s.start();
+  for (const s of subjects) await load(gen, `http://127.0.0.1:${s.port}/`, cfg.warmS, ctx.runId);
+}
+
 /**
  * Rounds with every subject under its own load generator at the same time (one wrk each), so that
  * the subjects of a round share the machine's conditions of that moment. Runs of one subject after
@@ -162,6 +178,7 @@ async function startManaged(tool, name, port, extra = []) {
 async function together(gen, subjects, cfg, ctx, M) {
   M.http.together = [];
   for (let r = 0; r < cfg.togetherRounds; r += 1) {
+    if (r % TOGETHER_PER_START === 0) await fresh(gen, subjects, cfg, ctx);
     const c0 = subjects.map((s) => cpuSum(tree(s.pid)));
     const results = await Promise.all(
       subjects.map((s) => load(gen, `http://127.0.0.1:${s.port}/`, cfg.togetherS, ctx.runId)),
@@ -190,58 +207,48 @@ async function httpPart(tools, ctx, M) {
     // The plain app: `node app.js`, spawned by the harness, no IPC channel, no preload.
     {
       const port = await freePort();
-      const child = spawn(process.execPath, [HELLO], {
-        env: { ...process.env, [RUN_MARK]: ctx.runId, PORT: String(port) },
-        stdio: 'ignore',
-      });
-      const exited = new Promise((resolve) => child.once('exit', resolve));
-      stops.push(async () => {
-        if (child.exitCode === null && child.signalCode === null) {
+      let child;
+      const stop = async () => {
+        if (child && child.exitCode === null && child.signalCode === null) {
+          const exited = new Promise((resolve) => child.once('exit', resolve));
           child.kill('SIGTERM');
           await Promise.race([exited, sleep(5000)]);
           if (child.exitCode === null && child.signalCode === null) child.kill('SIGKILL');
         }
-      });
-      await waitServing(port, 'plain node app');
-      subjects.push({ key: 'plain', label: 'plain `node app.js`', port, pid: child.pid });
+      };
+      const start = async () => {
+        await stop();
+        child = spawn(process.execPath, [HELLO], {
+          env: { ...process.env, [RUN_MARK]: ctx.runId, PORT: String(port) },
+          stdio: 'ignore',
+        });
+        await waitServing(port, 'plain node app');
+        return child.pid;
+      };
+      stops.push(stop);
+      subjects.push({ key: 'plain', label: 'plain `node app.js`', port, start, pid: await start() });
     }
-    if (steward) {
-      let port = await freePort();
-      stops.push(() => steward.cli(['delete', 'hello-agent', '-s'], { allowFail: true }));
-      subjects.push({
-        key: 'steward',
-        label: 'Steward (agent)',
-        port,
-        pid: await startManaged(steward, 'hello-agent', port),
-      });
-      port = await freePort();
-      stops.push(() => steward.cli(['delete', 'hello-noagent', '-s'], { allowFail: true }));
-      subjects.push({
-        key: 'noagent',
-        label: 'Steward `--no-agent`',
-        port,
-        pid: await startManaged(steward, 'hello-noagent', port, ['--no-agent']),
-      });
-      // The control: no agent, but a preload that does nothing, loaded the way the agent is
-      // (`--require`). In this suite an app so started costs ~30 % more CPU per request than
-      // `--no-agent` (session 5), the agent's own code none of it; see docs/benchmarks.md.
-      port = await freePort();
-      stops.push(() => steward.cli(['delete', 'hello-preload', '-s'], { allowFail: true }));
-      subjects.push({
-        key: 'preload',
-        label: 'Steward `--no-agent`, empty `--require` preload',
-        port,
-        pid: await startManaged(steward, 'hello-preload', port, [
-          '--no-agent',
-          `--node-args=--require ${EMPTY_PRELOAD}`,
-        ]),
-      });
-    }
-    if (pm2) {
+    const managed = async (tool, key, label, name, extra = []) => {
       const port = await freePort();
-      stops.push(() => pm2.cli(['delete', 'hello', '-s'], { allowFail: true }));
-      subjects.push({ key: 'pm2', label: 'PM2', port, pid: await startManaged(pm2, 'hello', port) });
+      stops.push(() => tool.cli(['delete', name, '-s'], { allowFail: true }));
+      // A new process each time (delete, then start again on the same port).
+      const start = async () => {
+        await tool.cli(['delete', name, '-s'], { allowFail: true });
+        return startManaged(tool, name, port, extra);
+      };
+      subjects.push({ key, label, port, start, pid: await startManaged(tool, name, port, extra) });
+    };
+    if (steward) {
+      await managed(steward, 'steward', 'Steward (agent)', 'hello-agent');
+      await managed(steward, 'noagent', 'Steward `--no-agent`', 'hello-noagent', ['--no-agent']);
+      // The control: no agent, but a preload that does nothing, loaded the way the agent is
+      // (`--require`); see "The control" in docs/benchmarks.md.
+      await managed(steward, 'preload', 'Steward `--no-agent`, empty `--require` preload', 'hello-preload', [
+        '--no-agent',
+        `--node-args=--require ${EMPTY_PRELOAD}`,
+      ]);
     }
+    if (pm2) await managed(pm2, 'pm2', 'PM2', 'hello');
     // Idle RSS: after the agents' first reports (Steward's every 2 s), before any request.
     await sleep(cfg.settleS * 1000);
     for (const s of subjects) {
@@ -257,6 +264,7 @@ async function httpPart(tools, ctx, M) {
     );
     for (const s of subjects) await load(gen, `http://127.0.0.1:${s.port}/`, cfg.warmS, ctx.runId);
     for (let r = 0; r < cfg.rounds; r += 1) {
+      if (r > 0) await fresh(gen, subjects, cfg, ctx);
       for (const s of rotate(subjects, r)) {
         const c0 = cpuSum(tree(s.pid));
         const res = await load(gen, `http://127.0.0.1:${s.port}/`, cfg.runS, ctx.runId);
