@@ -403,19 +403,26 @@ ${problems.length > 0 ? `### Problems seen in this run (monitoring)\n\n${problem
 - **The control: an empty preload.** A fifth subject is Steward \`--no-agent\` started with
   \`--node-args="--require bench/fixtures/empty-preload.cjs"\` (a file with only a comment): the
   app is loaded exactly as with the agent (\`node --require <preload> app.js\`), but nothing runs.
-  Up to session 4 the agent app took 20–37 % more CPU per request than \`--no-agent\` in every
-  full run of this suite, while its instruction count was within 1 % of \`--no-agent\`; runs of
-  the same apps outside the suite showed no consistent gap. In session 5 the control took as much
-  more CPU per request as the agent did (quick runs: 34.3 and 38.3 µs against the agent's 34.4 and
-  37.8, \`--no-agent\` 26.8 and 28.2), and it did so loaded together as well. So within this suite
-  the gap comes with \`--require\` itself, not with what the agent's code does; the agent's own
-  cost is agent ÷ control, which is the row marked with the 3 % target beside the instruction
-  count. Why a preload that runs nothing makes Node's HTTP path slower here, and only inside this
-  suite, is not found: it is not a Node flag as such (\`--stack-size\` in the same place: no
-  gap), not the slot or start order (\`--no-agent\` in both Steward slots: no gap loaded
-  together), nor system time or page faults (\`/proc/<pid>/stat\`: the extra is user time of the
-  main thread; minor faults, migrations and context switches per request are the same). PM2's
-  app, which PM2 loads through its own wrapper, shows a gap of the same size.
+  The agent's own cost is agent ÷ control.
+- **New processes for each round** (since session 5): before every round after the first, and
+  before each group of 4 loaded-together rounds, every subject's process is replaced (Steward and
+  PM2: delete, then start again on the same port; plain: killed and spawned again) and warmed up
+  for ${h.warmS ?? '?'} s. Up to session 4 each subject was one process for the whole run, and in
+  every full run the agent app took 20–37 % more CPU per request than \`--no-agent\` while its
+  instruction count stayed within 1–2 %. In session 5, still with one process per run, the empty
+  control was as slow as the agent (in three runs 22–30 % over \`--no-agent\`, loaded together
+  as well), and PM2's app likewise; with new processes per round the control came within 1 % of
+  \`--no-agent\` (0.8 % loaded together, −4.6 % one after another). So that gap belonged to
+  the processes started once at the beginning of the run with any preload (Steward's agent, the
+  empty file, or PM2's wrapper), not to what the agent does per request. Why those first
+  processes were slower is not found: not a Node flag as such (\`--stack-size\` in the same
+  place: no gap), not the slot or start order, not \`--import\` instead of \`--require\`
+  (same gap), not system time, page faults, migrations or context switches (\`/proc/<pid>/stat\`
+  and \`sched\`: the extra was user time of the main thread).
+- **What is left of the agent's own cost in wall-clock time** (session 5 full run): +4.3 % loaded
+  together and +13.4 % one after another (agent ÷ control), with a spread of ±10–15 % between
+  rounds, against +0.3 %, +1.6 % and +2.3 % counted in instructions in three full runs. The
+  wall-clock rows are what this machine can measure today; they do not show the 3 % target met.
 
 ### How to run (monitoring)
 
