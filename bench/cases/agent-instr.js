@@ -148,7 +148,9 @@ async function measureOne(ctx, key, { preload, env, warm, n }) {
  */
 export async function agentInstructions(ctx, M, agentRps) {
   const cfg = ctx.runs.monitoring.instr;
-  const version = await ensureAptCommand('valgrind', ['--version'], 'valgrind', ctx.log, 600_000);
+  const version = await ensureAptCommand('valgrind', ['--version'], 'valgrind', ctx.log, {
+    installTimeoutMs: 600_000,
+  });
   if (!version) {
     M.notes.push('valgrind is not installed: the instruction count of the agent was skipped.');
     return;

@@ -300,16 +300,14 @@ async function measure(subject, ctx, opts) {
       intervalMs: 20,
     });
     if (follow) follower = await startFollower(subject.tool);
-    const samples = { daemon: [], at: [], parts: [], follower: [] };
+    const samples = { at: [], parts: [], follower: [] };
     if (rss) {
       const timer = setInterval(() => {
-        const d = rssMb(handle.rssPid);
-        if (Number.isFinite(d)) {
-          samples.daemon.push(d);
+        const parts = rssParts(handle.rssPid);
+        if (parts && Number.isFinite(parts.total)) {
+          samples.parts.push(parts);
           samples.at.push(performance.now());
         }
-        const parts = rssParts(handle.rssPid);
-        if (parts) samples.parts.push(parts);
         if (follower) {
           const f = rssMb(follower.pid);
           if (Number.isFinite(f)) samples.follower.push(f);
@@ -317,7 +315,6 @@ async function measure(subject, ctx, opts) {
       }, RSS_EVERY_MS);
       sampler = { stop: () => clearInterval(timer) };
     }
-    const rssStart = rss ? rssMb(handle.rssPid) : NaN;
     const partsStart = rss ? rssParts(handle.rssPid) : undefined;
     const cpu0 = handle.cpuPid ? cpuSeconds(handle.cpuPid) : NaN;
     const fcpu0 = follower ? cpuSeconds(follower.pid) : NaN;
@@ -348,29 +345,28 @@ async function measure(subject, ctx, opts) {
     if (rss) {
       await sleep(1000);
       sampler.stop();
-      const rssEnd = rssMb(handle.rssPid);
       const partsEnd = rssParts(handle.rssPid);
-      // The same three reads for each part of VmRSS (anonymous, file-backed), each part's own max.
+      // Start, max and end of VmRSS and of each of its parts (anonymous, file-backed).
       const part = (k) => {
         const all = [partsStart, ...samples.parts, partsEnd].filter(Boolean).map((x) => x[k]);
         return { start: partsStart?.[k] ?? NaN, max: Math.max(...all), end: partsEnd?.[k] ?? NaN };
       };
+      const total = part('total');
+      const daemon = samples.parts.map((x) => x.total);
       // The reference for "stays flat": the first sample from 1 s after the go signal on, once the
       // daemon has grown back to its working size. Read when the daemon has been idle for a while
       // (before the follower run, ~35 s of tail timings), the start is lower: V8 and malloc give
       // memory back when idle (session 5: anonymous RSS 13.8 MB idle, 18.2 MB at most in the run
       // without a follower, 19.5 MB with one; file-backed flat at 42.2 MB in both).
       const i1 = samples.at.findIndex((t) => t - goAt >= 1000);
-      const after = i1 >= 0 ? samples.daemon.slice(i1) : [];
+      const after = i1 >= 0 ? daemon.slice(i1) : [];
       res.rss = {
-        start: rssStart,
+        ...total,
         at1s: after[0] ?? NaN,
-        maxAfter1s: after.length > 0 ? Math.max(rssEnd, ...after) : NaN,
-        max: Math.max(rssStart, rssEnd, ...samples.daemon),
-        end: rssEnd,
+        maxAfter1s: after.length > 0 ? Math.max(total.end, ...after) : NaN,
         anon: part('anon'),
         file: part('file'),
-        samples: samples.daemon.map((v) => Math.round(v * 10) / 10),
+        samples: daemon.map((v) => Math.round(v * 10) / 10),
       };
       if (follower) {
         res.follower = {

@@ -236,7 +236,7 @@ async function httpPart(tools, ctx, M) {
         await tool.cli(['delete', name, '-s'], { allowFail: true });
         return startManaged(tool, name, port, extra);
       };
-      subjects.push({ key, label, port, start, pid: await startManaged(tool, name, port, extra) });
+      subjects.push({ key, label, port, start, pid: await start() });
     };
     if (steward) {
       await managed(steward, 'steward', 'Steward (agent)', 'hello-agent');

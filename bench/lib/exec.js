@@ -109,21 +109,29 @@ export async function waitFor(check, { what, timeoutMs = 30_000, intervalMs = 50
 /**
  * Runs `cmd ...versionArgs`; when that fails and we are root, installs Debian's `pkg` with apt-get
  * (after `apt-get update` if the first try fails) and asks again. Resolves with the command's
- * version output, or undefined when it is still missing.
+ * version output, or undefined when it is still missing. `ok` tells whether an answer counts (by
+ * default exit code 0; `wrk -v` prints its version and exits 1).
  */
-export async function ensureAptCommand(cmd, versionArgs, pkg, log, installTimeoutMs = 300_000) {
-  const have = () => run(cmd, versionArgs, { allowFail: true, timeoutMs: 10_000 }).catch(() => undefined);
-  let v = await have();
-  if ((!v || v.code !== 0) && process.getuid?.() === 0) {
-    log(`${cmd} is missing: apt-get install -y ${pkg}`);
-    const env = { ...process.env, DEBIAN_FRONTEND: 'noninteractive' };
-    const install = () =>
-      run('apt-get', ['install', '-y', pkg], { env, timeoutMs: installTimeoutMs, allowFail: true });
-    if ((await install()).code !== 0) {
-      await run('apt-get', ['update'], { env, timeoutMs: 300_000, allowFail: true });
-      await install();
-    }
-    v = await have();
+export async function ensureAptCommand(
+  cmd,
+  versionArgs,
+  pkg,
+  log,
+  { installTimeoutMs = 300_000, ok = (r) => r.code === 0 } = {},
+) {
+  const have = async () => {
+    const r = await run(cmd, versionArgs, { allowFail: true, timeoutMs: 10_000 }).catch(() => undefined);
+    return r && ok(r) ? `${r.stdout}${r.stderr}`.trim() : undefined;
+  };
+  const v = await have();
+  if (v !== undefined || process.getuid?.() !== 0) return v;
+  log(`${cmd} is missing: apt-get install -y ${pkg}`);
+  const env = { ...process.env, DEBIAN_FRONTEND: 'noninteractive' };
+  const apt = (args, timeoutMs) =>
+    run('apt-get', args, { env, timeoutMs, allowFail: true }).catch(() => ({ code: -1 }));
+  if ((await apt(['install', '-y', pkg], installTimeoutMs)).code !== 0) {
+    await apt(['update'], 300_000);
+    await apt(['install', '-y', pkg], installTimeoutMs);
   }
-  return v && v.code === 0 ? `${v.stdout}${v.stderr}`.trim() : undefined;
+  return have();
 }

@@ -5,7 +5,7 @@ import { accessSync, constants, existsSync } from 'node:fs';
 import { request } from 'node:http';
 import { createServer } from 'node:net';
 import { delimiter, join } from 'node:path';
-import { BenchError, run, sleep } from './exec.js';
+import { BenchError, ensureAptCommand, run, sleep } from './exec.js';
 import { RUN_MARK } from './procs.js';
 
 /** Connections and threads of every load run (one wrk thread: the machine may have 2 CPUs). */
@@ -31,22 +31,16 @@ function which(name) {
  * Returns { kind: 'wrk' | 'autocannon', bin, version, note }.
  */
 export async function ensureLoadGen(repo, log) {
-  let wrk = which('wrk');
+  const had = which('wrk') !== undefined;
+  const out = await ensureAptCommand('wrk', ['-v'], 'wrk', log, {
+    ok: (r) => /^wrk\s+\S+/m.test(`${r.stdout}${r.stderr}`),
+  });
+  const wrk = which('wrk');
   let note = '';
-  if (!wrk && process.getuid?.() === 0 && which('apt-get')) {
-    const env = { ...process.env, DEBIAN_FRONTEND: 'noninteractive' };
-    log('wrk is missing: apt-get install -y wrk');
-    let r = await run('apt-get', ['install', '-y', 'wrk'], { env, timeoutMs: 300_000, allowFail: true });
-    if (r.code !== 0) {
-      await run('apt-get', ['update'], { env, timeoutMs: 300_000, allowFail: true });
-      r = await run('apt-get', ['install', '-y', 'wrk'], { env, timeoutMs: 300_000, allowFail: true });
-    }
-    wrk = which('wrk');
-    note = wrk ? 'wrk installed by the harness (apt-get)' : `apt-get install wrk failed (exit ${r.code})`;
-  }
-  if (wrk) {
-    const v = await run(wrk, ['-v'], { allowFail: true, timeoutMs: 10_000 });
-    const version = /wrk\s+(\S+)/.exec(`${v.stdout}${v.stderr}`)?.[1] ?? '?';
+  if (!had)
+    note = wrk ? 'wrk installed by the harness (apt-get)' : 'no wrk, and apt-get could not install it';
+  if (wrk && out) {
+    const version = /wrk\s+(\S+)/.exec(out)?.[1] ?? '?';
     return { kind: 'wrk', bin: wrk, version: `wrk ${version}`, note };
   }
   const ac = join(repo, 'node_modules/autocannon/autocannon.js');

@@ -16,15 +16,15 @@ export function rssMb(pid) {
 }
 
 /**
- * The parts of VmRSS (MiB) from /proc/<pid>/status: anonymous memory (heaps, buffers: what the
- * process itself holds), file-backed pages (its binary's code and other mapped files, shared and
- * reclaimable) and shared memory; undefined when the process is gone.
+ * VmRSS and its parts (MiB) from one read of /proc/<pid>/status: anonymous memory (heaps, buffers:
+ * what the process itself holds) and file-backed pages (its binary's code and other mapped files,
+ * shared and reclaimable); undefined when the process is gone.
  */
 export function rssParts(pid) {
   try {
     const s = readFileSync(`/proc/${pid}/status`, 'latin1');
     const kb = (k) => Number(new RegExp(`^${k}:\\s+(\\d+)\\s+kB`, 'm').exec(s)?.[1] ?? NaN) / 1024;
-    return { anon: kb('RssAnon'), file: kb('RssFile'), shmem: kb('RssShmem') };
+    return { total: kb('VmRSS'), anon: kb('RssAnon'), file: kb('RssFile') };
   } catch {
     return undefined;
   }
