@@ -195,6 +195,43 @@ async function together(gen, subjects, cfg, ctx, M) {
   }
 }
 
+/**
+ * Fresh pairs: only the agent app and its control (the same app with an empty `--require`
+ * preload), both replaced by new processes before every round, warmed up together, then loaded
+ * together, each by its own wrk. Two apps and two load generators on two cores instead of five and
+ * five, and one new draw of both processes per round: the rounds are independent samples of the
+ * agent's cost, so the report can give a confidence interval (bootstrap, lib/stats.js) instead of
+ * only a median. In session 6, 12 such pairs of two identical apps (both the control) differed by
+ * 0.4 % in the median with a standard deviation of 11 % per pair, so it takes tens of pairs to
+ * resolve a few per cent.
+ */
+async function pairs(gen, subjects, cfg, ctx, M) {
+  const two = ['steward', 'preload'].map((k) => subjects.find((s) => s.key === k));
+  if (!cfg.pairRounds || two.some((s) => s === undefined)) return;
+  M.http.pairs = [];
+  for (let r = 0; r < cfg.pairRounds; r += 1) {
+    // Started in turn, alternating which goes first.
+    for (const s of r % 2 === 0 ? two : [...two].reverse()) s.pid = await s.start();
+    await Promise.all(
+      two.map((s) => load(gen, `http://127.0.0.1:${s.port}/`, cfg.pairWarmS ?? cfg.warmS, ctx.runId)),
+    );
+    const c0 = two.map((s) => cpuSum(tree(s.pid)));
+    const results = await Promise.all(
+      two.map((s) => load(gen, `http://127.0.0.1:${s.port}/`, cfg.pairS, ctx.runId)),
+    );
+    const round = {};
+    two.forEach((s, i) => {
+      const { requests, seconds, rps, failed } = results[i];
+      round[s.key] = { requests, seconds, rps, failed, appCpu: cpuSum(tree(s.pid)) - c0[i] };
+    });
+    M.http.pairs.push(round);
+    const us = (k) => (round[k].appCpu / round[k].requests) * 1e6;
+    ctx.log(
+      `monitoring http pair ${r + 1}/${cfg.pairRounds}: agent ${us('steward').toFixed(1)} µs/request, control ${us('preload').toFixed(1)} µs/request, ${(((us('steward') - us('preload')) / us('preload')) * 100).toFixed(1)} %`,
+    );
+  }
+}
+
 async function httpPart(tools, ctx, M) {
   const cfg = ctx.runs.monitoring.http;
   const steward = tools.find((t) => t.key === 'steward');
@@ -278,6 +315,7 @@ async function httpPart(tools, ctx, M) {
       }
     }
     await together(gen, subjects, cfg, ctx, M);
+    await pairs(gen, subjects, cfg, ctx, M);
     await sleep(1000);
     for (const s of subjects)
       M.http.subjects[s.key].rssAfter = await medianOf(() => treeRssMb(s.pid), 3, 300);

@@ -5,7 +5,7 @@ import { MONIT_SIZE } from '../cases/monitoring.js';
 import { rpsOf, thousands } from './report-cluster.js';
 import { markdownTable, problemLines, textTable } from './report.js';
 import { SECTION_MARKS } from './sections.js';
-import { fmtRatio, median } from './stats.js';
+import { bootstrapCi, fmtRatio, median } from './stats.js';
 
 const cpuPct = (v) => (Number.isFinite(v) ? `${v.toFixed(2)} %` : 'n/a');
 const mb = (v) => (Number.isFinite(v) ? `${v.toFixed(1)} MB` : 'n/a');
@@ -60,6 +60,44 @@ const togetherUs = (T, key) => {
   const rs = (T ?? []).map((round) => round[key]).filter(Boolean);
   return (rs.reduce((n, r) => n + r.appCpu, 0) / rs.reduce((n, r) => n + r.requests, 0)) * 1e6;
 };
+
+/**
+ * From the fresh pairs (M.http.pairs): per pair (agent − control) ÷ control of µs of app CPU per
+ * request; median with its 90 % bootstrap interval, mean, standard deviation, range, and both
+ * subjects' median µs per request.
+ */
+export function pairCosts(P) {
+  const us = (r) => (r ? r.appCpu / r.requests : NaN);
+  const xs = (P ?? []).map((p) => (us(p.steward) - us(p.preload)) / us(p.preload)).filter(Number.isFinite);
+  const mean = xs.reduce((a, b) => a + b, 0) / xs.length;
+  const sd = Math.sqrt(xs.reduce((a, b) => a + (b - mean) ** 2, 0) / Math.max(1, xs.length - 1));
+  return {
+    med: median(xs),
+    ci: bootstrapCi(xs),
+    mean,
+    sd,
+    min: Math.min(...xs),
+    max: Math.max(...xs),
+    n: xs.length,
+    usAgent: median((P ?? []).map((p) => us(p.steward) * 1e6)),
+    usControl: median((P ?? []).map((p) => us(p.preload) * 1e6)),
+  };
+}
+
+/** One sentence with the agent-cost figures that judge the 3 % target, for the method text. */
+function agentSummary(M) {
+  const P = M.http?.pairs ?? [];
+  const I = M.instr;
+  const parts = [];
+  if (P.length > 0) {
+    const pc = pairCosts(P);
+    parts.push(
+      `fresh pairs ${signedPct(pc.med)} (90 % interval ${signedPct(pc.ci.lo)} … ${signedPct(pc.ci.hi)}, ${pc.n} pairs)`,
+    );
+  }
+  if (I) parts.push(`instructions ${signedPct(I.cost)}`, `estimated cycles ${signedPct(I.cycleCost)}`);
+  return parts.length > 0 ? `${parts.join('; ')}.` : 'no agent-cost figures in this run.';
+}
 
 export function monitoringRows(M) {
   const rows = [];
@@ -147,9 +185,7 @@ export function monitoringRows(M) {
       p: cp.tput.med,
       ratio: cs.tput.med / cp.tput.med,
       fmt: signedPct,
-      ref: `per round: Steward ${range(cs.tput)}, PM2 ${range(cp.tput)}; all runs pooled: Steward ${signedPct(cs.tput.all)}, PM2 ${signedPct(cp.tput.all)}; Steward \`--no-agent\` ${signedPct(cn.tput.med)}`,
-      target: '≤ 3 %',
-      met: Number.isFinite(cs.tput.med) ? cs.tput.med <= 0.03 : undefined,
+      ref: `per round: Steward ${range(cs.tput)}, PM2 ${range(cp.tput)}; all runs pooled: Steward ${signedPct(cs.tput.all)}, PM2 ${signedPct(cp.tput.all)}; Steward \`--no-agent\` ${signedPct(cn.tput.med)}. For reference: ${n} rounds of one subject after another cannot resolve 3 % here (see the method); the 3 % target is judged on the fresh pairs and the callgrind rows below`,
     });
     rows.push({
       label: `Agent cost on the app's CPU per request: (X − plain) ÷ plain, median of ${n} round${n === 1 ? '' : 's'}`,
@@ -184,10 +220,23 @@ export function monitoringRows(M) {
           ratio: NaN,
           fmt: signedPct,
           ref: `per round ${rg(ta)}. The preload itself, no agent: (empty preload − \`--no-agent\`) ÷ \`--no-agent\` ${signedPct(tq.med)} (per round ${rg(tq)}); see the method`,
-          target: '≤ 3 %',
-          met: Number.isFinite(ta.med) ? ta.med <= 0.03 : undefined,
         });
       }
+    }
+    const P = M.http.pairs ?? [];
+    if (P.length > 0) {
+      const pc = pairCosts(P);
+      const rg = `${signedPct(pc.min)} … ${signedPct(pc.max)}`;
+      rows.push({
+        label: `The agent's own code, fresh pairs: (agent − empty \`--require\` preload) ÷ empty preload, app CPU per request, median of ${pc.n} pairs of new processes loaded together`,
+        s: pc.med,
+        p: NaN,
+        ratio: NaN,
+        fmt: signedPct,
+        ref: `90 % confidence interval of that median (bootstrap) ${signedPct(pc.ci.lo)} … ${signedPct(pc.ci.hi)}; mean ${signedPct(pc.mean)}, standard deviation per pair ${signedPct(pc.sd)}, per pair ${rg}; µs per request, medians over pairs: control ${pc.usControl.toFixed(1)}, agent ${pc.usAgent.toFixed(1)}`,
+        target: '≤ 3 %',
+        met: Number.isFinite(pc.med) ? pc.med <= 0.03 : undefined,
+      });
     }
     if (S.preload) {
       const ca = cost(S, 'steward', 'preload');
@@ -214,6 +263,18 @@ export function monitoringRows(M) {
         target: '≤ 3 %',
         met: Number.isFinite(I.cost) ? I.cost <= 0.03 : undefined,
       });
+      if (Number.isFinite(I.cycleCost))
+        rows.push({
+          label:
+            'Same, in estimated cycles (callgrind --cache-sim=yes: instructions + 10 per L1 miss + 100 per last-level miss)',
+          s: I.cycleCost,
+          p: NaN,
+          ratio: NaN,
+          fmt: signedPct,
+          ref: `estimated cycles per request: \`--no-agent\` ${k(I.subjects?.noagent?.cyclesPerReq)}, agent ${k(I.subjects?.agent?.cyclesPerReq)} + its report ${k(I.reportPerReq)}`,
+          target: '≤ 3 %',
+          met: I.cycleCost <= 0.03,
+        });
     }
     const rss = (k) => S[k]?.rssIdle;
     rows.push({
@@ -278,6 +339,21 @@ function detail(M) {
         ...T.map(
           (round, i) =>
             `| ${i + 1} | ${keys.map((k) => (round[k] ? `${((round[k].appCpu / round[k].requests) * 1e6).toFixed(1)} (${thousands(round[k].rps)})` : 'n/a')).join(' | ')} |`,
+        ),
+      );
+    }
+    const P = M.http.pairs ?? [];
+    if (P.length > 0) {
+      const us = (r) => (r.appCpu / r.requests) * 1e6;
+      out.push(
+        '',
+        `Fresh pairs (new processes each, ${M.http.cfg?.pairWarmS ?? M.http.cfg?.warmS ?? '?'} s warm-up together, then ${M.http.cfg?.pairS ?? '?'} s loaded together, one wrk each), µs of app CPU per request (req/s):`,
+        '',
+        '| pair | empty-preload control | agent | agent ÷ control − 1 |',
+        '| --- | --- | --- | --- |',
+        ...P.map(
+          (p, i) =>
+            `| ${i + 1} | ${us(p.preload).toFixed(1)} (${thousands(p.preload.rps)}) | ${us(p.steward).toFixed(1)} (${thousands(p.steward.rps)}) | ${signedPct(us(p.steward) / us(p.preload) - 1)} |`,
         ),
       );
     }
@@ -385,7 +461,8 @@ ${problems.length > 0 ? `### Problems seen in this run (monitoring)\n\n${problem
 - **Agent cost in instructions** (bench/cases/agent-instr.js): the same cost counted in
   instructions, which repeat within ~1 % whatever else the machine does. The hello app runs under
   \`valgrind --tool=callgrind\` three times: forked with an IPC channel (as \`--no-agent\`), with
-  Steward's agent preloaded and its report held back, and with a report every 500 ms.
+  Steward's agent preloaded and its report held back (these two at the same time, one per core),
+  and with a report every 500 ms.
   Each gets ${thousands(M.instr?.cfg?.warm ?? NaN)} keep-alive requests (32 connections) to warm up,
   then ${thousands(M.instr?.cfg?.n ?? NaN)} more between two \`callgrind_control -d\` dumps; instructions
   per request = the second dump ÷ requests. One report's instructions, from the third run, are
@@ -394,6 +471,11 @@ ${problems.length > 0 ? `### Problems seen in this run (monitoring)\n\n${problem
   full speed. The agent's 100 ms event-loop-delay timer stays in the count at that slowed rate, which
   can only overstate its cost. System calls are not counted; \`strace -c\` showed the same per
   request with and without the agent (one read, one writev).
+- **Estimated cycles** (since session 6): the first two callgrind runs also simulate the caches
+  (\`--cache-sim=yes\`, valgrind's model of this machine's L1 and last-level caches), and
+  estimated cycles = instructions + 10 × L1 misses + 100 × last-level misses, the weights of
+  valgrind's documentation and of iai-callgrind. Instructions alone would miss what a bigger
+  footprint or more allocation costs in cache misses; this model prices it, still repeatably.
 - **Loaded together** (since session 5): after those rounds, ${h.togetherRounds ?? '?'} rounds of
   ${h.togetherS ?? '?'} s in which every subject gets its own wrk at the same time, so that the
   subjects of a round share whatever the machine is doing at that moment (one subject after
@@ -419,10 +501,26 @@ ${problems.length > 0 ? `### Problems seen in this run (monitoring)\n\n${problem
   place: no gap), not the slot or start order, not \`--import\` instead of \`--require\`
   (same gap), not system time, page faults, migrations or context switches (\`/proc/<pid>/stat\`
   and \`sched\`: the extra was user time of the main thread).
-- **What is left of the agent's own cost in wall-clock time** (session 5 full run): +4.3 % loaded
-  together and +13.4 % one after another (agent ÷ control), with a spread of ±10–15 % between
-  rounds, against +0.3 %, +1.6 % and +2.3 % counted in instructions in three full runs. The
-  wall-clock rows are what this machine can measure today; they do not show the 3 % target met.
+- **Fresh pairs** (since session 6): last, ${h.pairRounds ?? '?'} rounds with only the agent app and
+  the empty-preload control, both replaced by new processes before every round (started in turn,
+  alternating which first), warmed up together for ${h.pairWarmS ?? h.warmS ?? '?'} s, then loaded together for
+  ${h.pairS ?? '?'} s, one wrk each: two apps and two load generators on the two cores. Each pair is an
+  independent draw of both processes and of the moment, so the rounds can be resampled: the row
+  gives the median of (agent − control) ÷ control of app CPU per request and a 90 % bootstrap
+  confidence interval of that median (4 000 resamples, fixed seed; \`bootstrapCi\` in
+  bench/lib/stats.js).
+- **How noisy one pair is** (session 6, outside the suite, bench's own helpers): 12 fresh pairs of
+  two *identical* apps (both the control) loaded together differed by −0.4 % in the median, with a
+  standard deviation of 11.3 % per pair (single pairs from −27.9 % to +21.5 %). Keeping the same two
+  processes for 12 rounds: 9.6 %. Turning off address-space randomisation (\`setarch -R\`) and
+  fixing V8's hash and random seeds: 9.1 %. One subject after the other, app and wrk pinned to a
+  core each: 13.2 %. A pinned busy loop ran at the same speed (±3 %) on both cores meanwhile, so
+  this is how a small HTTP server's work per request varies with how it and its client happen to
+  interleave, not the CPUs' speed. It takes tens of pairs to resolve a few per cent, and four
+  rounds of one subject after another (the throughput rows at the top) cannot: those rows are for
+  reference. **The 3 % target is judged on the fresh pairs (wall clock) and on the two callgrind
+  rows (instructions, estimated cycles).**
+- **This run**: ${agentSummary(M)}
 
 ### How to run (monitoring)
 

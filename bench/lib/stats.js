@@ -42,3 +42,32 @@ export function fmtRatio(v) {
   if (!Number.isFinite(v)) return 'n/a';
   return v >= 10 ? `${v.toFixed(1)}×` : `${v.toFixed(2)}×`;
 }
+
+/**
+ * Percentile bootstrap confidence interval of `stat` (default: the median) over the sample `xs`:
+ * `iters` resamples with replacement, the interval holding the middle `level` of their statistics.
+ * The resampling uses a fixed-seed generator (mulberry32), so the same sample gives the same
+ * interval in every run of the report.
+ */
+export function bootstrapCi(xs, { stat = median, iters = 4000, level = 0.9, seed = 1 } = {}) {
+  if (xs.length < 2) return { lo: NaN, hi: NaN };
+  let t = seed >>> 0;
+  const rand = () => {
+    t = (t + 0x6d2b79f5) >>> 0;
+    let r = Math.imul(t ^ (t >>> 15), 1 | t);
+    r = (r + Math.imul(r ^ (r >>> 7), 61 | r)) ^ r;
+    return ((r ^ (r >>> 14)) >>> 0) / 4294967296;
+  };
+  const stats = [];
+  const sample = new Array(xs.length);
+  for (let i = 0; i < iters; i += 1) {
+    for (let j = 0; j < xs.length; j += 1) sample[j] = xs[Math.floor(rand() * xs.length)];
+    stats.push(stat(sample));
+  }
+  stats.sort((a, b) => a - b);
+  const tail = (1 - level) / 2;
+  return {
+    lo: stats[Math.floor(tail * iters)],
+    hi: stats[Math.min(iters - 1, Math.ceil((1 - tail) * iters) - 1)],
+  };
+}
