@@ -236,7 +236,7 @@ above is the hint. Compare ratios more than absolute numbers.
 ## How to run
 
 \`\`\`sh
-npm run bench                 # build, then run everything (≈ 6–8 minutes) and rewrite this file
+npm run bench                 # build, then run everything (≈ 30 minutes, monitoring ≈ 15 of them) and rewrite this file
 node bench/run.js --quick     # fewer repetitions, for a smoke test (does not rewrite this file)
 node bench/run.js --only=fleet,crash,start,baseline --no-docs
 node bench/run.js --only=logs # rewrites the Logs section only (≈ 2–3 minutes), keeps the rest
