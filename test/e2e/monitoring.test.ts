@@ -139,4 +139,17 @@ describe("the agent's GC and HTTP metrics", () => {
     assert.equal(m['GC Pause']?.unit, 'ms');
     assert.equal(m.HTTP?.unit, 'req/min');
   });
+
+  it('keeps timing HTTP requests after a timed one is abandoned by its client', async () => {
+    // The app's first request is timed and never answered; its client goes away. Were the agent
+    // still waiting for that response to finish, no later request would be timed.
+    await home.ok(['start', join(APPS, 'abort-http.js'), '--name', 'aborted'], {
+      env: { STEWARD_METRICS_INTERVAL: '300' },
+    });
+    const m = await waitFor(async () => {
+      const x = await monitorOf(home, 'aborted');
+      return x && Number(x.HTTP?.value) > 0 && Number(x['HTTP Mean Latency']?.value) > 0 ? x : undefined;
+    }, 'a latency after the abandoned request');
+    assert.ok(Number(m['HTTP P95 Latency']?.value) >= Number(m['HTTP Mean Latency']?.value));
+  });
 });
