@@ -167,6 +167,20 @@ async function fresh(gen, subjects, cfg, ctx) {
   for (const s of subjects) await load(gen, `http://127.0.0.1:${s.port}/`, cfg.warmS, ctx.runId);
 }
 
+/** Every subject under its own load generator for `seconds`, all at once; per subject its load and app CPU. */
+async function loadAtOnce(gen, subjects, seconds, ctx) {
+  const c0 = subjects.map((s) => cpuSum(tree(s.pid)));
+  const results = await Promise.all(
+    subjects.map((s) => load(gen, `http://127.0.0.1:${s.port}/`, seconds, ctx.runId)),
+  );
+  const round = {};
+  subjects.forEach((s, i) => {
+    const { requests, seconds: sec, rps, failed } = results[i];
+    round[s.key] = { requests, seconds: sec, rps, failed, appCpu: cpuSum(tree(s.pid)) - c0[i] };
+  });
+  return round;
+}
+
 /**
  * Rounds with every subject under its own load generator at the same time (one wrk each), so that
  * the subjects of a round share the machine's conditions of that moment. Runs of one subject after
@@ -179,15 +193,7 @@ async function together(gen, subjects, cfg, ctx, M) {
   M.http.together = [];
   for (let r = 0; r < cfg.togetherRounds; r += 1) {
     if (r % TOGETHER_PER_START === 0) await fresh(gen, subjects, cfg, ctx);
-    const c0 = subjects.map((s) => cpuSum(tree(s.pid)));
-    const results = await Promise.all(
-      subjects.map((s) => load(gen, `http://127.0.0.1:${s.port}/`, cfg.togetherS, ctx.runId)),
-    );
-    const round = {};
-    subjects.forEach((s, i) => {
-      const { requests, seconds, rps, failed } = results[i];
-      round[s.key] = { requests, seconds, rps, failed, appCpu: cpuSum(tree(s.pid)) - c0[i] };
-    });
+    const round = await loadAtOnce(gen, subjects, cfg.togetherS, ctx);
     M.http.together.push(round);
     ctx.log(
       `monitoring http together ${r + 1}/${cfg.togetherRounds}: ${subjects.map((s) => `${s.key} ${round[s.key].rps.toFixed(0)} req/s ${((round[s.key].appCpu / round[s.key].requests) * 1e6).toFixed(1)} µs/request`).join(', ')}`,
@@ -215,15 +221,7 @@ async function pairs(gen, subjects, cfg, ctx, M) {
     await Promise.all(
       two.map((s) => load(gen, `http://127.0.0.1:${s.port}/`, cfg.pairWarmS ?? cfg.warmS, ctx.runId)),
     );
-    const c0 = two.map((s) => cpuSum(tree(s.pid)));
-    const results = await Promise.all(
-      two.map((s) => load(gen, `http://127.0.0.1:${s.port}/`, cfg.pairS, ctx.runId)),
-    );
-    const round = {};
-    two.forEach((s, i) => {
-      const { requests, seconds, rps, failed } = results[i];
-      round[s.key] = { requests, seconds, rps, failed, appCpu: cpuSum(tree(s.pid)) - c0[i] };
-    });
+    const round = await loadAtOnce(gen, two, cfg.pairS, ctx);
     M.http.pairs.push(round);
     const us = (k) => (round[k].appCpu / round[k].requests) * 1e6;
     ctx.log(
