@@ -5,16 +5,6 @@ import { readdirSync, readFileSync } from 'node:fs';
 /** Every command the harness runs gets this variable; daemons and apps inherit it. */
 export const RUN_MARK = 'STEWARD_BENCH_RUN';
 
-/** VmRSS of a process in MB (MiB, as /proc reports KiB), or NaN when it is gone. */
-export function rssMb(pid) {
-  try {
-    const m = /^VmRSS:\s+(\d+)\s+kB/m.exec(readFileSync(`/proc/${pid}/status`, 'latin1'));
-    return m ? Number(m[1]) / 1024 : NaN;
-  } catch {
-    return NaN;
-  }
-}
-
 /**
  * VmRSS and its parts (MiB) from one read of /proc/<pid>/status: anonymous memory (heaps, buffers:
  * what the process itself holds) and file-backed pages (its binary's code and other mapped files,
@@ -28,6 +18,11 @@ export function rssParts(pid) {
   } catch {
     return undefined;
   }
+}
+
+/** VmRSS of a process in MB (MiB, as /proc reports KiB), or NaN when it is gone. */
+export function rssMb(pid) {
+  return rssParts(pid)?.total ?? NaN;
 }
 
 let clockTicks;

@@ -24,6 +24,12 @@ export function usPerReq(runs) {
   return (cpu / req) * 1e6;
 }
 
+/** Seconds of app CPU per request of one run or round entry (NaN when missing). */
+const perReq = (r) => (r ? r.appCpu / r.requests : NaN);
+
+/** Median, min, max and count of per-round costs. */
+const spread = (xs) => ({ med: median(xs), min: Math.min(...xs), max: Math.max(...xs), n: xs.length });
+
 /**
  * Agent cost against the plain app, from runs of the same round (adjacent in time, so that a burst
  * of load from elsewhere hits both alike): throughput (plain − X) ÷ plain, and CPU per request
@@ -32,57 +38,48 @@ export function usPerReq(runs) {
 function cost(S, key, base = 'plain') {
   const plain = S[base]?.runs ?? [];
   const x = S[key]?.runs ?? [];
-  const us = (r) => r.appCpu / r.requests;
   const pairs = x.map((r) => [plain.find((q) => q.round === r.round), r]).filter(([p]) => p !== undefined);
   const tput = pairs.map(([p, r]) => (p.rps - r.rps) / p.rps).filter(Number.isFinite);
-  const cpu = pairs.map(([p, r]) => (us(r) - us(p)) / us(p)).filter(Number.isFinite);
-  const range = (xs) => ({ med: median(xs), min: Math.min(...xs), max: Math.max(...xs), n: xs.length });
+  const cpu = pairs.map(([p, r]) => perReq(r) / perReq(p) - 1).filter(Number.isFinite);
   return {
-    tput: { ...range(tput), all: (rpsOf(plain) - rpsOf(x)) / rpsOf(plain) },
-    cpu: { ...range(cpu), all: (usPerReq(x) - usPerReq(plain)) / usPerReq(plain) },
+    tput: { ...spread(tput), all: (rpsOf(plain) - rpsOf(x)) / rpsOf(plain) },
+    cpu: { ...spread(cpu), all: (usPerReq(x) - usPerReq(plain)) / usPerReq(plain) },
   };
 }
 
+/** Per round (X − base) ÷ base of app CPU per request, over rounds of subjects loaded together. */
+const roundCosts = (rounds, key, base) =>
+  (rounds ?? []).map((round) => perReq(round[key]) / perReq(round[base]) - 1).filter(Number.isFinite);
+
 /**
  * From the rounds where every subject was loaded at the same time (M.http.together): per round,
- * (X − base) ÷ base of µs of app CPU per request; median, min, max over rounds; and each subject's
- * µs per request over all those rounds.
+ * (X − base) ÷ base of µs of app CPU per request; median, min, max over rounds.
  */
 export function togetherCost(T, key, base) {
-  const us = (r) => (r ? r.appCpu / r.requests : NaN);
-  const xs = (T ?? [])
-    .map((round) => (us(round[key]) - us(round[base])) / us(round[base]))
-    .filter(Number.isFinite);
-  return { med: median(xs), min: Math.min(...xs), max: Math.max(...xs), n: xs.length };
+  return spread(roundCosts(T, key, base));
 }
 
-const togetherUs = (T, key) => {
-  const rs = (T ?? []).map((round) => round[key]).filter(Boolean);
-  return (rs.reduce((n, r) => n + r.appCpu, 0) / rs.reduce((n, r) => n + r.requests, 0)) * 1e6;
-};
+/** µs of app CPU per request of one subject, pooled over the loaded-together rounds. */
+const togetherUs = (T, key) => usPerReq((T ?? []).map((round) => round[key]).filter(Boolean));
 
 /**
  * From the fresh pairs (M.http.pairs): per pair (agent − control) ÷ control of µs of app CPU per
- * request; median with its 90 % bootstrap interval, mean, standard deviation, range, and both
- * subjects' median µs per request.
+ * request; median with its 90 % bootstrap interval, geometric and arithmetic mean, standard
+ * deviation, range, and both subjects' median µs per request.
  */
 export function pairCosts(P) {
-  const us = (r) => (r ? r.appCpu / r.requests : NaN);
-  const xs = (P ?? []).map((p) => (us(p.steward) - us(p.preload)) / us(p.preload)).filter(Number.isFinite);
+  const xs = roundCosts(P, 'steward', 'preload');
   const mean = xs.reduce((a, b) => a + b, 0) / xs.length;
   const sd = Math.sqrt(xs.reduce((a, b) => a + (b - mean) ** 2, 0) / Math.max(1, xs.length - 1));
   const geo = Math.exp(xs.reduce((a, x) => a + Math.log1p(x), 0) / xs.length) - 1;
   return {
-    med: median(xs),
+    ...spread(xs),
     ci: bootstrapCi(xs),
     mean,
     geo,
     sd,
-    min: Math.min(...xs),
-    max: Math.max(...xs),
-    n: xs.length,
-    usAgent: median((P ?? []).map((p) => us(p.steward) * 1e6)),
-    usControl: median((P ?? []).map((p) => us(p.preload) * 1e6)),
+    usAgent: median((P ?? []).map((p) => perReq(p.steward) * 1e6)),
+    usControl: median((P ?? []).map((p) => perReq(p.preload) * 1e6)),
   };
 }
 
@@ -327,7 +324,7 @@ function detail(M) {
       .sort((a, b) => a.r.round - b.r.round);
     for (const { k, r } of runs)
       out.push(
-        `| ${who[k] ?? k} | ${r.round + 1} | ${thousands(r.rps)} | ${thousands(r.requests)} | ${r.failed} | ${r.appCpu.toFixed(2)} s | ${((r.appCpu / r.requests) * 1e6).toFixed(1)} |`,
+        `| ${who[k] ?? k} | ${r.round + 1} | ${thousands(r.rps)} | ${thousands(r.requests)} | ${r.failed} | ${r.appCpu.toFixed(2)} s | ${(perReq(r) * 1e6).toFixed(1)} |`,
       );
     const T = M.http.together ?? [];
     if (T.length > 0) {
@@ -340,13 +337,13 @@ function detail(M) {
         `| --- | ${keys.map(() => '---').join(' | ')} |`,
         ...T.map(
           (round, i) =>
-            `| ${i + 1} | ${keys.map((k) => (round[k] ? `${((round[k].appCpu / round[k].requests) * 1e6).toFixed(1)} (${thousands(round[k].rps)})` : 'n/a')).join(' | ')} |`,
+            `| ${i + 1} | ${keys.map((k) => (round[k] ? `${(perReq(round[k]) * 1e6).toFixed(1)} (${thousands(round[k].rps)})` : 'n/a')).join(' | ')} |`,
         ),
       );
     }
     const P = M.http.pairs ?? [];
     if (P.length > 0) {
-      const us = (r) => (r.appCpu / r.requests) * 1e6;
+      const us = (r) => perReq(r) * 1e6;
       out.push(
         '',
         `Fresh pairs (new processes each, ${M.http.cfg?.pairWarmS ?? M.http.cfg?.warmS ?? '?'} s warm-up together, then ${M.http.cfg?.pairS ?? '?'} s loaded together, one wrk each), µs of app CPU per request (req/s):`,
@@ -450,7 +447,7 @@ ${problems.length > 0 ? `### Problems seen in this run (monitoring)\n\n${problem
   instance in fork mode, five ways side by side on their own ports: plain \`node app.js\` spawned
   by the harness (no manager, no IPC channel), Steward with its agent (the default), Steward with
   \`--no-agent\`, the empty-preload control below, and PM2 (its default, with pm2-io-bpm). *Idle RSS*: VmRSS of the app's process
-  tree, median of 5 reads, ${h.settleS ?? '?'} s after all four served (so Steward's agent had
+  tree, median of 5 reads, ${h.settleS ?? '?'} s after all of them served (so Steward's agent had
   sent a report), before any request. *Throughput*: keep-alive load from the load generator above,
   a ${h.warmS ?? '?'} s warm-up per subject, then ${h.rounds ?? '?'} rounds of one ${h.runS ?? '?'} s
   run per subject, rotating who goes first; req/s = all requests ÷ all seconds. *Agent cost* on

@@ -204,14 +204,15 @@ class HttpSampler {
    */
   private readonly lat = new Float64Array(LATENCY_SAMPLES);
   private latN = 0;
-  private timedAt = 0;
 
   constructor() {
     const perf = perfHooks.performance;
+    /** The response being timed (one at a time) and when its request started. */
     let timed: ServerResponse | undefined;
+    let timedAt = 0;
     const onFinish = () => {
       timed = undefined;
-      if (this.latN < LATENCY_SAMPLES) this.lat[this.latN++] = perf.now() - this.timedAt;
+      if (this.latN < LATENCY_SAMPLES) this.lat[this.latN++] = perf.now() - timedAt;
     };
     diagnosticsChannel.subscribe('http.server.request.start', (msg) => {
       // The 1st, 17th, 33rd… of each period: a quiet app still gets its first request timed.
@@ -221,7 +222,7 @@ class HttpSampler {
       const res = (msg as { response?: ServerResponse }).response;
       if (!res) return;
       timed = res;
-      this.timedAt = perf.now();
+      timedAt = perf.now();
       res.on('finish', onFinish);
     });
   }
