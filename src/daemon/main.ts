@@ -4,15 +4,15 @@ import { join } from 'node:path';
 import { errnoCode, messageOf, StewardError } from '../common/errors.js';
 import { homePaths, MAX_SOCKET_PATH, resolveHome, type HomePaths } from '../common/paths.js';
 import { packagePath, stewardVersion } from '../common/version.js';
-import { buildHandlers } from './handlers.js';
-import { HeapKeeper } from './heap-keeper.js';
-import { readSnapshot, serialize, writeSnapshot } from './persistence.js';
-import { endLeftovers } from './recovery.js';
+import { buildHandlers } from './rpc/handlers.js';
+import { HeapKeeper } from './logs/heap-keeper.js';
+import { readSnapshot, serialize, writeSnapshot } from './state/persistence.js';
+import { endLeftovers } from './state/recovery.js';
 import { LogFile } from './logs/log-file.js';
-import { MetricsServer, metricsToken } from './prometheus.js';
-import { loadSettings, updateSetting } from './settings.js';
-import { RpcServer, type Connection } from './server.js';
-import { Supervisor } from './supervisor.js';
+import { MetricsServer, metricsToken } from './views/prometheus.js';
+import { loadSettings, updateSetting } from './state/settings.js';
+import { RpcServer, type Connection } from './rpc/server.js';
+import { Supervisor } from './table/supervisor.js';
 
 /**
  * The daemon: one per STEWARD_HOME. Started detached by the first CLI command; reports readiness

@@ -2,7 +2,7 @@ import type { AppConfig } from '../config/app-config.js';
 
 /**
  * The RPC methods between a client (CLI, API) and the daemon: params and results. The daemon
- * validates params with the schemas in src/daemon/rpc-schemas.ts; the types here are the contract.
+ * validates params with the schemas in src/daemon/rpc/rpc-schemas.ts; the types here are the contract.
  * Kept free of runtime imports so that the CLI's cold start does not pay for them.
  */
 export interface HelloResult {

@@ -3,7 +3,7 @@ import { Client } from '../client/client.js';
 import { isStewardError, messageOf } from '../common/errors.js';
 import { homePaths, resolveHome } from '../common/paths.js';
 import { packagePath } from '../common/version.js';
-import { notifyReady } from '../daemon/sd-notify.js';
+import { notifyReady } from './sd-notify.js';
 
 /**
  * The entry point of the boot service that `steward startup` writes (systemd, openrc, launchd).

@@ -2,7 +2,7 @@ import pc from 'picocolors';
 import { StewardError } from '../../common/errors.js';
 import type { LogLine } from '../../api/types.js';
 import type { LogInfo } from '../../protocol/methods.js';
-import { resolveTarget } from '../../daemon/targets.js';
+import { resolveTarget } from '../../daemon/table/targets.js';
 import type { CliContext } from '../context.js';
 import { mergeTails, tailLines } from '../logs/tail.js';
 
@@ -245,7 +245,7 @@ export async function get(ctx: CliContext, key: string | undefined): Promise<voi
     for (const [k, v] of Object.entries(s)) ctx.out(`${k}: ${JSON.stringify(v)}`);
     return;
   }
-  const { settingKey } = await import('../../daemon/settings.js');
+  const { settingKey } = await import('../../daemon/state/settings.js');
   ctx.out(JSON.stringify(s[settingKey(key)]));
 }
 

@@ -1,0 +1,186 @@
+import { readFileSync } from 'node:fs';
+import { constants as osConstants } from 'node:os';
+import { StewardError } from '../../common/errors.js';
+import type { HomePaths } from '../../common/paths.js';
+import { PROTOCOL_VERSION, stewardVersion } from '../../common/version.js';
+import type { MethodName, ParamsOf, ResultOf } from '../../protocol/methods.js';
+import { loadDump, serialize, writeSnapshot } from '../state/persistence.js';
+import { ParamSchemas } from './rpc-schemas.js';
+import { RawJson, type Connection, type MethodDef } from './server.js';
+import { processEnv } from '../process/spawn-spec.js';
+import type { Supervisor } from '../table/supervisor.js';
+
+export interface HandlerDeps {
+  supervisor: Supervisor;
+  paths: HomePaths;
+  log: (msg: string) => void;
+  subscribe: (c: Connection, topics: string[], frames: boolean) => void;
+  reloadLogs: () => void;
+  flushDaemonLog: () => void;
+  setSetting: (key: string, value: string | null) => Record<string, unknown>;
+  kill: () => void;
+  /** Stops for `steward update`, leaving the table to the next daemon. */
+  handover: () => void;
+  startedAt: number;
+}
+
+type Impl = {
+  [M in MethodName]: (
+    p: ParamsOf<M>,
+    c: Connection,
+  ) => ResultOf<M> | RawJson<ResultOf<M>> | Promise<ResultOf<M>>;
+};
+
+/** The daemon side of every RPC method. Params arrive already validated against ParamSchemas. */
+export function buildHandlers(d: HandlerDeps): Record<string, MethodDef> {
+  const sup = d.supervisor;
+  const impl: Impl = {
+    hello: () => ({
+      version: stewardVersion(),
+      protocol: PROTOCOL_VERSION,
+      pid: process.pid,
+      home: d.paths.home,
+      started_at: d.startedAt,
+    }),
+    ping: () => ({ msg: 'pong' }),
+    list: () => sup.list(),
+    jlist: () => new RawJson<unknown[]>(sup.jlistJson()),
+    describe: (p) => new RawJson<unknown[]>(sup.jlistJson(sup.resolve(p.targets, p.cwd))),
+    start: (p) => sup.start(p.apps, p.force, p.settle_ms),
+    startTargets: (p) => sup.startTargets(p.targets, p.cwd),
+    apply: (p) => sup.apply(p.apps, p.action, p.settle_ms),
+    stop: (p) => sup.stop(p.targets, p.cwd, p.watch ?? false),
+    restart: (p) => sup.restart(p.targets, p.cwd, p.update_env, p.shell_env, 'restart', p.watch ?? false),
+    reload: (p) => {
+      const insts = sup.resolve(p.targets, p.cwd);
+      if (p.update_env && p.shell_env)
+        for (const i of insts) i.config = { ...i.config, shell_env: p.shell_env };
+      return sup.reloadInstances(insts, 'reload');
+    },
+    scale: (p) => sup.scale(p.name, p.spec),
+    trigger: (p) => sup.trigger(p.targets, p.cwd, p.action, p.params, p.timeout_ms),
+    sendSignal: (p) => {
+      const sig = (p.signal.startsWith('SIG') ? p.signal : `SIG${p.signal}`) as NodeJS.Signals;
+      if (!(sig in osConstants.signals))
+        throw new StewardError('E_USAGE', `unknown signal ${p.signal}`, { hint: 'e.g. SIGUSR2 or SIGHUP' });
+      const insts = sup
+        .resolve(p.targets, p.cwd)
+        .filter((i) => i.status === 'online' || i.status === 'launching');
+      const ok = insts.filter((i) => i.signal(sig));
+      if (ok.length === 0)
+        throw new StewardError('E_APP_NOT_FOUND', `no running process of ${p.targets.join(', ')}`, {
+          hint: 'run `steward ls`',
+        });
+      return { ids: ok.map((i) => i.pm_id) };
+    },
+    sendLine: (p) => {
+      const ok = sup.resolve(p.targets, p.cwd).filter((i) => i.writeStdin(p.line));
+      if (ok.length === 0)
+        throw new StewardError('E_APP_NOT_FOUND', `no running process of ${p.targets.join(', ')}`, {
+          hint: 'run `steward ls`',
+        });
+      return { ids: ok.map((i) => i.pm_id) };
+    },
+    delete: (p) => sup.delete(p.targets, p.cwd),
+    reset: (p) => sup.reset(p.targets, p.cwd),
+    // What the process really has (its environment at exec), else what it would get.
+    env: (p) =>
+      sup.resolve(p.targets, p.cwd).map((i) => ({
+        pm_id: i.pm_id,
+        env:
+          (i.pid > 0 ? readEnviron(i.pid) : undefined) ??
+          processEnv(i.config, i.pm_id, i.index, d.paths.home),
+      })),
+    save: (p) => {
+      const snaps = sup.snapshots();
+      if (snaps.length === 0 && !p.force) {
+        throw new StewardError('E_EMPTY_LIST', 'refusing to save an empty process list over the saved one', {
+          hint: 'use `steward save --force` to save it anyway, or `steward cleardump`',
+        });
+      }
+      writeSnapshot(d.paths.dump, serialize(snaps, stewardVersion(), Date.now(), true), d.paths.dumpBak);
+      return { path: d.paths.dump, count: snaps.length };
+    },
+    resurrect: async () => {
+      const { file, warning } = loadDump(d.paths.dump, d.paths.dumpBak);
+      if (warning) d.log(`resurrect: ${warning}`);
+      const present = new Set(sup.instances().map((i) => i.config.name));
+      const skipped = [
+        ...new Set(file.processes.filter((s) => present.has(s.config.name)).map((s) => s.config.name)),
+      ];
+      const todo = file.processes.filter((s) => !present.has(s.config.name));
+      const insts = sup.restore(todo, true);
+      const run = insts.filter((_, n) => {
+        const st = todo[n]?.status;
+        return st !== 'stopped' && st !== 'errored';
+      });
+      for (const i of run) i.resetCounters();
+      await Promise.all(run.map((i) => i.start('resurrect')));
+      return { ids: insts.map((i) => i.pm_id), skipped, ...(warning ? { warning } : {}) };
+    },
+    cleardump: () => {
+      writeSnapshot(d.paths.dump, serialize([], stewardVersion(), Date.now(), true), d.paths.dumpBak);
+      return { path: d.paths.dump };
+    },
+    kill: () => ({ stopped: sup.instances().length }),
+    update: () => ({ version: stewardVersion(), processes: sup.instances().length }),
+    subscribe: (p, c) => {
+      d.subscribe(c, p.topics, p.frames ?? false);
+      return { subscribed: p.topics };
+    },
+    logInfo: (p) =>
+      (p.targets ? sup.resolve(p.targets, p.cwd) : sup.instances()).map((i) => {
+        const paths = i.logPaths;
+        const dropped = sup.droppedBytes(i);
+        return {
+          pm_id: i.pm_id,
+          name: i.config.name,
+          namespace: i.config.namespace,
+          ...paths,
+          dropped,
+          date_format: i.config.log_date_format,
+          json: i.config.log_type === 'json',
+        };
+      }),
+    flush: (p) => {
+      const insts = p.targets ? sup.resolve(p.targets, p.cwd) : sup.instances();
+      const files = new Set<string>();
+      for (const i of insts) {
+        const paths = i.logPaths;
+        for (const f of [paths.out, paths.err, paths.combined]) if (f) files.add(f);
+      }
+      sup.flushFiles(files);
+      if (!p.targets) {
+        d.flushDaemonLog();
+        files.add(d.paths.daemonLog);
+      }
+      return { files: [...files] };
+    },
+    reloadLogs: () => {
+      d.reloadLogs();
+      return { reopened: true };
+    },
+    getSettings: () => ({ ...sup.logSettings }),
+    setSetting: (p) => d.setSetting(p.key, p.value),
+  };
+  const out: Record<string, MethodDef> = {};
+  for (const name of Object.keys(impl) as MethodName[]) {
+    const run = impl[name] as (p: unknown, c: Connection) => unknown;
+    const after = name === 'kill' ? d.kill : name === 'update' ? d.handover : undefined;
+    out[name] = { schema: ParamSchemas[name], run, ...(after ? { after } : {}) };
+  }
+  return out;
+}
+
+function readEnviron(pid: number): Record<string, string> | undefined {
+  try {
+    const out: Record<string, string> = {};
+    for (const entry of readFileSync(`/proc/${pid}/environ`, 'utf8').split('\0')) {
+      const eq = entry.indexOf('=');
+      if (eq > 0) out[entry.slice(0, eq)] = entry.slice(eq + 1);
+    }
+    return out;
+  } catch {
+    return undefined;
+  }
+}

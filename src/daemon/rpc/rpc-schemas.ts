@@ -1,0 +1,66 @@
+import * as v from 'valibot';
+import { AppConfigSchema } from '../../config/app-config.js';
+import type { MethodName } from '../../protocol/methods.js';
+
+/** Param schemas for every RPC method: a message that does not match gets INVALID_PARAMS. */
+export type ParamSchema = v.GenericSchema;
+
+const Empty = v.optional(v.strictObject({}), {});
+const Target = v.object({
+  targets: v.pipe(v.array(v.pipe(v.string(), v.minLength(1))), v.minLength(1)),
+  cwd: v.pipe(v.string(), v.minLength(1)),
+});
+const Restart = v.object({
+  ...Target.entries,
+  update_env: v.optional(v.boolean(), false),
+  shell_env: v.optional(v.record(v.string(), v.string())),
+  watch: v.optional(v.boolean()),
+});
+
+export const ParamSchemas: Record<MethodName, ParamSchema> = {
+  hello: v.object({ client_version: v.string(), protocol: v.pipe(v.number(), v.integer()) }),
+  ping: Empty,
+  list: Empty,
+  jlist: Empty,
+  describe: Target,
+  start: v.object({
+    apps: v.pipe(v.array(AppConfigSchema), v.minLength(1)),
+    force: v.optional(v.boolean(), false),
+    settle_ms: v.optional(v.pipe(v.number(), v.integer(), v.minValue(0), v.maxValue(60_000)), 0),
+  }),
+  startTargets: Target,
+  apply: v.object({
+    apps: v.pipe(v.array(AppConfigSchema), v.minLength(1)),
+    action: v.picklist(['start', 'restart', 'reload', 'stop', 'delete']),
+    settle_ms: v.optional(v.pipe(v.number(), v.integer(), v.minValue(0), v.maxValue(60_000)), 0),
+  }),
+  stop: v.object({ ...Target.entries, watch: v.optional(v.boolean()) }),
+  restart: Restart,
+  reload: Restart,
+  delete: Target,
+  reset: Target,
+  trigger: v.object({
+    ...Target.entries,
+    action: v.pipe(v.string(), v.minLength(1)),
+    params: v.optional(v.string()),
+    timeout_ms: v.optional(v.pipe(v.number(), v.integer(), v.minValue(1), v.maxValue(600_000)), 10_000),
+  }),
+  sendSignal: v.object({ ...Target.entries, signal: v.pipe(v.string(), v.regex(/^(SIG)?[A-Z][A-Z0-9]*$/)) }),
+  sendLine: v.object({ ...Target.entries, line: v.string() }),
+  scale: v.object({ name: v.pipe(v.string(), v.minLength(1)), spec: v.pipe(v.string(), v.minLength(1)) }),
+  env: Target,
+  save: v.object({ force: v.optional(v.boolean(), false) }),
+  resurrect: Empty,
+  cleardump: Empty,
+  kill: Empty,
+  update: Empty,
+  subscribe: v.object({
+    topics: v.optional(v.array(v.picklist(['events', 'logs'])), ['events']),
+    frames: v.optional(v.boolean(), false),
+  }),
+  logInfo: v.object({ targets: v.optional(v.array(v.pipe(v.string(), v.minLength(1)))), cwd: v.string() }),
+  flush: v.object({ targets: v.optional(v.array(v.pipe(v.string(), v.minLength(1)))), cwd: v.string() }),
+  reloadLogs: Empty,
+  getSettings: Empty,
+  setSetting: v.object({ key: v.pipe(v.string(), v.minLength(1)), value: v.nullable(v.string()) }),
+};
