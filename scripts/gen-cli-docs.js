@@ -20,3 +20,17 @@ writeFileSync(
   doc.slice(0, i + BEGIN.length) + '\n\n' + optionReference() + '\n' + doc.slice(j),
 );
 console.log('wrote docs/cli.md, docs/ecosystem.md (options), schema/ecosystem.schema.json');
+
+// The lifecycle state diagram in docs/architecture.md, from the transition table.
+const { mermaid } = await import('../dist/src/daemon/lifecycle/state-machine.js');
+const SM_BEGIN = '<!-- BEGIN GENERATED STATE DIAGRAM (npm run docs) -->';
+const SM_END = '<!-- END GENERATED STATE DIAGRAM -->';
+const arch = readFileSync(at('docs/architecture.md'), 'utf8');
+const a = arch.indexOf(SM_BEGIN);
+const b = arch.indexOf(SM_END);
+if (a < 0 || b < 0) throw new Error('docs/architecture.md lacks the state diagram markers');
+writeFileSync(
+  at('docs/architecture.md'),
+  arch.slice(0, a + SM_BEGIN.length) + '\n```mermaid\n' + mermaid() + '\n```\n' + arch.slice(b),
+);
+console.log('wrote docs/architecture.md (state diagram)');

@@ -14,6 +14,12 @@ export const ErrorCodes = {
   E_ALREADY_RUNNING: 1,
   E_APP_CRASHED: 1,
   E_RELOAD_FAILED: 1,
+  /** A later stop or delete interrupted or cancelled the operation. */
+  E_SUPERSEDED: 1,
+  /** The instance is being deleted (or the daemon is shutting down). */
+  E_GONE: 1,
+  /** The lifecycle refused an event in the current phase (a bug: reported, never ignored). */
+  E_STATE: 1,
   E_EMPTY_LIST: 1,
   E_DUMP_CORRUPT: 1,
   E_DUMP_MISSING: 1,

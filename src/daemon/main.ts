@@ -209,10 +209,10 @@ async function main(): Promise<void> {
     }
     supervisor.guards.close();
     await metricsServer.close();
-    await supervisor.stopAll();
+    await supervisor.shutdown();
     if (!keepJournal) {
       journalFrozen = false;
-      for (const i of supervisor.instances()) supervisor.table.delete(i.pm_id);
+      supervisor.clear();
       writeJournal();
       journalFrozen = true;
     }
@@ -293,8 +293,7 @@ async function main(): Promise<void> {
       // `steward update`: the same list, ids and counters, under the new version.
       void inst.start(`update from Steward ${handedOver} to ${stewardVersion()}`);
     } else {
-      inst.restart_time += 1;
-      void inst.start('recovered after the previous daemon died');
+      void inst.start('recovered after the previous daemon died', { countRestart: true });
     }
   }
 }

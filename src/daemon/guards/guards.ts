@@ -89,12 +89,16 @@ export class Guards {
   private restart(i: Instance, reason: string): void {
     if (this.busy.has(i)) return;
     this.busy.add(i);
-    i.record('guard', reason);
+    i.note('guard', reason);
     this.host.log(`[${i.config.name}:${i.pm_id}] ${reason}; restarting`);
-    void this.host.restartInstance(i, reason).finally(() => {
-      this.busy.delete(i);
-      this.sync();
-    });
+    // A restart refused or interrupted (the app is being stopped or deleted) is not retried.
+    void this.host
+      .restartInstance(i, reason)
+      .catch((e: unknown) => this.host.log(`[${i.config.name}:${i.pm_id}] ${(e as Error).message}`))
+      .finally(() => {
+        this.busy.delete(i);
+        this.sync();
+      });
   }
 
   private checkMemory(): void {
@@ -121,7 +125,9 @@ export class Guards {
       this.cron.delete(name);
       if (!cfg.cron_restart) continue;
       const job = new Cron(cfg.cron_restart, { unref: true, protect: true }, () => {
-        void this.host.restartApp(name, `cron_restart ${cfg.cron_restart ?? ''}`);
+        this.host
+          .restartApp(name, `cron_restart ${cfg.cron_restart ?? ''}`)
+          .catch((e: unknown) => this.host.log(`[${name}] cron restart: ${(e as Error).message}`));
       });
       this.cron.set(name, { sig, job });
     }
@@ -162,8 +168,8 @@ export class Guards {
           const reason = `watch restart loop: ${paths.slice(0, 3).join(', ')} changed right after each start (the app writes into its watched tree?); watching stopped — add them to ignore_watch`;
           this.host.log(`[${name}] ${reason}`);
           for (const i of this.host.instances().filter((x) => x.config.name === name)) {
-            i.config = { ...i.config, watch: false };
-            i.record('watch', reason);
+            i.setConfig({ ...i.config, watch: false });
+            i.note('watch', reason);
           }
           this.sync();
         },

@@ -1,47 +1,37 @@
-import { spawn, type ChildProcess } from 'node:child_process';
-import { closeSync, mkdirSync, unlinkSync, writeFileSync } from 'node:fs';
-import { Socket, type SocketConstructorOpts } from 'node:net';
 import { constants as osConstants } from 'node:os';
-import { dirname, join } from 'node:path';
-import type { Readable } from 'node:stream';
 import type { AppConfig } from '../../config/app-config.js';
-import { messageOf } from '../../common/errors.js';
-import { groupAlive, killSnapshot, signalGroup, signalPid, snapshotTree, type ProcIdentity } from '../process/kill.js';
-import type { InstanceOutput } from '../logs/instance-output.js';
-import { readStat } from '../process/procfs.js';
-import { Readiness, type ReadySource } from './readiness.js';
-import { decideOnExit, type RestartCounters } from './restart-policy.js';
-import { buildSpawnSpec, type SpawnContext } from '../process/spawn-spec.js';
-import { transition, type LifecycleEvent, type Status } from './state-machine.js';
+import { StewardError } from '../../common/errors.js';
+import { logPathsFor, pidPathFor, type LogPaths } from '../logs/log-paths.js';
+import { AppTelemetry, isAxmMessage, type AxmAction } from '../process/app-ipc.js';
+import type { ExitInfo, LifecycleEffects, ProcessHandle, TimerHandle } from './effects.js';
+import {
+  appendHistory,
+  describeExit,
+  type HistoryDetails,
+  type HistoryEntry,
+  type HistoryKind,
+} from './history.js';
+import { ABORTED, checkpoint, Lane, until } from './lane.js';
+import { waitForReload } from './reload-readiness.js';
+import { decideOnExit, freshCounters, type RestartCounters } from './restart-policy.js';
+import {
+  hasProcess,
+  statusOf,
+  transition,
+  type ExitOutcome,
+  type LifecycleEvent,
+  type Phase,
+  type Status,
+} from './state-machine.js';
 
-export interface HistoryEntry {
-  at: number;
-  event: string;
-  reason?: string;
-}
+export type { HistoryEntry } from './history.js';
 
-/** A shared listening socket as the daemon holds it: a raw libuv handle, never accepted on here. */
-export interface SocketHandle {
-  fd: number;
-  close(): void;
-}
-
-export interface InstanceContext {
-  home: string;
+/** What an instance needs from the daemon around it. */
+export interface InstanceHooks {
+  effects: LifecycleEffects;
   logsDir: string;
   pidsDir: string;
-  spawn: SpawnContext;
-  /** Opens the output (log files, live bus) of one process of this instance. */
-  openOutput: (inst: Instance) => InstanceOutput;
-  /** A kernel pipe for a child's stdout or stderr (see pipes.ts), or null for libuv's socketpair. */
-  pipe?: () => Promise<{ read: number; write: number } | null>;
-  /** The app's declared listening sockets (`listen`), bound before the first spawn. */
-  listenSockets: (inst: Instance) => Promise<SocketHandle[]>;
-  /** A socket shared by the app's instances for `server.listen(port)` in cluster mode. */
-  sharedSocket: (inst: Instance, port: number, host: string | null) => Promise<SocketHandle>;
-  now: () => number;
-  log: (msg: string) => void;
-  /** Called after every status or pid change (journal, event bus). */
+  /** Called after every change of phase, pid or history (journal, event bus, guards). */
   changed: (inst: Instance, event: string, reason?: string) => void;
   /** An app answered an action (`axm:reply`). */
   reply: (inst: Instance, data: unknown) => void;
@@ -61,18 +51,6 @@ export interface InstanceSnapshot {
   history: HistoryEntry[];
 }
 
-/** An action an app declared (PM2's shape). */
-export interface AxmAction {
-  action_name: string;
-  action_type?: string;
-  arity?: number;
-  opts?: unknown;
-}
-
-function isRecord(v: unknown): v is Record<string, unknown> {
-  return typeof v === 'object' && v !== null && !Array.isArray(v);
-}
-
 export interface ReloadResult {
   ok: boolean;
   /** Why the new process was not taken (it exited, or was not ready in time). */
@@ -81,529 +59,540 @@ export interface ReloadResult {
   tail?: string[];
 }
 
-const HISTORY_MAX = 50;
-const POLL_MS = 25;
+export interface StartOptions {
+  /** Zero the crash counters first (a manual start, restart, reload or `resurrect`). */
+  resetCounters?: boolean;
+  /** Count it in `restart_time` (recovery after the daemon died). */
+  countRestart?: boolean;
+  /** A running instance is restarted instead (`steward start <app>` on a running app). */
+  restartIfRunning?: boolean;
+}
+
 /** How long a started process is watched for a quick crash when it cannot say it has loaded. */
 const LOAD_CAP_MS = 10_000;
 
 /**
- * Read app output in batches: after each chunk the pipe is left alone until the next event-loop
- * turn (~1 ms), so a chatty app's lines pile up in the pipe and arrive as one 64 KiB read instead
- * of one read per line. Measured on 200 000 lines of 100 bytes: 10 000 reads → 660, and the
- * daemon's CPU for them 0.49 s → 0.22 s; the app is not slowed (a pipe holds 64 KiB). One timer
- * resumes every paused stream.
+ * One supervised process slot (PM2's "process" with its pm_id). Every operation goes through its
+ * lane (lane.ts: one at a time; stop and delete supersede), every change of phase through
+ * `transition` (state-machine.ts), every effect through `LifecycleEffects`. Nothing outside this
+ * class changes its fields: the rest of the daemon reads them through getters and asks for changes.
  */
-const paused = new Set<Readable>();
-let resumeTimer: NodeJS.Timeout | undefined;
-function coalesce(s: Readable): void {
-  s.pause();
-  paused.add(s);
-  resumeTimer ??= setTimeout(() => {
-    resumeTimer = undefined;
-    const all = [...paused];
-    paused.clear();
-    for (const p of all) p.resume();
-  }, 0);
-}
-
-/**
- * Reading a kernel pipe (pipes.ts) with `onread`: into one buffer shared by every pipe (each read
- * is copied out in the callback, which is synchronous), and with exact pauses: returning false
- * stops reading at once (readStop), where a paused Readable goes on reading into its own buffer.
- * That exactness matters: after a *full* read (the pipe was full, so the app is blocked on it) the
- * next read comes on the next turn of the event loop, which lets a bulk writer run at disk speed,
- * while a line-by-line writer's reads stay batched by the timer above. With a paused Readable the
- * same early resume made a line-by-line writer 4× slower (many one-line reads).
- */
-const READ_BUF = Buffer.allocUnsafe(64 * 1024);
-/** A read this big means the pipe (64 KiB) was full. */
-const FULL_READ = 32 * 1024;
-/**
- * Once reading a bulk writer, a read this big keeps the pace: right after a full read the app
- * needs a moment to wake up and write again, so the next read finds less than a pipeful. Waiting
- * a timer tick then cost 0.8 ms per 64 KiB (300 MB took 3.5 s); a line-by-line writer's next read
- * is a few lines (< 4 KiB), which still goes to the timer.
- */
-const BULK_READ = 8 * 1024;
-function readPipe(
-  fd: number,
-  onChunk: (chunk: Buffer) => boolean,
-  whenWritten: (cb: () => void) => void,
-): Socket {
-  let bulk = false;
-  // `onread` is a documented option of net.connect() that the Socket constructor takes too
-  // (Node ≥ 12); @types/node lists it for connect only, hence the widened type.
-  const opts: SocketConstructorOpts & { onread: unknown } = {
-    fd,
-    readable: true,
-    writable: false,
-    onread: {
-      buffer: READ_BUF,
-      callback: (n: number, buf: Uint8Array) => {
-        const behind = onChunk(Buffer.from(buf.subarray(0, n)));
-        bulk = n >= (bulk ? BULK_READ : FULL_READ);
-        if (behind) whenWritten(() => sock.resume());
-        else if (bulk) setImmediate(() => sock.resume());
-        else coalesce(sock);
-        return false;
-      },
-    },
-  };
-  const sock = new Socket(opts);
-  sock.resume();
-  return sock;
-}
-
-export interface LogPaths {
-  out: string | null;
-  err: string | null;
-  combined: string | null;
-}
-
-export function logPathsFor(cfg: AppConfig, pmId: number, logsDir: string): LogPaths {
-  const suffix = (p: string) => (cfg.merge_logs ? p : p.replace(/(\.log)?$/, `-${pmId}$1`));
-  const safe = cfg.name.replace(/[^a-zA-Z0-9.-]/g, '-');
-  const pick = (given: string | null, dflt: string): string | null =>
-    given === null ? null : suffix(given === '' ? join(logsDir, dflt) : given);
-  return {
-    out: pick(cfg.out_file, `${safe}-out.log`),
-    err: pick(cfg.error_file, `${safe}-error.log`),
-    combined: cfg.log_file === null ? null : suffix(cfg.log_file),
-  };
-}
-
-/** One OS process of an instance. During a reload an instance briefly has two. */
-export class Proc {
-  readonly pid: number;
-  readonly startTime: number;
-  readonly spawnedAt: number;
-  readonly exited: Promise<{ code: number | null; signal: NodeJS.Signals | null }>;
-  /** Every pipe of the process is closed: all its output has reached the log files. */
-  closed: Promise<void>;
-  readonly readiness: Readiness;
-  /** The app told the agent it has loaded (its main module ran). */
-  loaded = false;
-  listening = false;
-  drained = false;
-  /** Steward itself is ending this process (stop, restart, delete): its exit is not a crash. */
-  stopRequested = false;
-  /** `axm:*` messages sent before this process became the instance's (during a reload). */
-  earlyAxm: unknown[] = [];
-  private drainWaiters: Array<() => void> = [];
-
-  constructor(
-    readonly child: ChildProcess,
-    readonly output: InstanceOutput,
-    at: number,
-    readiness: Readiness,
-  ) {
-    this.pid = child.pid ?? 0;
-    this.startTime = readStat(this.pid)?.startTime ?? 0;
-    this.spawnedAt = at;
-    this.readiness = readiness;
-    this.exited = new Promise((resolve) => child.once('exit', (code, signal) => resolve({ code, signal })));
-    this.closed = this.exited.then(() => undefined);
-  }
-
-  /** The process's stdout and stderr as the daemon reads them: `closed` waits for them too. */
-  track(streams: Readable[]): void {
-    // Exited, and every output pipe closed (a grandchild may hold them open after the exit).
-    this.closed = Promise.all([
-      this.exited,
-      ...streams.map((st) => new Promise<void>((resolve) => st.once('close', () => resolve()))),
-    ]).then(() => undefined);
-  }
-
-  get alive(): boolean {
-    return this.child.exitCode === null && this.child.signalCode === null;
-  }
-
-  /** The last few KiB of its output, for error reports (the log file may not be flushed yet). */
-  private recent = '';
-  noteOutput(chunk: Buffer): void {
-    this.recent = (this.recent + chunk.toString('utf8', Math.max(0, chunk.length - 4096))).slice(-4096);
-  }
-  recentLines(n: number): string[] {
-    return this.recent
-      .split('\n')
-      .filter((l) => l !== '')
-      .slice(-n);
-  }
-
-  markDrained(): void {
-    this.drained = true;
-    for (const w of this.drainWaiters.splice(0)) w();
-  }
-
-  whenDrained(): Promise<void> {
-    return this.drained ? Promise.resolve() : new Promise((r) => this.drainWaiters.push(r));
-  }
-}
-
-/** One supervised process slot (PM2's "process" with its pm_id). */
 export class Instance {
-  status: Status = 'stopped';
-  restart_time = 0;
-  exit_code: number | null = null;
-  next_restart_at: number | null = null;
-  history: HistoryEntry[] = [];
-  counters: RestartCounters;
-  private proc: Proc | undefined;
-  private timer: NodeJS.Timeout | undefined;
-  private stopping: Promise<void> | undefined;
-  private reloading: Promise<ReloadResult> | undefined;
+  private phase: Phase = 'stopped';
+  private cfg: AppConfig;
+  private restarts = 0;
+  private lastExitCode: number | null = null;
+  private lastExit: ExitInfo & { at: number } = { code: null, signal: null, at: 0 };
+  private deadline: number | null = null;
+  private timer: TimerHandle | undefined;
+  private readonly log: HistoryEntry[] = [];
+  private counts: RestartCounters;
+  /** The process the table shows; during a reload a second one is in `procs` too. */
+  private current: ProcessHandle | undefined;
+  /** Every process of this instance that has not exited (what a stop must end). */
+  private readonly procs = new Set<ProcessHandle>();
+  private lastProc: ProcessHandle | undefined;
+  private readonly telemetry = new AppTelemetry();
+  private readonly lane: Lane;
   private readonly upWaiters: Array<() => void> = [];
-  /** The process that exited last (its output tail, for `start` failure reports). */
-  private lastOutput: Proc | undefined;
-  /** PM2's `axm_monitor`: metrics the app (or Steward's agent) reports; cleared when the process exits. */
-  metrics: Record<string, Record<string, unknown>> = {};
-  /** PM2's `axm_actions`: actions the app declared (`trigger`). */
-  actions: AxmAction[] = [];
-  axmOptions: Record<string, unknown> = {};
+  private readonly fx: LifecycleEffects;
 
   constructor(
     readonly pm_id: number,
-    public config: AppConfig,
-    public index: number,
-    private readonly ctx: InstanceContext,
+    config: AppConfig,
+    readonly index: number,
+    private readonly hooks: InstanceHooks,
+    restored?: InstanceSnapshot,
   ) {
-    this.counters = this.freshCounters();
+    this.fx = hooks.effects;
+    this.cfg = config;
+    this.counts = freshCounters(this.fx.now());
+    this.lane = new Lane(() => `${this.cfg.name} (id ${this.pm_id})`);
+    if (restored) {
+      this.restarts = restored.restart_time;
+      this.lastExitCode = restored.exit_code;
+      this.log.push(...restored.history);
+      this.counts = { ...restored.counters, pm_uptime: 0 };
+      this.phase = restored.status === 'errored' ? 'errored' : 'stopped';
+    }
   }
 
-  private freshCounters(): RestartCounters {
-    return {
-      created_at: this.ctx.now(),
-      pm_uptime: 0,
-      unstable_restarts: 0,
-      prev_restart_delay: 0,
-      crash_times: [],
-    };
-  }
+  // ---- what the rest of the daemon reads ----
 
+  get config(): AppConfig {
+    return this.cfg;
+  }
+  get status(): Status {
+    return statusOf(this.phase);
+  }
+  /** The finer lifecycle phase (e.g. `reloading`, shown as `online`). */
+  get lifecyclePhase(): Phase {
+    return this.phase;
+  }
   get pid(): number {
-    return this.proc?.pid ?? 0;
+    return this.current?.pid ?? 0;
   }
-
   get pidStart(): number {
-    return this.proc?.startTime ?? 0;
+    return this.current?.startTime ?? 0;
+  }
+  get restart_time(): number {
+    return this.restarts;
+  }
+  get exit_code(): number | null {
+    return this.lastExitCode;
+  }
+  get next_restart_at(): number | null {
+    return this.deadline;
+  }
+  get history(): readonly HistoryEntry[] {
+    return this.log;
+  }
+  get counters(): Readonly<RestartCounters> {
+    return this.counts;
+  }
+  get metrics(): Readonly<Record<string, Record<string, unknown>>> {
+    return this.telemetry.metrics;
+  }
+  get actions(): readonly AxmAction[] {
+    return this.telemetry.actions;
+  }
+  get axmOptions(): Readonly<Record<string, unknown>> {
+    return this.telemetry.options;
+  }
+  /** Pids of every live process of this instance (two during a reload). */
+  get pids(): number[] {
+    return [...this.procs].map((p) => p.pid);
+  }
+  /** The current process is a Node app with its IPC channel open (the agent can answer). */
+  get connected(): boolean {
+    return this.current?.connected ?? false;
   }
 
-  /** The current process (for the supervisor: memory checks, signals, messages). */
-  get current(): Proc | undefined {
-    return this.proc;
-  }
-
-  /** PM2's pid file: `pids/<name>-<id>.pid` (or `pid_file` with `-<id>` inserted). */
   get pidPath(): string {
-    const safe = this.config.name.replace(/[^a-zA-Z0-9.-]/g, '-');
-    const given = this.config.pid_file;
-    return given
-      ? given.replace(/(\.pid)?$/, `-${this.pm_id}$1`)
-      : join(this.ctx.pidsDir, `${safe}-${this.pm_id}.pid`);
+    return pidPathFor(this.cfg, this.pm_id, this.hooks.pidsDir);
   }
 
   /** The log file paths, worked out again only when the config object changes. */
   get logPaths(): Readonly<LogPaths> {
     const m = this.logPathsMemo;
-    if (m && m.config === this.config) return m.paths;
-    const paths = logPathsFor(this.config, this.pm_id, this.ctx.logsDir);
-    this.logPathsMemo = { config: this.config, paths };
+    if (m && m.config === this.cfg) return m.paths;
+    const paths = logPathsFor(this.cfg, this.pm_id, this.hooks.logsDir);
+    this.logPathsMemo = { config: this.cfg, paths };
     return paths;
   }
   // `jlist` reads the paths of every instance on each call: rebuilding them was ~1.5 ms of a 50-app jlist.
   private logPathsMemo: { config: AppConfig; paths: LogPaths } | undefined;
 
-  private apply(event: LifecycleEvent, name: string, reason?: string): boolean {
-    const next = transition(this.status, event);
-    if (next === null) {
-      this.ctx.log(`[${this.config.name}:${this.pm_id}] ignored ${event.type} while ${this.status}`);
-      return false;
+  // ---- what the rest of the daemon may ask for ----
+
+  /** A new config (e.g. `--update-env`, an ecosystem file); the running process keeps its own until restarted. */
+  setConfig(cfg: AppConfig): void {
+    this.cfg = cfg;
+  }
+
+  /** Zeroes the crash counters (and `restart_time` too for `steward reset`). */
+  resetCounters(opts: { restartTime?: boolean } = {}): void {
+    this.counts = freshCounters(this.fx.now());
+    if (opts.restartTime) {
+      this.restarts = 0;
+      this.record('reset', 'counters reset');
     }
-    this.status = next;
-    this.record(name, reason);
-    if (next !== 'launching') for (const w of this.upWaiters.splice(0)) w();
-    return true;
   }
 
-  /** Resolves once the instance has left `launching` (ready, or exited), or after `timeoutMs`. */
-  whenUp(timeoutMs: number): Promise<void> {
-    if (this.status !== 'launching') return Promise.resolve();
-    return Promise.race([new Promise<void>((r) => this.upWaiters.push(r)), delay(timeoutMs)]);
+  /** Adds a line to the history (a guard explains why it restarts the app). */
+  note(event: Extract<HistoryKind, 'guard' | 'watch'>, reason: string): void {
+    this.record(event, reason);
   }
 
-  record(event: string, reason?: string): void {
-    const entry: HistoryEntry =
-      reason === undefined ? { at: this.ctx.now(), event } : { at: this.ctx.now(), event, reason };
-    this.history.push(entry);
-    if (this.history.length > HISTORY_MAX) this.history.splice(0, this.history.length - HISTORY_MAX);
-    this.ctx.changed(this, event, reason);
+  // ---- operations (each through the lane) ----
+
+  /**
+   * Starts a stopped, errored or waiting instance. Resolves once its process is spawned (or could
+   * not be); the operation itself goes on until the app is ready, holding the lane.
+   */
+  start(reason = 'start', opts: StartOptions = {}): Promise<void> {
+    return this.untilSpawned('start', (signal, spawned) => this.startOp(signal, reason, opts, spawned));
   }
 
-  /** Starts a stopped/errored/waiting instance. Resolves once the process is spawned (or failed to). */
-  start(reason = 'start'): Promise<void> {
-    if (this.timer) clearTimeout(this.timer);
+  /** Stop then start (or just start when nothing runs). Resolves once the new process is spawned. */
+  restart(reason = 'restart'): Promise<void> {
+    return this.untilSpawned('restart', async (signal, spawned) => {
+      await this.restartOp(signal, reason, spawned);
+    });
+  }
+
+  /**
+   * Zero-downtime replacement when `zeroDowntime` (a socket the new process can take over) and the
+   * instance is online: a new process is started next to the old one; once it is ready the old one
+   * is drained and stopped. If the new one exits or is not ready within listen_timeout, it is
+   * stopped and the old one keeps serving. Otherwise a restart.
+   */
+  reload(reason: string, zeroDowntime: boolean): Promise<ReloadResult> {
+    return this.lane.run('reload', 'queue', (signal) => this.reloadOp(signal, reason, zeroDowntime));
+  }
+
+  /** Stops gracefully; interrupts whatever operation runs and ends every process of the instance. */
+  stop(reason = 'stop', opts: { drain?: boolean } = {}): Promise<void> {
+    return this.lane.run('stop', 'supersede', (signal) => this.stopOp(signal, reason, opts.drain ?? false));
+  }
+
+  /**
+   * Stops for good (delete, scale down, daemon shutdown): like stop, and every later operation is
+   * refused ("cannot restart api: it is being deleted").
+   */
+  async retire(reason: string, how: { drain?: boolean; refusal: string; after: string }): Promise<void> {
+    const done = this.lane.run(reason, 'supersede', (signal) =>
+      this.stopOp(signal, reason, how.drain ?? false),
+    );
+    this.lane.close(how.refusal);
+    try {
+      await done;
+    } finally {
+      this.lane.reason(how.after);
+      this.disarm();
+    }
+  }
+
+  /** Resolves once every operation queued so far has ended. */
+  idle(): Promise<void> {
+    return this.lane.idle();
+  }
+
+  // ---- operation bodies ----
+
+  private untilSpawned(
+    name: string,
+    body: (signal: AbortSignal, spawned: () => void) => Promise<void>,
+  ): Promise<void> {
+    let spawned: () => void = () => undefined;
+    const atSpawn = new Promise<void>((r) => {
+      spawned = r;
+    });
+    const op = this.lane.run(name, 'queue', (signal) => body(signal, spawned));
+    // Errors after the spawn (an interruption while waiting for readiness) are the next op's news.
+    op.catch(() => undefined);
+    return Promise.race([op, atSpawn]);
+  }
+
+  private async startOp(
+    signal: AbortSignal,
+    reason: string,
+    opts: StartOptions,
+    spawned: () => void,
+  ): Promise<void> {
+    if (hasProcess(this.phase)) {
+      if (opts.restartIfRunning) await this.restartOp(signal, reason, spawned);
+      else spawned();
+      return;
+    }
+    if (opts.resetCounters) this.counts = freshCounters(this.fx.now());
+    if (opts.countRestart) this.restarts += 1;
+    await this.launch(signal, { type: 'start' }, reason, spawned);
+  }
+
+  private async restartOp(signal: AbortSignal, reason: string, spawned: () => void): Promise<void> {
+    const wasRunning = hasProcess(this.phase);
+    if (wasRunning) {
+      if (this.phase !== 'stopping') this.dispatch({ type: 'stop' }, 'stopping', reason);
+      const had = this.current;
+      const ended = await until(signal, this.endAll(false));
+      if (ended === ABORTED) checkpoint(signal);
+      this.dispatch({ type: 'stopped' }, 'exit', this.stoppedText(had, reason), this.exitDetails());
+    } else if (this.phase === 'waiting') {
+      this.dispatch({ type: 'stop' }, 'stopping', reason);
+    }
+    this.counts = freshCounters(this.fx.now());
+    if (wasRunning) this.restarts += 1;
+    checkpoint(signal);
+    await this.launch(signal, { type: 'start' }, reason, spawned);
+  }
+
+  /** The restart timer fired: an automatic restart, queued like any operation. */
+  private onDeadline(): void {
     this.timer = undefined;
-    this.next_restart_at = null;
-    if (!this.apply({ type: 'start' }, 'start', reason)) return Promise.resolve();
-    return this.launch();
+    const op = this.lane.run('automatic restart', 'queue', async (signal) => {
+      if (this.phase !== 'waiting') return;
+      this.restarts += 1;
+      await this.launch(signal, { type: 'timer' }, 'automatic restart', () => undefined);
+    });
+    op.catch((e: unknown) => this.fx.log(`[${this.cfg.name}:${this.pm_id}] ${(e as Error).message}`));
   }
 
-  /** Resets the crash counters, as a manual restart, reload or `reset` does. */
-  resetCounters(): void {
-    this.counters = this.freshCounters();
+  /** Spawns a process and takes it as the current one, then waits (in the lane) until it is ready. */
+  private async launch(
+    signal: AbortSignal,
+    first: LifecycleEvent,
+    reason: string,
+    spawned: () => void,
+  ): Promise<void> {
+    this.dispatch(first, first.type === 'timer' ? 'restart' : 'start', reason);
+    const proc = await this.spawn();
+    spawned();
+    if (typeof proc === 'string') {
+      this.fx.log(`[${this.cfg.name}:${this.pm_id}] ${proc}`);
+      this.dispatch({ type: 'spawn_failed' }, 'errored', proc);
+      return;
+    }
+    // Interrupted while spawning: the superseding stop ends it (it is in `procs`).
+    checkpoint(signal);
+    this.current = proc;
+    this.counts = { ...this.counts, pm_uptime: proc.spawnedAt };
+    this.fx.writePidFile(this.pidPath, proc.pid);
+    const ready = !proc.readiness.required;
+    this.dispatch(
+      { type: 'spawned', ready },
+      ready ? 'online' : 'spawned',
+      ready ? undefined : `waiting until ready (${proc.readiness.describe()})`,
+      { pid: proc.pid },
+    );
+    if (ready) return;
+    const timeout = this.cfg.listen_timeout;
+    const outcome = await until(
+      signal,
+      Promise.race([
+        proc.readiness.whenReady().then(() => 'ready' as const),
+        proc.exited.then(() => 'exited' as const),
+        this.fx.sleep(timeout).then(() => 'timeout' as const),
+      ]),
+    );
+    if (outcome === ABORTED) checkpoint(signal);
+    if (outcome === 'exited' || this.current !== proc || this.phase !== 'launching') return;
+    // As in PM2, an app that does not say it is ready in time is put online anyway — noted.
+    this.dispatch(
+      { type: 'ready' },
+      'online',
+      outcome === 'ready' ? 'ready' : `not ready after listen_timeout ${timeout}ms; online anyway`,
+      outcome === 'ready' ? { pid: proc.pid } : { pid: proc.pid, not_ready: true },
+    );
   }
 
-  /** How this app says it is ready: PM2's wait_ready message, a readiness fd, a log line, a probe. */
-  private readySources(): ReadySource[] {
-    const c = this.config;
-    const out: ReadySource[] = [];
-    if (c.wait_ready) out.push('message', 'fd');
-    if (c.ready_pattern) out.push('pattern');
-    if (c.ready_probe) out.push('probe');
-    return out;
+  private async reloadOp(signal: AbortSignal, reason: string, zeroDowntime: boolean): Promise<ReloadResult> {
+    const old = this.current;
+    if (!zeroDowntime || !old || this.phase !== 'online') {
+      await this.restartOp(signal, reason, () => undefined);
+      return { ok: true };
+    }
+    this.dispatch({ type: 'reload' }, 'reload', `${reason}: starting a new process next to pid ${old.pid}`);
+    const next = await this.spawn();
+    if (typeof next === 'string') return this.reloadFailed(next);
+    checkpoint(signal);
+    const outcome = await until(
+      signal,
+      waitForReload(next, old.listening, this.cfg.listen_timeout, (ms) => this.fx.sleep(ms)),
+    );
+    if (outcome === ABORTED) checkpoint(signal);
+    if (outcome !== 'ready') {
+      const why =
+        outcome === 'exited'
+          ? `the new process exited before it was ready (${await exitText(next)})`
+          : `the new process was not ready within listen_timeout ${this.cfg.listen_timeout}ms`;
+      await this.fx.terminate(next, this.cfg, false);
+      // Let its last output reach the error log, which the CLI shows.
+      await Promise.race([next.closed, this.fx.sleep(1000)]);
+      return { ...this.reloadFailed(why), tail: next.recentLines(15) };
+    }
+    // Swap: the new process is the instance from now on; the old one (if still there) leaves quietly.
+    const previous = this.current;
+    this.current = next;
+    this.telemetry.clear();
+    for (const m of next.takeEarlyMessages()) this.onMessage(next, m);
+    this.counts = { ...freshCounters(this.fx.now()), pm_uptime: next.spawnedAt };
+    this.restarts += 1;
+    this.fx.writePidFile(this.pidPath, next.pid);
+    this.dispatch({ type: 'reload_done' }, 'reload', `${reason}: pid ${old.pid} → ${next.pid}`, {
+      pid: next.pid,
+    });
+    if (previous) {
+      const ended = await until(signal, this.fx.terminate(previous, this.cfg, true));
+      if (ended === ABORTED) checkpoint(signal);
+    }
+    return { ok: true };
   }
 
-  /** Spawns one process of this instance; resolves with it, or with the reason it could not run. */
-  private async spawnProc(): Promise<Proc | string> {
-    const cfg = this.config;
-    let sockets: SocketHandle[] = [];
-    if (cfg.listen.length > 0) {
-      try {
-        sockets = await this.ctx.listenSockets(this);
-      } catch (e) {
-        return `cannot bind ${cfg.listen.join(', ')}: ${messageOf(e)}`;
-      }
+  private reloadFailed(why: string): ReloadResult {
+    // The old process exited meanwhile: what follows is the restart policy's call, as for a crash.
+    let outcome: ExitOutcome | undefined;
+    if (!this.current) outcome = this.decide(this.lastExit);
+    this.dispatch(
+      outcome ? { type: 'reload_failed', outcome } : { type: 'reload_failed' },
+      'reload failed',
+      why,
+    );
+    return { ok: false, reason: why };
+  }
+
+  private async stopOp(_signal: AbortSignal, reason: string, drain: boolean): Promise<void> {
+    // Nothing else runs now: an interrupted operation has ended (its processes are in `procs`).
+    if (this.phase === 'stopped' || this.phase === 'errored') {
+      if (this.procs.size > 0) await this.endAll(drain);
+      return;
     }
-    const sources = this.readySources();
-    const spec = buildSpawnSpec(cfg, this.pm_id, this.index, this.ctx.spawn, {
-      listenFds: sockets.map((s) => s.fd),
-      listenNames: cfg.listen,
-      readyPipe: sources.includes('fd'),
+    if (this.phase === 'waiting') {
+      this.dispatch({ type: 'stop' }, 'stopping', reason);
+      return;
+    }
+    if (this.phase !== 'stopping') this.dispatch({ type: 'stop' }, 'stopping', reason);
+    const had = this.current;
+    await this.endAll(drain);
+    this.dispatch({ type: 'stopped' }, 'exit', this.stoppedText(had, reason), this.exitDetails());
+  }
+
+  /** "stopped (code 0)" or "stopped (signal SIGKILL)" for the process that was current, else the reason. */
+  private stoppedText(had: ProcessHandle | undefined, reason: string): string {
+    return had && this.lastProc === had
+      ? `stopped (${describeExit(this.lastExit.code, this.lastExit.signal)})`
+      : `stopped (${reason})`;
+  }
+
+  /** Ends every process of the instance (the current one drained first when asked). */
+  private async endAll(drain: boolean): Promise<void> {
+    while (this.procs.size > 0) {
+      const all = [...this.procs];
+      await Promise.all(
+        all.map(async (p) => {
+          await this.fx.terminate(p, this.cfg, drain && p === this.current);
+          await p.exited;
+          this.procs.delete(p);
+        }),
+      );
+    }
+  }
+
+  // ---- processes ----
+
+  private async spawn(): Promise<ProcessHandle | string> {
+    const proc = await this.fx.launch({
+      config: this.cfg,
+      pm_id: this.pm_id,
+      index: this.index,
+      onMessage: (p, m) => this.onMessage(p, m),
     });
-    const output = this.ctx.openOutput(this);
-    // stdout and stderr through kernel pipes when the daemon has them (pipes.ts says why).
-    const pipes = this.ctx.pipe ? await Promise.all([this.ctx.pipe(), this.ctx.pipe()]) : [null, null];
-    const stdio = [...spec.stdio];
-    pipes.forEach((p, k) => {
-      if (p) stdio[k + 1] = p.write;
-    });
-    const closeWriteEnds = () => {
-      for (const p of pipes) if (p) closeSync(p.write);
-    };
-    let child: ChildProcess;
-    try {
-      child = spawn(spec.file, spec.args, {
-        cwd: spec.cwd,
-        env: spec.env,
-        detached: true,
-        stdio,
-        serialization: 'json',
-        ...(cfg.uid !== null ? { uid: cfg.uid } : {}),
-        ...(cfg.gid !== null ? { gid: cfg.gid } : {}),
-      });
-    } catch (e) {
-      closeWriteEnds();
-      for (const p of pipes) if (p) closeSync(p.read);
-      output.note(messageOf(e));
-      output.close();
-      return messageOf(e);
-    }
-    // The child has its own copies now; ours would keep the pipes open after it exits.
-    closeWriteEnds();
-    const spawned = await new Promise<string | null>((resolve) => {
-      child.once('spawn', () => resolve(null));
-      child.once('error', (e) => resolve(`cannot run ${spec.file}: ${e.message}`));
-    });
-    if (spawned !== null) {
-      for (const p of pipes) if (p) closeSync(p.read);
-      output.note(spawned);
-      output.close();
-      return spawned;
-    }
-    const readiness = new Readiness(sources, cfg, this.ctx.now);
-    const proc = new Proc(child, output, this.ctx.now(), readiness);
-    /** One chunk of output; true when its log file is behind (stop reading until written). */
-    const onChunk = (type: 'out' | 'err', chunk: Buffer): boolean => {
-      const behind = output.write(type, chunk);
-      proc.noteOutput(chunk);
-      readiness.onOutput(chunk);
-      return behind;
-    };
-    const whenWritten = (cb: () => void) => output.whenWritten(cb);
-    const streams: Readable[] = (['out', 'err'] as const).flatMap((type, k) => {
-      const p = pipes[k];
-      if (p) return [readPipe(p.read, (c) => onChunk(type, c), whenWritten)];
-      // No pipes: libuv's socketpair, read as a stream.
-      const st = k === 0 ? child.stdout : child.stderr;
-      if (!st) return [];
-      st.on('data', (chunk: Buffer) => {
-        if (onChunk(type, chunk)) {
-          st.pause();
-          whenWritten(() => st.resume());
-        } else {
-          coalesce(st);
-        }
-      });
-      return [st];
-    });
-    for (const st of streams) st.on('error', () => undefined);
-    proc.track(streams);
-    child.on('error', (e) => this.ctx.log(`[${cfg.name}:${this.pm_id}] child error: ${e.message}`));
-    child.stdin?.on('error', () => undefined);
-    if (spec.readyFd !== null) {
-      const pipe = child.stdio[spec.readyFd] as Readable | null;
-      pipe?.on('data', (d: Buffer) => {
-        if (d.includes(0x0a)) readiness.signal('fd');
-      });
-      pipe?.on('error', () => undefined);
-    }
-    child.on('message', (msg: unknown) => this.onMessage(proc, msg));
-    // Output can still arrive after 'exit' (a grandchild may hold the pipes): the files are let
-    // go once every pipe of this process is closed.
-    void proc.closed.then(() => output.close());
-    readiness.startProbe();
-    void proc.exited.then(() => readiness.stop());
-    try {
-      mkdirSync(dirname(this.pidPath), { recursive: true, mode: 0o700 });
-      writeFileSync(this.pidPath, `${proc.pid}\n`, { mode: 0o600 });
-    } catch (e) {
-      this.ctx.log(`[${cfg.name}:${this.pm_id}] pid file: ${messageOf(e)}`);
-    }
+    if (typeof proc === 'string') return proc;
+    this.procs.add(proc);
+    void proc.exited.then((info) => this.onExit(proc, info));
     return proc;
   }
 
-  private onMessage(proc: Proc, raw: unknown): void {
-    if (raw === 'ready') {
-      proc.readiness.signal('message');
-      return;
-    }
-    if (typeof raw !== 'object' || raw === null) return;
-    const msg = raw as { type?: unknown; id?: unknown; port?: unknown; host?: unknown; data?: unknown };
-    // App metrics and actions belong to the current process only. A process being tried (reload)
-    // keeps what it declares until it takes over (actions are declared once, at start).
-    if (proc !== this.proc && typeof msg.type === 'string' && msg.type.startsWith('axm:')) {
-      if (msg.type !== 'axm:reply' && proc.earlyAxm.length < 100) proc.earlyAxm.push(raw);
-      return;
-    }
-    switch (msg.type) {
-      // PM2's in-app agent protocol (@pm2/io), which Steward's agent speaks too.
-      case 'axm:monitor':
-        if (isRecord(msg.data)) {
-          for (const [k, v] of Object.entries(msg.data)) if (isRecord(v)) this.metrics[k] = v;
-        }
-        break;
-      case 'axm:action':
-        if (isRecord(msg.data) && typeof msg.data.action_name === 'string') {
-          const name = msg.data.action_name;
-          this.actions = [
-            ...this.actions.filter((a) => a.action_name !== name),
-            { ...msg.data, action_name: name },
-          ];
-        }
-        break;
-      case 'axm:option:configuration':
-        if (isRecord(msg.data)) this.axmOptions = { ...this.axmOptions, ...msg.data };
-        break;
-      case 'axm:reply':
-        this.ctx.reply(this, msg.data);
-        break;
-      case 'steward:loaded':
-        proc.loaded = true;
-        proc.readiness.noteLoaded();
-        break;
-      case 'steward:listening':
-        proc.listening = true;
-        proc.readiness.noteListening();
-        break;
-      case 'steward:drained':
-        proc.markDrained();
-        break;
-      case 'steward:socket': {
-        const port = Number(msg.port);
-        const host = typeof msg.host === 'string' ? msg.host : null;
-        this.ctx.sharedSocket(this, port, host).then(
-          (handle) => {
-            if (proc.child.connected)
-              proc.child.send({ type: 'steward:socket', id: msg.id }, handle as never);
-          },
-          (e: unknown) => {
-            if (proc.child.connected)
-              proc.child.send({ type: 'steward:socket', id: msg.id, error: messageOf(e) });
-          },
-        );
-        break;
-      }
-      default:
-        break;
-    }
-  }
-
-  /** Start path: spawn, then online (at once, or when ready if the app says when it is ready). */
-  private async launch(): Promise<void> {
-    const proc = await this.spawnProc();
-    if (typeof proc === 'string') {
-      this.ctx.log(`[${this.config.name}:${this.pm_id}] ${proc}`);
-      this.apply({ type: 'spawn_failed' }, 'errored', proc);
-      return;
-    }
-    this.proc = proc;
-    this.counters = { ...this.counters, pm_uptime: proc.spawnedAt };
-    void proc.exited.then(({ code, signal }) => this.onExit(proc, code, signal));
-    if (!proc.readiness.required) {
-      this.apply({ type: 'spawned' }, 'online');
-      return;
-    }
-    this.record('spawned', `pid ${proc.pid}, waiting until ready (${proc.readiness.describe()})`);
-    void proc.readiness.wait(this.config.listen_timeout).then((outcome) => {
-      if (this.proc !== proc || this.status !== 'launching') return;
-      // As in PM2, an app that does not say it is ready in time is put online anyway — noted.
-      this.apply(
-        { type: 'spawned' },
-        'online',
-        outcome === 'ready'
-          ? 'ready'
-          : `not ready after listen_timeout ${this.config.listen_timeout}ms; online anyway`,
+  private onExit(proc: ProcessHandle, info: ExitInfo): void {
+    this.procs.delete(proc);
+    if (proc !== this.current) return;
+    this.current = undefined;
+    this.lastProc = proc;
+    this.telemetry.clear();
+    this.fx.removePidFile(this.pidPath);
+    const at = this.fx.now();
+    this.lastExit = { ...info, at };
+    this.lastExitCode = info.code ?? (info.signal ? 128 + (osConstants.signals[info.signal] ?? 0) : null);
+    const details = { pid: proc.pid, ...exitFields(info) };
+    const how = describeExit(info.code, info.signal);
+    // Stopping: the stop operation records the end. Reloading: the new process may still take over.
+    if (this.phase === 'stopping' || proc.stopRequested) return;
+    if (this.phase === 'reloading') {
+      this.dispatch(
+        { type: 'exit', outcome: { kind: 'stopped' } },
+        'exit',
+        `exited during a reload (${how})`,
+        details,
       );
-    });
-  }
-
-  private onExit(proc: Proc, code: number | null, signal: NodeJS.Signals | null): void {
-    if (this.proc !== proc) return;
-    this.proc = undefined;
-    this.lastOutput = proc;
-    this.metrics = {};
-    this.actions = [];
-    try {
-      unlinkSync(this.pidPath);
-    } catch {
-      // already gone
-    }
-    const at = this.ctx.now();
-    this.exit_code = code ?? (signal ? 128 + (osConstants.signals[signal] ?? 0) : null);
-    const how = signal ? `signal ${signal}` : `code ${code}`;
-    if (this.status === 'stopping') {
-      this.apply({ type: 'exit', outcome: 'stopped' }, 'exit', `stopped (${how})`);
       return;
     }
-    const decision = decideOnExit(this.config, this.counters, { code, signal, at });
-    this.counters = decision.counters;
-    if (decision.action === 'restart') {
-      this.next_restart_at = at + decision.delay;
-      this.apply({ type: 'exit', outcome: 'restart' }, 'exit', `crashed (${how})`);
-      this.timer = setTimeout(() => this.fireRestart(), decision.delay);
-    } else if (decision.action === 'errored') {
-      this.apply({ type: 'exit', outcome: 'errored' }, 'errored', `${how}; ${decision.reason}`);
-    } else {
-      this.apply({ type: 'exit', outcome: 'stopped' }, 'exit', `${how}; ${decision.reason}`);
-    }
+    const outcome = this.decide(this.lastExit);
+    const reason = outcome.kind === 'restart' ? `crashed (${how})` : `${how}; ${this.lastDecisionReason}`;
+    this.dispatch(
+      { type: 'exit', outcome },
+      outcome.kind === 'errored' ? 'errored' : 'exit',
+      reason,
+      details,
+    );
   }
 
-  private fireRestart(): void {
+  private lastDecisionReason = '';
+  private decide(exit: ExitInfo & { at: number }): ExitOutcome {
+    const d = decideOnExit(this.cfg, this.counts, exit);
+    this.counts = d.counters;
+    if (d.action === 'restart') return { kind: 'restart', delay: d.delay };
+    this.lastDecisionReason = d.reason;
+    return { kind: d.action === 'errored' ? 'errored' : 'stopped' };
+  }
+
+  private exitDetails(): HistoryDetails {
+    return this.lastProc ? { pid: this.lastProc.pid, ...exitFields(this.lastExit) } : {};
+  }
+
+  private onMessage(proc: ProcessHandle, raw: unknown): void {
+    if (!isAxmMessage(raw)) return;
+    const handled = proc === this.current ? this.telemetry.handle(raw) : undefined;
+    if (proc !== this.current) {
+      // A process being tried (reload) keeps what it declares until it takes over.
+      const r = new AppTelemetry().handle(raw);
+      if (r) this.hooks.reply(this, r.reply);
+      else proc.keepEarlyMessage(raw);
+      return;
+    }
+    if (handled) this.hooks.reply(this, handled.reply);
+  }
+
+  // ---- the state machine ----
+
+  private dispatch(
+    event: LifecycleEvent,
+    kind: HistoryKind,
+    reason?: string,
+    details: HistoryDetails = {},
+  ): void {
+    const step = transition(this.phase, event);
+    if (step === null) {
+      throw new StewardError(
+        'E_STATE',
+        `${this.cfg.name} (id ${this.pm_id}): ${event.type} is not allowed while ${this.phase}`,
+        { hint: 'this is a bug in Steward; the daemon log has the history' },
+      );
+    }
+    const before = this.phase;
+    this.phase = step.next;
+    for (const e of step.effects) {
+      if (e.kind === 'arm') {
+        this.disarm();
+        this.deadline = this.fx.now() + e.ms;
+        this.timer = this.fx.setTimer(e.ms, () => this.onDeadline());
+      } else {
+        this.disarm();
+      }
+    }
+    if ((before === 'starting' || before === 'launching') && this.phase !== 'launching')
+      for (const w of this.upWaiters.splice(0)) w();
+    this.record(kind, reason, details);
+  }
+
+  private disarm(): void {
+    if (this.timer) this.fx.clearTimer(this.timer);
     this.timer = undefined;
-    this.next_restart_at = null;
-    if (!this.apply({ type: 'timer' }, 'restart', 'automatic restart')) return;
-    this.restart_time += 1;
-    void this.launch();
+    this.deadline = null;
+  }
+
+  private record(event: HistoryKind, reason?: string, details: HistoryDetails = {}): void {
+    const entry: HistoryEntry = { at: this.fx.now(), event, ...details };
+    if (reason !== undefined) entry.reason = reason;
+    appendHistory(this.log, entry);
+    this.hooks.changed(this, event, reason);
+  }
+
+  // ---- queries ----
+
+  /** Resolves once the instance has left `launching` (ready, or exited), or after `timeoutMs`. */
+  whenUp(timeoutMs: number): Promise<void> {
+    if (this.phase !== 'starting' && this.phase !== 'launching') return Promise.resolve();
+    return Promise.race([new Promise<void>((r) => this.upWaiters.push(r)), this.fx.sleep(timeoutMs)]);
+  }
+
+  /** Was it put online without its readiness signal since it last started? */
+  get putOnlineUnready(): boolean {
+    for (let k = this.log.length - 1; k >= 0; k -= 1) {
+      const h = this.log[k];
+      if (h?.event === 'start' || h?.event === 'restart') return false;
+      if (h?.event === 'online' && h.not_ready) return true;
+    }
+    return false;
   }
 
   /**
@@ -611,11 +600,11 @@ export class Instance {
    * main module ran); others get `windowMs`. Resolves false when it exited in that time.
    */
   async settled(windowMs: number): Promise<boolean> {
-    const proc = this.proc;
-    if (!proc) return this.status === 'online' || this.status === 'launching';
-    const agent = this.config.agent && proc.child.connected;
-    const loaded = agent ? proc.readiness.whenLoaded() : new Promise<void>((r) => setTimeout(r, windowMs));
-    const cap = new Promise<void>((r) => setTimeout(r, agent ? LOAD_CAP_MS : windowMs).unref());
+    const proc = this.current;
+    if (!proc) return this.phase === 'online' || this.phase === 'launching' || this.phase === 'starting';
+    const agent = this.cfg.agent && proc.connected;
+    const loaded = agent ? proc.readiness.whenLoaded() : this.fx.sleep(windowMs);
+    const cap = this.fx.sleep(agent ? LOAD_CAP_MS : windowMs);
     const res = await Promise.race([
       proc.exited.then(() => 'exited' as const),
       Promise.race([loaded, cap]).then(() => 'ok' as const),
@@ -626,196 +615,59 @@ export class Instance {
       // A short grace after loading catches a crash in the first tick (an async listen error).
       const grace = await Promise.race([
         proc.exited.then(() => 'exited' as const),
-        new Promise<'ok'>((r) => setTimeout(() => r('ok'), Math.min(windowMs, 100))),
+        this.fx.sleep(Math.min(windowMs, 100)).then(() => 'ok' as const),
       ]);
       return grace === 'ok' || proc.stopRequested;
     }
     return true;
   }
 
-  /**
-   * Zero-downtime replacement of the process: a new one is started next to the old one; once it is
-   * ready the old one is drained and stopped. If the new one exits or is not ready within
-   * listen_timeout, it is stopped and the old one keeps serving.
-   */
-  reload(reason = 'reload'): Promise<ReloadResult> {
-    this.reloading ??= this.doReload(reason).finally(() => {
-      this.reloading = undefined;
-    });
-    return this.reloading;
-  }
-
-  private async doReload(reason: string): Promise<ReloadResult> {
-    const old = this.proc;
-    if (!old || this.status !== 'online') {
-      await this.restartNow(reason);
-      return { ok: true };
-    }
-    const next = await this.spawnProc();
-    if (typeof next === 'string') {
-      this.record('reload failed', next);
-      return { ok: false, reason: next };
-    }
-    const outcome = await next.readiness.waitForReload(
-      this.config.listen_timeout,
-      old.listening,
-      next.exited,
-    );
-    if (outcome !== 'ready') {
-      const why =
-        outcome === 'exited'
-          ? `the new process exited before it was ready (${await describeExit(next)})`
-          : `the new process was not ready within listen_timeout ${this.config.listen_timeout}ms`;
-      await this.terminate(next, false);
-      // Let its last output reach the error log, which the CLI shows.
-      await Promise.race([next.closed, delay(1000)]);
-      this.record('reload failed', why);
-      return { ok: false, reason: why, tail: next.recentLines(15) };
-    }
-    // Swap: the new process is the instance from now on; the old one leaves without a restart.
-    this.proc = next;
-    this.metrics = {};
-    this.actions = [];
-    this.axmOptions = {};
-    for (const m of next.earlyAxm.splice(0)) this.onMessage(next, m);
-    this.counters = { ...this.freshCounters(), pm_uptime: next.spawnedAt };
-    this.restart_time += 1;
-    void next.exited.then(({ code, signal }) => this.onExit(next, code, signal));
-    try {
-      writeFileSync(this.pidPath, `${next.pid}\n`, { mode: 0o600 });
-    } catch {
-      // best effort
-    }
-    this.record('reload', `${reason}: pid ${old.pid} → ${next.pid}`);
-    await this.terminate(old, true);
-    return { ok: true };
-  }
-
-  /** Stop then start (a restart), used when a reload cannot be zero-downtime. */
-  private async restartNow(reason: string): Promise<void> {
-    const wasRunning = this.status === 'online' || this.status === 'launching';
-    await this.stop(reason);
-    this.resetCounters();
-    if (wasRunning) this.restart_time += 1;
-    await this.start(reason);
-  }
-
-  /** Stops for good after draining open connections first (scale down). */
-  retire(reason: string): Promise<void> {
-    return this.stop(reason, true);
-  }
-
-  /** Stops gracefully: signal (or `shutdown` message), then SIGKILL of the whole tree after kill_timeout. */
-  stop(reason = 'stop', drain = false): Promise<void> {
-    if (this.stopping) return this.stopping;
-    if (this.status === 'waiting restart' || this.status === 'one-launch-status') {
-      if (this.timer) clearTimeout(this.timer);
-      this.timer = undefined;
-      this.next_restart_at = null;
-      this.apply({ type: 'stop' }, 'stop', reason);
-      return Promise.resolve();
-    }
-    const proc = this.proc;
-    if (!proc || (this.status !== 'online' && this.status !== 'launching')) return Promise.resolve();
-    this.apply({ type: 'stop' }, 'stopping', reason);
-    this.stopping = this.terminate(proc, drain).finally(() => {
-      this.stopping = undefined;
-    });
-    return this.stopping;
-  }
-
-  /**
-   * Ends one process and everything it started. With `drain`, a Node app with the agent first stops
-   * accepting and finishes its open connections (bounded by kill_timeout) before the signal.
-   */
-  private async terminate(proc: Proc, drain: boolean): Promise<void> {
-    const pid = proc.pid;
-    proc.stopRequested = true;
-    if (!proc.alive) return;
-    const cfg = this.config;
-    const tree: ProcIdentity[] = snapshotTree(pid);
-    if (drain && proc.child.connected && proc.listening) {
-      proc.child.send({ type: 'steward:drain' });
-      await Promise.race([proc.whenDrained(), proc.exited, delay(cfg.kill_timeout)]);
-    }
-    if (cfg.shutdown_with_message && proc.child.connected) {
-      proc.child.send('shutdown', (err) => {
-        if (err) signalGroup(pid, cfg.kill_signal as NodeJS.Signals);
-      });
-    } else if (cfg.treekill) {
-      signalGroup(pid, cfg.kill_signal as NodeJS.Signals);
-    } else {
-      signalPid(pid, cfg.kill_signal as NodeJS.Signals);
-    }
-    const deadline = this.ctx.now() + cfg.kill_timeout;
-    let timedOut = false;
-    const timeout = delay(cfg.kill_timeout).then(() => {
-      timedOut = true;
-    });
-    await Promise.race([proc.exited, timeout]);
-    // The main process is gone (or overdue); give the rest of its group the remaining grace.
-    while (!timedOut && groupAlive(pid) && this.ctx.now() < deadline) {
-      await delay(POLL_MS);
-    }
-    if (groupAlive(pid) || proc.alive) signalGroup(pid, 'SIGKILL');
-    killSnapshot(tree);
-    await proc.exited;
-  }
-
   /** The last output lines of the current process, or of the one that exited last. */
   recentLines(n: number): string[] {
-    return (this.proc ?? this.lastOutput)?.recentLines(n) ?? [];
+    return (this.current ?? this.lastProc)?.recentLines(n) ?? [];
   }
 
   /** Sends a signal to the current process (`sendSignal`). */
   signal(sig: NodeJS.Signals): boolean {
-    return this.proc ? signalPid(this.proc.pid, sig) : false;
+    return this.current ? this.current.signal(sig) : false;
   }
 
   /** Runs a declared action (PM2's `trigger`): the name alone, or `{ msg, opts }` with a parameter. */
   trigger(action: string, params: string | undefined): boolean {
-    const ch = this.proc?.child;
-    if (!ch?.connected || !this.actions.some((a) => a.action_name === action)) return false;
-    ch.send(params === undefined ? action : { msg: action, opts: params });
-    return true;
+    const p = this.current;
+    if (!p?.connected || !this.telemetry.actions.some((a) => a.action_name === action)) return false;
+    return p.send(params === undefined ? action : { msg: action, opts: params });
   }
 
   /** Writes a line to the app's stdin (PM2's `send`). */
   writeStdin(line: string): boolean {
-    const stdin = this.proc?.child.stdin;
-    if (!stdin || stdin.destroyed) return false;
-    stdin.write(line.endsWith('\n') ? line : `${line}\n`);
-    return true;
-  }
-
-  /** Called when the instance is removed from the table. */
-  dispose(): void {
-    if (this.timer) clearTimeout(this.timer);
-    this.timer = undefined;
-    this.proc?.output.close();
+    return this.current?.writeStdin(line) ?? false;
   }
 
   snapshot(): InstanceSnapshot {
     return {
       pm_id: this.pm_id,
       index: this.index,
-      config: this.config,
+      config: this.cfg,
       status: this.status,
       pid: this.pid,
       pid_start: this.pidStart,
-      restart_time: this.restart_time,
-      exit_code: this.exit_code,
-      counters: this.counters,
-      history: this.history,
+      restart_time: this.restarts,
+      exit_code: this.lastExitCode,
+      counters: this.counts,
+      history: this.log,
     };
   }
 }
 
-function delay(ms: number): Promise<void> {
-  return new Promise((r) => setTimeout(r, ms).unref());
+function exitFields(info: ExitInfo): HistoryDetails {
+  const out: HistoryDetails = {};
+  if (info.code !== null) out.exit_code = info.code;
+  if (info.signal !== null) out.signal = info.signal;
+  return out;
 }
 
-async function describeExit(p: Proc): Promise<string> {
+async function exitText(p: ProcessHandle): Promise<string> {
   const { code, signal } = await p.exited;
-  return signal ? `signal ${signal}` : `code ${code}`;
+  return describeExit(code, signal);
 }

@@ -2,23 +2,20 @@ import { request } from 'node:http';
 import { request as requestTls } from 'node:https';
 import { connect } from 'node:net';
 import type { AppConfig } from '../../config/app-config.js';
+import type { ReadinessView } from './effects.js';
 
 /** Ways an app can say it is ready (issue: readiness for any language). */
 export type ReadySource = 'message' | 'fd' | 'pattern' | 'probe';
 
-export type ReadyOutcome = 'ready' | 'timeout';
-
 const PROBE_EVERY_MS = 100;
 const PROBE_TIMEOUT_MS = 1000;
-/** Without any readiness signal, a reloaded process must stay up this long to be taken. */
-const RELOAD_SETTLE_MS = 1000;
 
 /**
  * Readiness of one process: PM2's `process.send('ready')` (`wait_ready`), a newline on the
  * readiness fd (s6 style, `STEWARD_READY_FD`), a log line matching `ready_pattern`, or a TCP/HTTP
  * `ready_probe`. Also what the agent reports: loaded (main module ran) and listening.
  */
-export class Readiness {
+export class Readiness implements ReadinessView {
   readonly required: boolean;
   private ready = false;
   private loaded = false;
@@ -34,7 +31,6 @@ export class Readiness {
   constructor(
     private readonly sources: ReadySource[],
     private readonly cfg: AppConfig,
-    private readonly now: () => number,
   ) {
     this.required = sources.length > 0;
     this.pattern = cfg.ready_pattern ? new RegExp(cfg.ready_pattern) : undefined;
@@ -74,11 +70,11 @@ export class Readiness {
     return this.loaded ? Promise.resolve() : new Promise((r) => this.loadWaiters.push(r));
   }
 
-  private whenListening(): Promise<void> {
+  whenListening(): Promise<void> {
     return this.listening ? Promise.resolve() : new Promise((r) => this.listenWaiters.push(r));
   }
 
-  private whenReady(): Promise<void> {
+  whenReady(): Promise<void> {
     return this.ready ? Promise.resolve() : new Promise((r) => this.waiters.push(r));
   }
 
@@ -107,43 +103,6 @@ export class Readiness {
     this.stopped = true;
     if (this.probeTimer) clearTimeout(this.probeTimer);
   }
-
-  /** Ready, or timed out (the app may be put online anyway, as PM2 does). */
-  async wait(timeoutMs: number): Promise<ReadyOutcome> {
-    if (!this.required) return 'ready';
-    return Promise.race([
-      this.whenReady().then(() => 'ready' as const),
-      sleep(timeoutMs).then(() => 'timeout' as const),
-    ]);
-  }
-
-  /**
-   * Readiness of a reload's new process: its declared signal; else `listening` when the old process
-   * was a server (the agent tells); else staying up for a moment after loading.
-   */
-  async waitForReload(
-    timeoutMs: number,
-    oldListened: boolean,
-    exited: Promise<unknown>,
-  ): Promise<'ready' | 'timeout' | 'exited'> {
-    let ready: Promise<void>;
-    if (this.required) ready = this.whenReady();
-    else if (oldListened) ready = this.whenListening();
-    else
-      ready = Promise.race([
-        this.whenLoaded().then(() => sleep(100)),
-        sleep(Math.min(timeoutMs, RELOAD_SETTLE_MS)),
-      ]);
-    return Promise.race([
-      ready.then(() => 'ready' as const),
-      exited.then(() => 'exited' as const),
-      sleep(timeoutMs).then(() => 'timeout' as const),
-    ]);
-  }
-}
-
-function sleep(ms: number): Promise<void> {
-  return new Promise((r) => setTimeout(r, ms).unref());
 }
 
 /** One probe: a TCP connect, or an HTTP GET answered with a status below 400. */

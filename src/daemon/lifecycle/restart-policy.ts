@@ -95,3 +95,8 @@ export function decideOnExit(cfg: PolicyConfig, c: RestartCounters, exit: ExitIn
     },
   };
 }
+
+/** Counters of a fresh run: first start, manual restart, reload or `reset`. */
+export function freshCounters(now: number): RestartCounters {
+  return { created_at: now, pm_uptime: 0, unstable_restarts: 0, prev_restart_delay: 0, crash_times: [] };
+}

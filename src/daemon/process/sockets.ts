@@ -1,6 +1,6 @@
 import { spawn } from 'node:child_process';
 import { messageOf } from '../../common/errors.js';
-import type { SocketHandle } from '../lifecycle/instance.js';
+import type { SocketHandle } from './launcher.js';
 
 /**
  * Listening sockets the daemon holds for apps: bound once, handed to every instance (as fd 3… for

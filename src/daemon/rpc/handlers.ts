@@ -8,6 +8,9 @@ import { loadDump, serialize, writeSnapshot } from '../state/persistence.js';
 import { ParamSchemas } from './rpc-schemas.js';
 import { RawJson, type Connection, type MethodDef } from './server.js';
 import { processEnv } from '../process/spawn-spec.js';
+import { trigger } from '../table/actions.js';
+import { applyEcosystem } from '../table/apply.js';
+import { scale } from '../table/scale.js';
 import type { Supervisor } from '../table/supervisor.js';
 
 export interface HandlerDeps {
@@ -48,17 +51,18 @@ export function buildHandlers(d: HandlerDeps): Record<string, MethodDef> {
     describe: (p) => new RawJson<unknown[]>(sup.jlistJson(sup.resolve(p.targets, p.cwd))),
     start: (p) => sup.start(p.apps, p.force, p.settle_ms),
     startTargets: (p) => sup.startTargets(p.targets, p.cwd),
-    apply: (p) => sup.apply(p.apps, p.action, p.settle_ms),
+    apply: (p) => applyEcosystem(sup, p.apps, p.action, p.settle_ms),
     stop: (p) => sup.stop(p.targets, p.cwd, p.watch ?? false),
     restart: (p) => sup.restart(p.targets, p.cwd, p.update_env, p.shell_env, 'restart', p.watch ?? false),
     reload: (p) => {
       const insts = sup.resolve(p.targets, p.cwd);
       if (p.update_env && p.shell_env)
-        for (const i of insts) i.config = { ...i.config, shell_env: p.shell_env };
+        for (const i of insts) i.setConfig({ ...i.config, shell_env: p.shell_env });
       return sup.reloadInstances(insts, 'reload');
     },
-    scale: (p) => sup.scale(p.name, p.spec),
-    trigger: (p) => sup.trigger(p.targets, p.cwd, p.action, p.params, p.timeout_ms),
+    scale: (p) => scale(sup, p.name, p.spec),
+    trigger: (p) =>
+      trigger(sup.resolve(p.targets, p.cwd), p.targets, sup.replies, p.action, p.params, p.timeout_ms),
     sendSignal: (p) => {
       const sig = (p.signal.startsWith('SIG') ? p.signal : `SIG${p.signal}`) as NodeJS.Signals;
       if (!(sig in osConstants.signals))
@@ -114,8 +118,7 @@ export function buildHandlers(d: HandlerDeps): Record<string, MethodDef> {
         const st = todo[n]?.status;
         return st !== 'stopped' && st !== 'errored';
       });
-      for (const i of run) i.resetCounters();
-      await Promise.all(run.map((i) => i.start('resurrect')));
+      await Promise.all(run.map((i) => i.start('resurrect', { resetCounters: true })));
       return { ids: insts.map((i) => i.pm_id), skipped, ...(warning ? { warning } : {}) };
     },
     cleardump: () => {

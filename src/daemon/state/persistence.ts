@@ -31,7 +31,17 @@ const SnapshotSchema = v.object({
     prev_restart_delay: v.pipe(v.number(), v.minValue(0)),
     crash_times: v.array(v.number()),
   }),
-  history: v.array(v.object({ at: v.number(), event: v.string(), reason: v.optional(v.string()) })),
+  history: v.array(
+    v.object({
+      at: v.number(),
+      event: v.string(),
+      reason: v.optional(v.string()),
+      pid: v.optional(v.number()),
+      exit_code: v.optional(v.number()),
+      signal: v.optional(v.string()),
+      not_ready: v.optional(v.boolean()),
+    }),
+  ),
 });
 
 const FileSchema = v.object({

@@ -4,7 +4,12 @@ import { join } from 'node:path';
 import { after, before, beforeEach, describe, it } from 'node:test';
 import type { AppConfig } from '../../../../src/config/app-config.js';
 import type { InstanceSnapshot } from '../../../../src/daemon/lifecycle/instance.js';
-import { loadDump, parseSnapshot, serialize, SNAPSHOT_FORMAT } from '../../../../src/daemon/state/persistence.js';
+import {
+  loadDump,
+  parseSnapshot,
+  serialize,
+  SNAPSHOT_FORMAT,
+} from '../../../../src/daemon/state/persistence.js';
 import { FIXTURES, tmpDir } from '../../../helpers.js';
 import { throwsCode } from '../../support.js';
 

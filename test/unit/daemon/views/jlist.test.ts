@@ -1,19 +1,16 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { Instance, type InstanceContext } from '../../../../src/daemon/lifecycle/instance.js';
+import { Instance } from '../../../../src/daemon/lifecycle/instance.js';
 import { DYNAMIC_KEYS, dynamicEnv, pm2EntryJson, staticEnv } from '../../../../src/daemon/views/jlist.js';
 import { sampleConfig } from '../../support.js';
+import { FakeEffects, fakeHooks } from '../lifecycle/fake-effects.js';
 
 /** An instance that is never started: only what jlist reads is needed from its context. */
 function instance(over: Parameters<typeof sampleConfig>[0] = {}): Instance {
-  const ctx = {
-    home: '/h',
-    logsDir: '/h/logs',
-    pidsDir: '/h/pids',
-    changed: () => undefined,
-    now: () => 1_000,
-  } as unknown as InstanceContext;
-  return new Instance(3, sampleConfig(over), 0, ctx);
+  // Its launches fail: it goes from stopped to errored without a process (pid stays 0).
+  const fx = new FakeEffects();
+  fx.failLaunches = 100;
+  return new Instance(3, sampleConfig(over), 0, fakeHooks(fx));
 }
 
 /**
@@ -31,10 +28,10 @@ function pm2Entry(inst: Instance, pidPath: string, dropped: number) {
 }
 
 describe('jlist entries', () => {
-  it('the cached JSON text parses to the same entry as the object form, env clashes included', () => {
+  it('the cached JSON text parses to the same entry as the object form, env clashes included', async () => {
     // Variables named like PM2 fields (static and dynamic) are not copied up over them.
     const inst = instance({ env: { status: 'from-env', name: 'from-env', FOO: 'bar', steward: 'x' } });
-    inst.record('start', 'because');
+    inst.note('guard', 'because');
     const usage = { cpu: 1.5, memory: 1234 };
     const want = pm2Entry(inst, '/h/pids/api-3.pid', 7);
     assert.deepEqual(JSON.parse(pm2EntryJson(inst, usage, '/h', '/h/pids/api-3.pid', 7)), want);
@@ -43,13 +40,12 @@ describe('jlist entries', () => {
     assert.equal(env.name, 'api');
     assert.equal(env.FOO, 'bar');
     // Dynamic fields change without the config changing: the cache must not freeze them.
-    inst.restart_time = 5;
-    inst.record('online', 'again');
+    await inst.start();
     const again = JSON.parse(pm2EntryJson(inst, usage, '/h', '/h/pids/api-3.pid', 9)) as typeof want;
     assert.deepEqual(again, pm2Entry(inst, '/h/pids/api-3.pid', 9));
-    assert.equal((again.pm2_env as Record<string, unknown>).restart_time, 5);
+    assert.equal((again.pm2_env as Record<string, unknown>).status, 'errored');
     // A new config object (e.g. `restart --update-env`) is seen.
-    inst.config = { ...inst.config, env: { FOO: 'baz' } };
+    inst.setConfig({ ...inst.config, env: { FOO: 'baz' } });
     const changed = JSON.parse(pm2EntryJson(inst, usage, '/h', '/h/pids/api-3.pid', 9)) as typeof want;
     assert.equal((changed.pm2_env as Record<string, unknown>).FOO, 'baz');
   });
