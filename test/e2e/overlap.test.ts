@@ -93,7 +93,7 @@ describe('overlapping operations leave no process behind', () => {
         );
       if (afterKill.length > 0)
         msgs.push(`after \`steward kill\`, still running:\n${afterKill.map((p) => `  - ${p}`).join('\n')}`);
-      assert.equal(msgs.length, 0, msgs.join('\n'));
+      if (msgs.length > 0) assert.fail(msgs.join('\n'));
     } finally {
       await home.cleanup();
     }
@@ -181,7 +181,7 @@ const SEED =
       ? (Math.random() * 2 ** 32) >>> 0
       : DEFAULT_SEED;
 /** Pause, let everything settle and check the invariant this often (so a `kill` cannot hide a stray). */
-const CHECK_EVERY_MS = Number(process.env.STEWARD_INTERLEAVE_CHECK_SECONDS ?? 15) * 1000;
+const CHECK_EVERY_MS = Number(process.env.STEWARD_INTERLEAVE_CHECK_SECONDS ?? 10) * 1000;
 /** At most this many commands in flight at once. */
 const MAX_IN_FLIGHT = 3;
 const COMMAND_LIMIT_MS = 60_000;
@@ -252,7 +252,7 @@ describe('interleaved operations over three apps (seeded)', () => {
         [15, () => ['reload', pick(names)]],
         [10, () => ['delete', pick(names)]],
         [12, () => ['scale', pick(names), String(1 + Math.floor(rand() * 3))]],
-        [3, () => ['kill']],
+        [1, () => ['kill']],
       ];
       const total = weighted.reduce((s, [w]) => s + w, 0);
       const nextCommand = (): string[] => {
@@ -320,7 +320,8 @@ describe('interleaved operations over three apps (seeded)', () => {
           `seed ${SEED}: ${issued.length} operations in ${((Date.now() - t0) / 1000).toFixed(1)}s, ` +
             `${checkpoints} checkpoint(s); exit codes ${[...codes].map(([k, v]) => `${k}×${v}`).join(' ')}`,
         );
-        assert.equal(failures.length, 0, `${failures.join('\n')}\n\n${report()}`);
+        if (process.env.STEWARD_INTERLEAVE_VERBOSE) t.diagnostic(report());
+        if (failures.length > 0) assert.fail(`${failures.join('\n')}\n\n${report()}`);
       } finally {
         await home.cleanup();
       }
