@@ -1,8 +1,9 @@
 import assert from 'node:assert/strict';
+import { rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, it } from 'node:test';
 import { connect, StewardError } from '../../src/api/index.js';
-import { APPS, Home, markedPids, readText, waitFor, type JlistEntry } from '../helpers.js';
+import { alive, APPS, Home, markedPids, readText, tmpDir, waitFor, type JlistEntry } from '../helpers.js';
 import {
   assertTableMatchesReality,
   freePort,
@@ -27,37 +28,59 @@ import {
 const SLOW = join(APPS, 'slow-listen.js');
 const FOREVER = join(APPS, 'forever.js');
 
-/** Starts a one-instance cluster app that listens 800 ms after it starts; resolves once it listens. */
-async function startSlowCluster(home: Home): Promise<JlistEntry> {
-  await home.ok(['start', SLOW, '--name', 'app', '-i', '1', '--listen-timeout', '10s'], {
-    env: { PORT: '0' },
+/** A one-instance cluster app that listens 800 ms after it starts, and only while its gate is open. */
+interface SlowApp {
+  entry: JlistEntry;
+  gate: string;
+}
+
+/** Starts the app (gate open) and resolves once it listens. */
+async function startSlowCluster(home: Home): Promise<SlowApp> {
+  const gate = join(tmpDir(), 'gate');
+  writeFileSync(gate, '');
+  await home.ok(['start', SLOW, '--name', 'app', '-i', '1', '--listen-timeout', '5s'], {
+    env: { PORT: '0', LISTEN_GATE: gate },
   });
-  const [e] = await home.jlist();
-  assert.ok(e, 'app in the table');
-  assert.equal(e.pm2_env.exec_mode, 'cluster_mode');
-  assert.equal(e.pm2_env.status, 'online');
-  const out = String(e.pm2_env.pm_out_log_path);
-  await waitFor(() => readText(out).includes(`pid ${e.pid}`), 'the app listening');
-  return e;
+  const [entry] = await home.jlist();
+  assert.ok(entry, 'app in the table');
+  assert.equal(entry.pm2_env.exec_mode, 'cluster_mode');
+  assert.equal(entry.pm2_env.status, 'online');
+  const out = String(entry.pm2_env.pm_out_log_path);
+  const listening = new RegExp(`^listening on \\d+ pid ${entry.pid}$`, 'm');
+  await waitFor(() => listening.test(readText(out)), 'the app listening');
+  return { entry, gate };
 }
 
 /**
- * Fires `steward reload app` and, once the reload's new process runs next to the old one (it will
- * be ready only 800 ms later), `steward <verb> app`. Returns both results.
+ * `steward reload app` in the background; once the reload's new process runs next to the old one
+ * (held back by the closed gate: it cannot be ready yet), `steward <verb> app`. The gate opens
+ * once the old process is gone or the command returned, so the new process becomes ready only
+ * after the stop or delete has taken effect: the order of the issue (reload, then stop 300 ms
+ * later, while the new process is not ready), every time. (A daemon that makes the stop wait for
+ * the reload sees the reload time out after listen_timeout instead.)
  */
 async function reloadThen(
   home: Home,
-  old: JlistEntry,
+  app: SlowApp,
   verb: 'stop' | 'delete',
 ): Promise<{ reload: TimedResult; other: TimedResult; fresh: number }> {
+  rmSync(app.gate);
+  const old = app.entry.pid;
   const reload = runLimited(home, ['reload', 'app'], 30_000);
   const fresh = await waitFor(
-    () => markedPids(home.dir).find((p) => p !== old.pid),
+    () => markedPids(home.dir).find((p) => p !== old),
     "the reload's new process",
     10_000,
     10,
   );
-  const other = await runLimited(home, [verb, 'app'], 30_000);
+  let returned = false;
+  const pending = runLimited(home, [verb, 'app'], 30_000).then((r) => {
+    returned = true;
+    return r;
+  });
+  await waitFor(() => returned || !alive(old), `the old process gone or \`${verb}\` returned`, 30_000, 10);
+  writeFileSync(app.gate, '');
+  const other = await pending;
   return { reload: await reload, other, fresh };
 }
 
@@ -71,8 +94,8 @@ describe('overlapping operations leave no process behind', { concurrency: true }
   it('reload, then stop while the new process is not ready: stopped, and nothing runs (also after kill)', async () => {
     const home = new Home();
     try {
-      const old = await startSlowCluster(home);
-      const { reload, other: stop, fresh } = await reloadThen(home, old, 'stop');
+      const app = await startSlowCluster(home);
+      const { reload, other: stop, fresh } = await reloadThen(home, app, 'stop');
       assert.equal(stop.code, 0, `stop exited ${stop.code}\n${stop.stderr}`);
       assertCleanFailure(reload, 'reload');
       const settled = await waitSettled(home, 15_000);
@@ -103,8 +126,8 @@ describe('overlapping operations leave no process behind', { concurrency: true }
   it('reload, then delete while the new process is not ready: gone from the table, and nothing runs', async () => {
     const home = new Home();
     try {
-      const old = await startSlowCluster(home);
-      const { reload, other: del, fresh } = await reloadThen(home, old, 'delete');
+      const app = await startSlowCluster(home);
+      const { reload, other: del, fresh } = await reloadThen(home, app, 'delete');
       assert.equal(del.code, 0, `delete exited ${del.code}\n${del.stderr}`);
       assertCleanFailure(reload, 'reload');
       const settled = await waitSettled(home, 15_000);
