@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, it } from 'node:test';
-import { connect, StewardError } from '../../src/api/index.js';
+import { connect, StewardError, type StewardClient } from '../../src/api/index.js';
 import { alive, APPS, Home, markedPids, readText, tmpDir, waitFor, type JlistEntry } from '../helpers.js';
 import {
   assertTableMatchesReality,
@@ -140,11 +140,11 @@ describe('overlapping operations leave no process behind', { concurrency: true }
 
   it('delete while launching (before the process is recorded): the new process does not survive', async () => {
     const home = new Home();
-    const steward = await (async () => {
-      await home.ok(['ping']);
-      return connect({ home: home.dir, autostart: false });
-    })();
+    let steward: StewardClient | undefined;
     try {
+      await home.ok(['ping']);
+      const client = await connect({ home: home.dir, autostart: false });
+      steward = client;
       // `start` and `delete` go out back to back on one connection: the daemon takes the delete
       // while the start is still getting its process ready (binding the listen socket, or its
       // output pipes), before any pid is recorded.
@@ -164,11 +164,11 @@ describe('overlapping operations leave no process behind', { concurrency: true }
         for (const [k, flavour] of flavours.entries()) {
           const name = `app-${k}-${round}`;
           const app = await flavour(name);
-          const started = steward.start(app).then(
+          const started = client.start(app).then(
             () => 'started',
             (e: unknown) => e,
           );
-          const deleted = steward.delete(name).then(
+          const deleted = client.delete(name).then(
             () => 'deleted',
             (e: unknown) => e,
           );
@@ -187,7 +187,7 @@ describe('overlapping operations leave no process behind', { concurrency: true }
         noneLeft: true,
       });
     } finally {
-      steward.disconnect();
+      steward?.disconnect();
       await home.cleanup();
     }
   });
