@@ -10,6 +10,15 @@ import { RawJson, type Connection, type MethodDef } from './server.js';
 import { processEnv } from '../process/spawn-spec.js';
 import { trigger } from '../table/actions.js';
 import { applyEcosystem } from '../table/apply.js';
+import {
+  deleteTargets,
+  reloadInstances,
+  resetTargets,
+  restartTargets,
+  startApps,
+  startTargets,
+  stopTargets,
+} from '../table/operations.js';
 import { scale } from '../table/scale.js';
 import type { Supervisor } from '../table/supervisor.js';
 
@@ -49,16 +58,20 @@ export function buildHandlers(d: HandlerDeps): Record<string, MethodDef> {
     list: () => sup.list(),
     jlist: () => new RawJson<unknown[]>(sup.jlistJson()),
     describe: (p) => new RawJson<unknown[]>(sup.jlistJson(sup.resolve(p.targets, p.cwd))),
-    start: (p) => sup.start(p.apps, p.force, p.settle_ms),
-    startTargets: (p) => sup.startTargets(p.targets, p.cwd),
+    start: (p) => startApps(sup, p.apps, p.force, p.settle_ms),
+    startTargets: (p) => startTargets(sup, p.targets, p.cwd),
     apply: (p) => applyEcosystem(sup, p.apps, p.action, p.settle_ms),
-    stop: (p) => sup.stop(p.targets, p.cwd, p.watch ?? false),
-    restart: (p) => sup.restart(p.targets, p.cwd, p.update_env, p.shell_env, 'restart', p.watch ?? false),
+    stop: (p) => stopTargets(sup, p.targets, p.cwd, p.watch ?? false),
+    restart: (p) =>
+      restartTargets(sup, p.targets, p.cwd, {
+        shellEnv: p.update_env ? p.shell_env : undefined,
+        toggleWatch: p.watch ?? false,
+      }),
     reload: (p) => {
       const insts = sup.resolve(p.targets, p.cwd);
       if (p.update_env && p.shell_env)
         for (const i of insts) i.setConfig({ ...i.config, shell_env: p.shell_env });
-      return sup.reloadInstances(insts, 'reload');
+      return reloadInstances(sup, insts, 'reload');
     },
     scale: (p) => scale(sup, p.name, p.spec),
     trigger: (p) =>
@@ -85,8 +98,8 @@ export function buildHandlers(d: HandlerDeps): Record<string, MethodDef> {
         });
       return { ids: ok.map((i) => i.pm_id) };
     },
-    delete: (p) => sup.delete(p.targets, p.cwd),
-    reset: (p) => sup.reset(p.targets, p.cwd),
+    delete: (p) => deleteTargets(sup, p.targets, p.cwd),
+    reset: (p) => resetTargets(sup, p.targets, p.cwd),
     // What the process really has (its environment at exec), else what it would get.
     env: (p) =>
       sup.resolve(p.targets, p.cwd).map((i) => ({

@@ -1,6 +1,7 @@
 import type { AppConfig } from '../../config/app-config.js';
 import type { ApplyAction, ApplyResult, OpResult, StartResult } from '../../protocol/methods.js';
 import type { Instance } from '../lifecycle/instance.js';
+import { reloadInstances, startApps } from './operations.js';
 import type { Supervisor } from './supervisor.js';
 
 /**
@@ -50,10 +51,10 @@ export async function applyEcosystem(
   await Promise.all(work);
   let reloadRes: OpResult | undefined;
   if (action === 'reload' && restarted.length > 0)
-    reloadRes = await sup.reloadInstances(restarted, 'reload from config file');
+    reloadRes = await reloadInstances(sup, restarted, 'reload from config file');
   let failed: StartResult['failed'] = [];
   if (fresh.length > 0) {
-    const res = await sup.start(fresh, false, settleMs);
+    const res = await startApps(sup, fresh, false, settleMs);
     ids.push(...res.ids);
     failed = res.failed;
   }

@@ -1,32 +1,26 @@
 import { join } from 'node:path';
-import { truncateSync } from 'node:fs';
 import type { AppConfig } from '../../config/app-config.js';
 import { StewardError } from '../../common/errors.js';
 import type { HomePaths } from '../../common/paths.js';
-import type { OpResult, ProcSummary, StartResult } from '../../protocol/methods.js';
+import type { ProcSummary } from '../../protocol/methods.js';
 import type { LifecycleEffects } from '../lifecycle/effects.js';
 import { Instance, type InstanceHooks, type InstanceSnapshot } from '../lifecycle/instance.js';
-import { checkpoint, Lane } from '../lifecycle/lane.js';
+import { Lane } from '../lifecycle/lane.js';
 import { pm2EntryJson, summary } from '../views/jlist.js';
 import { LogFiles } from '../logs/log-files.js';
-import { logPathsFor } from '../logs/log-paths.js';
-import {
-  DEFAULT_LOG_SETTINGS,
-  InstanceOutput,
-  rotationPolicy,
-  type LogSettings,
-} from '../logs/instance-output.js';
+import { DEFAULT_LOG_SETTINGS, type LogSettings } from '../logs/instance-output.js';
 import type { StreamType } from '../logs/formatter.js';
 import { Sampler } from '../views/sampler.js';
 import type { SpawnContext } from '../process/spawn-spec.js';
 import { resolveTargets } from './targets.js';
-import { SocketBroker, splitAddress } from '../process/sockets.js';
+import { SocketBroker } from '../process/sockets.js';
 import { Guards } from '../guards/guards.js';
 import { PipeMaker } from '../process/pipes.js';
 import { realEffects } from '../process/real-effects.js';
 import { renderMetrics } from '../views/prometheus.js';
 import { ReplyWaiters } from './actions.js';
-import { planStart } from './start-plan.js';
+import { launcherContext } from './launcher-context.js';
+import { applyRotation, droppedBytes, flushFiles } from '../logs/table-logs.js';
 
 export interface SupervisorOptions {
   paths: HomePaths;
@@ -91,7 +85,19 @@ export class Supervisor {
       log: opts.log,
     });
     this.hooks = {
-      effects: opts.effects ?? realEffects(this.launcherContext()),
+      effects:
+        opts.effects ??
+        realEffects(
+          launcherContext({
+            ...opts,
+            now: this.now,
+            logs: this.logs,
+            pipes: this.pipes,
+            sockets: this.sockets,
+            logSettings: () => this.logSettings,
+            instance: (id) => this.table.get(id),
+          }),
+        ),
       logsDir: opts.paths.logs,
       pidsDir: opts.paths.pids,
       reply: (inst, data) => {
@@ -108,44 +114,6 @@ export class Supervisor {
           ...(reason === undefined ? {} : { reason }),
         });
       },
-    };
-  }
-
-  private launcherContext() {
-    const opts = this.opts;
-    return {
-      spawn: opts.spawn,
-      now: this.now,
-      log: opts.log,
-      pipe: () => this.pipes.pipe(),
-      openOutput: (cfg: AppConfig, pmId: number) => {
-        const bus = opts.onOutput;
-        const inst = this.table.get(pmId);
-        const sink =
-          bus && opts.wantsOutput && inst
-            ? (type: StreamType, chunk: Buffer, at: number) => {
-                if (opts.wantsOutput?.()) bus(inst, type, chunk, at);
-              }
-            : undefined;
-        return new InstanceOutput(
-          this.logs,
-          logPathsFor(cfg, pmId, opts.paths.logs),
-          cfg,
-          pmId,
-          rotationPolicy(cfg, this.logSettings),
-          sink,
-          cfg.disable_logs,
-        );
-      },
-      listenSockets: (cfg: AppConfig) =>
-        Promise.all(
-          cfg.listen.map((addr) => {
-            const { host, port } = splitAddress(addr);
-            return this.sockets.get(cfg.name, host, port);
-          }),
-        ),
-      sharedSocket: (cfg: AppConfig, port: number, host: string | null) =>
-        this.sockets.get(cfg.name, host, port),
     };
   }
 
@@ -229,83 +197,6 @@ export class Supervisor {
     return out;
   }
 
-  /** Starts new apps (each with `instances` processes), or starts again stopped copies of the same script. */
-  async start(apps: AppConfig[], force: boolean, settleMs: number): Promise<StartResult> {
-    this.checkUsers(apps);
-    const plan = planStart(apps, force, this.instances());
-    // Every check passed: now act (so a failing app in a batch starts nothing).
-    const started: Instance[] = [];
-    for (const step of plan) {
-      if (step.kind === 'again') {
-        for (const i of step.instances) i.setConfig(step.config);
-        started.push(...step.instances);
-      } else {
-        started.push(...this.addInstances(step.config, step.config.instances));
-      }
-    }
-    const toRun = started.filter((i) => i.config.autostart);
-    await Promise.all(toRun.map((i) => i.start('start', { resetCounters: true })));
-    const failed = await this.settle(toRun, settleMs);
-    // Apps that say when they are ready are waited for (bounded by listen_timeout).
-    const waiting = toRun.filter((i) => i.status === 'launching');
-    await Promise.all(waiting.map((i) => i.whenUp(i.config.listen_timeout + 500)));
-    // Checked on every started instance: under load the timeout may pass before this point.
-    const notReady = toRun
-      .filter((i) => i.putOnlineUnready)
-      .map((i) => ({ pm_id: i.pm_id, name: i.config.name }));
-    // When `start --watch` returns, changes are seen: the initial walk of the tree is done.
-    await this.guardsReady();
-    return { ids: started.map((i) => i.pm_id), failed, not_ready: notReady };
-  }
-
-  /** Watches freshly started instances for a quick exit, so that `start` can report a broken app. */
-  private async settle(insts: Instance[], ms: number): Promise<StartResult['failed']> {
-    if (ms <= 0 || insts.length === 0) return [];
-    const results = await Promise.all(insts.map(async (i) => ({ i, ok: await i.settled(ms) })));
-    return results
-      .filter((r) => !r.ok)
-      .map(({ i }) => {
-        const last = [...i.history].reverse().find((h) => h.event === 'exit' || h.event === 'errored');
-        return {
-          pm_id: i.pm_id,
-          name: i.config.name,
-          exit: last?.reason ?? i.status,
-          log_tail: i.recentLines(15),
-        };
-      });
-  }
-
-  /**
-   * Reload: for each app, one instance at a time (capacity never drops below N-1), a new process is
-   * started, awaited until ready, then the old one is drained and stopped. An instance that cannot
-   * be reloaded that way is restarted, and the result says so. A new process that fails to become
-   * ready aborts that app's reload and leaves its old processes serving. Runs in the app's lane: a
-   * stop or delete of the app interrupts it between (and within) instances.
-   */
-  async reloadInstances(insts: Instance[], reason: string): Promise<OpResult> {
-    const notes: string[] = [];
-    const failed: NonNullable<OpResult['failed']> = [];
-    await Promise.all(
-      [...groupByApp(insts)].map(([name, list]) =>
-        this.appLane(name).run('reload', 'queue', async (signal) => {
-          if (list.some((i) => !zeroDowntimeCapable(i.config)))
-            notes.push(
-              `${name}: reload of a fork-mode app without a shared socket is a restart (set listen, or exec_mode cluster for Node)`,
-            );
-          for (const i of list) {
-            checkpoint(signal);
-            const res = await i.reload(reason, zeroDowntimeCapable(i.config));
-            if (res.ok) continue;
-            failed.push({ pm_id: i.pm_id, name, reason: res.reason ?? 'failed', log_tail: res.tail ?? [] });
-            notes.push(`${name}: reload aborted at id ${i.pm_id}; the old processes keep serving`);
-            break;
-          }
-        }),
-      ),
-    );
-    return { ids: insts.map((i) => i.pm_id), notes, failed };
-  }
-
   /** Running as another user needs a root daemon: say so before anything starts. */
   checkUsers(apps: AppConfig[]): void {
     const me = process.getuid?.() ?? 0;
@@ -322,46 +213,6 @@ export class Supervisor {
         }
       }
     }
-  }
-
-  async startTargets(targets: string[], cwd: string): Promise<OpResult> {
-    const insts = this.resolve(targets, cwd);
-    await Promise.all(insts.map((i) => i.start('start', { restartIfRunning: true, resetCounters: true })));
-    return { ids: insts.map((i) => i.pm_id), notes: [] };
-  }
-
-  async stop(targets: string[], cwd: string, unwatch = false): Promise<OpResult> {
-    const insts = this.resolve(targets, cwd);
-    // `stop --watch` turns watching off for good, as in PM2.
-    if (unwatch) for (const i of insts) i.setConfig({ ...i.config, watch: false });
-    for (const name of groupByApp(insts).keys()) this.appLane(name).interrupt('stop');
-    await Promise.all(insts.map((i) => i.stop()));
-    return { ids: insts.map((i) => i.pm_id), notes: [] };
-  }
-
-  async restart(
-    targets: string[],
-    cwd: string,
-    updateEnv: boolean,
-    shellEnv: Record<string, string> | undefined,
-    reason = 'restart',
-    toggleWatch = false,
-  ): Promise<OpResult> {
-    const insts = this.resolve(targets, cwd);
-    if (updateEnv && shellEnv) for (const i of insts) i.setConfig({ ...i.config, shell_env: shellEnv });
-    // `restart --watch` toggles watching, as in PM2.
-    if (toggleWatch) {
-      for (const i of insts)
-        i.setConfig({ ...i.config, watch: i.config.watch === false ? [i.config.pm_cwd] : false });
-    }
-    await Promise.all(insts.map((i) => i.restart(reason)));
-    return { ids: insts.map((i) => i.pm_id), notes: [] };
-  }
-
-  async delete(targets: string[], cwd: string): Promise<OpResult> {
-    const insts = this.resolve(targets, cwd);
-    await this.deleteInstances(insts);
-    return { ids: insts.map((i) => i.pm_id), notes: [] };
   }
 
   /**
@@ -393,12 +244,6 @@ export class Supervisor {
     if (this.table.size === 0) this.nextId = 0;
     const refused = results.find((r): r is PromiseRejectedResult => r.status === 'rejected');
     if (refused) throw refused.reason;
-  }
-
-  reset(targets: string[], cwd: string): OpResult {
-    const insts = this.resolve(targets, cwd);
-    for (const i of insts) i.resetCounters({ restartTime: true });
-    return { ids: insts.map((i) => i.pm_id), notes: [] };
   }
 
   /**
@@ -462,37 +307,17 @@ export class Supervisor {
 
   /** Output of this instance lost to a full or slow disk (all its files). */
   droppedBytes(i: Instance): number {
-    const p = i.logPaths;
-    return [p.out, p.err, p.combined].reduce((n, f) => n + (f ? (this.logs.get(f)?.dropped ?? 0) : 0), 0);
+    return droppedBytes(this.logs, i);
   }
 
   /** Gives open log files the rotation policy of the current settings. */
   applyLogSettings(): void {
-    for (const i of this.instances()) {
-      const policy = rotationPolicy(i.config, this.logSettings);
-      const p = i.logPaths;
-      for (const f of [p.out, p.err, p.combined]) {
-        const open = f ? this.logs.get(f) : undefined;
-        if (open) open.policy = policy;
-      }
-    }
+    applyRotation(this.logs, this.instances(), this.logSettings);
   }
 
   /** Empties log files (`flush`), whether or not they are open. */
   flushFiles(files: Iterable<string>): void {
-    for (const f of files) {
-      const open = this.logs.get(f);
-      if (open) open.truncate();
-      else {
-        for (const p of [f, `${f}.idx`]) {
-          try {
-            truncateSync(p, 0);
-          } catch {
-            // no such file
-          }
-        }
-      }
-    }
+    flushFiles(this.logs, files);
   }
 
   snapshots(): InstanceSnapshot[] {
