@@ -9,28 +9,28 @@ import { ecosystemJsonSchema, optionReference } from '../dist/src/config/referen
 const at = (p) => new URL(`../${p}`, import.meta.url);
 writeFileSync(at('docs/cli.md'), renderCliReference());
 writeFileSync(at('schema/ecosystem.schema.json'), JSON.stringify(ecosystemJsonSchema(), null, 2) + '\n');
-const BEGIN = '<!-- BEGIN GENERATED OPTIONS (npm run docs) -->';
-const END = '<!-- END GENERATED OPTIONS -->';
-const doc = readFileSync(at('docs/ecosystem.md'), 'utf8');
-const i = doc.indexOf(BEGIN);
-const j = doc.indexOf(END);
-if (i < 0 || j < 0) throw new Error('docs/ecosystem.md lacks the generated-options markers');
-writeFileSync(
-  at('docs/ecosystem.md'),
-  doc.slice(0, i + BEGIN.length) + '\n\n' + optionReference() + '\n' + doc.slice(j),
+/** Rewrites what stands between two marker lines of a document. */
+function replaceBetween(file, begin, end, text) {
+  const doc = readFileSync(at(file), 'utf8');
+  const i = doc.indexOf(begin);
+  const j = doc.indexOf(end);
+  if (i < 0 || j < 0) throw new Error(`${file} lacks the markers ${begin} … ${end}`);
+  writeFileSync(at(file), doc.slice(0, i + begin.length) + text + doc.slice(j));
+}
+replaceBetween(
+  'docs/ecosystem.md',
+  '<!-- BEGIN GENERATED OPTIONS (npm run docs) -->',
+  '<!-- END GENERATED OPTIONS -->',
+  '\n\n' + optionReference() + '\n',
 );
 console.log('wrote docs/cli.md, docs/ecosystem.md (options), schema/ecosystem.schema.json');
 
 // The lifecycle state diagram in docs/architecture.md, from the transition table.
 const { mermaid } = await import('../dist/src/daemon/lifecycle/state-machine.js');
-const SM_BEGIN = '<!-- BEGIN GENERATED STATE DIAGRAM (npm run docs) -->';
-const SM_END = '<!-- END GENERATED STATE DIAGRAM -->';
-const arch = readFileSync(at('docs/architecture.md'), 'utf8');
-const a = arch.indexOf(SM_BEGIN);
-const b = arch.indexOf(SM_END);
-if (a < 0 || b < 0) throw new Error('docs/architecture.md lacks the state diagram markers');
-writeFileSync(
-  at('docs/architecture.md'),
-  arch.slice(0, a + SM_BEGIN.length) + '\n```mermaid\n' + mermaid() + '\n```\n' + arch.slice(b),
+replaceBetween(
+  'docs/architecture.md',
+  '<!-- BEGIN GENERATED STATE DIAGRAM (npm run docs) -->',
+  '<!-- END GENERATED STATE DIAGRAM -->',
+  '\n```mermaid\n' + mermaid() + '\n```\n',
 );
 console.log('wrote docs/architecture.md (state diagram)');

@@ -3,7 +3,7 @@ import { describe, it } from 'node:test';
 import type { AppConfig } from '../../../../src/config/app-config.js';
 import { StewardError } from '../../../../src/common/errors.js';
 import { Instance } from '../../../../src/daemon/lifecycle/instance.js';
-import type { Phase } from '../../../../src/daemon/lifecycle/state-machine.js';
+import { PHASES, type Phase } from '../../../../src/daemon/lifecycle/state-machine.js';
 import { sampleConfig } from '../../support.js';
 import { FakeEffects, fakeHooks, flush } from './fake-effects.js';
 
@@ -126,16 +126,7 @@ function assertConsistent(r: Rig, label: string): void {
   );
 }
 
-const PHASES_TO_TEST: Phase[] = [
-  'stopped',
-  'errored',
-  'starting',
-  'launching',
-  'online',
-  'reloading',
-  'stopping',
-  'waiting',
-];
+const PHASES_TO_TEST: readonly Phase[] = PHASES;
 
 describe('instance lifecycle with fake effects', () => {
   for (const phase of PHASES_TO_TEST) {
