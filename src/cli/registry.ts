@@ -1,4 +1,6 @@
+import type { StartOptions } from './commands/lifecycle.js';
 import type { CliContext } from './context.js';
+import { ENV, ONLY, START_OPTIONS, UPDATE_ENV, withPm2Globals } from './pm2-flags.js';
 
 /**
  * One registry of commands: it drives the parser, the help text and docs/cli.md. Handlers are
@@ -9,6 +11,12 @@ export interface OptionDef {
   description: string;
   /** Default value shown in help. */
   default?: string | boolean;
+  /** May be repeated, one value each time (collected into an array). */
+  repeat?: boolean;
+  /** Not in help or docs/cli.md (PM2 flags kept for scripts). */
+  hidden?: boolean;
+  /** Accepted without effect, for PM2 scripts: why (printed under --verbose). */
+  ignored?: string;
 }
 
 export interface CommandDef {
@@ -31,19 +39,6 @@ const serveCmd = () => import('./commands/serve.js');
 const completionCmd = () => import('./commands/completion.js');
 const monitoring = () => import('./commands/monitoring.js');
 
-const ONLY: OptionDef = {
-  flags: '--only <names>',
-  description: 'with an ecosystem file: only these apps (comma-separated)',
-};
-const ENV: OptionDef = {
-  flags: '--env <name>',
-  description: 'with an ecosystem file: apply env_<name> over env',
-};
-const UPDATE_ENV: OptionDef = {
-  flags: '-a, --update-env',
-  description: 'refresh the environment from this shell (removed variables are removed)',
-};
-
 const STARTUP_OPTIONS: OptionDef[] = [
   { flags: '-u, --user <name>', description: 'the user the daemon runs as (default: you, or SUDO_USER)' },
   { flags: '--hp <home>', description: "that user's home directory (default: from /etc/passwd)" },
@@ -55,113 +50,6 @@ const STARTUP_OPTIONS: OptionDef[] = [
   { flags: '--print', description: 'print the service file and change nothing' },
 ];
 
-/** The options of `start` (PM2's names). */
-export const START_OPTIONS: OptionDef[] = [
-  { flags: '-n, --name <name>', description: 'app name (default: script name without extension)' },
-  { flags: '--namespace <ns>', description: 'namespace, a group you can target (default: "default")' },
-  { flags: '--cwd <dir>', description: 'working directory of the app' },
-  {
-    flags: '--interpreter <cmd>',
-    description: 'interpreter (node, python3, bash…; "none" runs the script itself)',
-  },
-  { flags: '--interpreter-args <args>', description: 'arguments for the interpreter' },
-  { flags: '--node-args <args>', description: 'arguments for node (alias of --interpreter-args)' },
-  {
-    flags: '-i, --instances <n>',
-    description: 'number of processes: N, max (one per CPU), -N (CPUs minus N)',
-  },
-  { flags: '-f, --force', description: 'start another copy of an already running script' },
-  { flags: '--no-autorestart', description: 'never restart the app when it exits' },
-  { flags: '--no-autostart', description: 'register the app without starting it' },
-  { flags: '--no-treekill', description: 'signal only the main process, not its process group' },
-  {
-    flags: '--max-restarts <n>',
-    description: 'unstable restarts (exits within min uptime) before errored (default 16)',
-  },
-  { flags: '--min-uptime <time>', description: 'uptime below which an exit counts as unstable (default 1s)' },
-  {
-    flags: '--restart-limit <n>',
-    description:
-      'at most N automatic restarts within --restart-limit-window, then errored (default 50; 0 = off)',
-  },
-  { flags: '--restart-limit-window <time>', description: 'sliding window of --restart-limit (default 10m)' },
-  { flags: '--restart-delay <time>', description: 'delay before an automatic restart (e.g. 500ms, 2s)' },
-  {
-    flags: '--exp-backoff-restart-delay <time>',
-    description: 'exponential back-off: first delay, ×1.5 per crash, capped at 15s',
-  },
-  {
-    flags: '-k, --kill-timeout <time>',
-    description: 'grace period between the stop signal and SIGKILL (default 1600ms)',
-  },
-  { flags: '--kill-signal <signal>', description: 'stop signal (default SIGINT)' },
-  {
-    flags: '--stop-exit-codes <codes...>',
-    description: 'exit codes that mean "stopped on purpose": no restart',
-  },
-  {
-    flags: '--shutdown-with-message',
-    description: 'stop with the IPC message "shutdown" instead of a signal',
-  },
-  { flags: '-o, --output <file>', description: 'stdout log file (/dev/null disables)' },
-  { flags: '-e, --error <file>', description: 'stderr log file (/dev/null disables)' },
-  { flags: '-l, --log [file]', description: 'combined stdout+stderr log file' },
-  { flags: '--merge-logs', description: 'one log file for all instances' },
-  { flags: '--time', description: 'prefix log lines with a timestamp' },
-  { flags: '--log-date-format <format>', description: 'timestamp format of log lines' },
-  { flags: '--log-type <type>', description: '"json" writes one JSON object per line' },
-  { flags: '--max-memory-restart <size>', description: 'restart above this memory (e.g. 300M)' },
-  {
-    flags: '--filter-env [names...]',
-    description: 'do not pass shell variables whose names contain these strings',
-  },
-  { flags: '--env-file <file>', description: 'load variables from a dotenv file' },
-  {
-    flags: '--listen <addresses...>',
-    description:
-      'bind these addresses once and share them with every instance as fd 3… (LISTEN_FDS); a bare port is 127.0.0.1',
-  },
-  {
-    flags: '--wait-ready',
-    description: "online only once the app says so: process.send('ready') or a newline on STEWARD_READY_FD",
-  },
-  { flags: '--listen-timeout <time>', description: 'how long to wait for ready/listening (default 3000ms)' },
-  { flags: '--ready-pattern <regex>', description: 'ready when a line of output matches' },
-  {
-    flags: '--ready-probe <url>',
-    description: 'ready when tcp://host:port connects or http://… answers < 400',
-  },
-  { flags: '--no-agent', description: "do not preload Steward's agent into a Node app" },
-  { flags: '--no-daemon', description: 'run in the foreground, as steward-runtime does (containers)' },
-  { flags: '--watch [paths...]', description: 'restart on file changes (in cwd, or these paths)' },
-  {
-    flags: '--ignore-watch <paths...>',
-    description: 'also ignore these paths or globs (node_modules, dotfiles and logs always are)',
-  },
-  { flags: '--watch-delay <time>', description: 'quiet time before a watch restart (seconds, or "500ms")' },
-  {
-    flags: '-c, --cron-restart <pattern>',
-    description: 'restart on a cron schedule ("0 3 * * *"; 0 disables)',
-  },
-  {
-    flags: '--memory-check-interval <time>',
-    description: 'how often --max-memory-restart is checked (default 1s)',
-  },
-  { flags: '--disable-logs', description: 'keep no log files for this app' },
-  {
-    flags: '--log-max-size <size>',
-    description: 'rotate its log files at this size (default: setting log_max_size, 100M)',
-  },
-  { flags: '--log-retain <n>', description: 'rotated files to keep (default: setting log_retain, 5)' },
-  { flags: '--log-compress', description: 'gzip rotated files' },
-  {
-    flags: '--log-rotate-interval <when>',
-    description: 'also rotate "daily", "hourly" or on a cron expression',
-  },
-  ONLY,
-  ENV,
-];
-
 export const COMMANDS: CommandDef[] = [
   {
     name: 'start',
@@ -170,13 +58,13 @@ export const COMMANDS: CommandDef[] = [
       'start a script, a command, an app by name, or the apps of an ecosystem file (default: ecosystem.config.js here); arguments after -- go to the script',
     options: START_OPTIONS,
     run: async (ctx, args, opts, scriptArgs) =>
-      (await lifecycle()).start(ctx, args[0] as string[], scriptArgs, opts),
+      (await lifecycle()).start(ctx, args[0] as string[], scriptArgs, opts as StartOptions),
   },
   {
     name: 'stop',
     args: '<targets...>',
     summary: 'stop apps (name, id, namespace, /regex/, all, or an ecosystem file)',
-    options: [ONLY, { flags: '--watch', description: 'also turn watching off' }],
+    options: withPm2Globals([ONLY, { flags: '--watch', description: 'also turn watching off' }]),
     run: async (ctx, args, opts) => (await lifecycle()).stop(ctx, args[0] as string[], opts),
   },
   {
@@ -184,22 +72,35 @@ export const COMMANDS: CommandDef[] = [
     args: '<targets...>',
     summary:
       'restart apps; with an ecosystem file, apply its config and environment (and start missing apps)',
-    options: [UPDATE_ENV, ONLY, ENV, { flags: '--watch', description: 'toggle watching' }],
+    options: withPm2Globals([UPDATE_ENV, ONLY, ENV, { flags: '--watch', description: 'toggle watching' }]),
     run: async (ctx, args, opts) => (await lifecycle()).restart(ctx, 'restart', args[0] as string[], opts),
   },
   {
     name: 'reload',
     args: '<targets...>',
     summary: 'reload apps (zero-downtime where possible; otherwise a restart)',
-    options: [UPDATE_ENV, ONLY, ENV],
+    options: withPm2Globals([UPDATE_ENV, ONLY, ENV]),
     run: async (ctx, args, opts) => (await lifecycle()).restart(ctx, 'reload', args[0] as string[], opts),
+  },
+  {
+    name: 'gracefulReload',
+    args: '<targets...>',
+    summary:
+      "PM2's former graceful reload: the same as reload (use --shutdown-with-message on start for a message-based stop)",
+    options: withPm2Globals([UPDATE_ENV, ONLY, ENV]),
+    run: async (ctx, args, opts) => {
+      ctx.info(
+        'gracefulReload is reload in Steward: old processes get their stop signal, or the "shutdown" message when the app has shutdown_with_message',
+      );
+      await (await lifecycle()).restart(ctx, 'reload', args[0] as string[], opts);
+    },
   },
   {
     name: 'delete',
     aliases: ['del'],
     args: '<targets...>',
     summary: 'stop apps and remove them from the list',
-    options: [ONLY],
+    options: withPm2Globals([ONLY]),
     run: async (ctx, args, opts) => (await lifecycle()).del(ctx, args[0] as string[], opts),
   },
   {
@@ -213,7 +114,7 @@ export const COMMANDS: CommandDef[] = [
     args: '<file>',
     summary:
       "start the apps of an ecosystem file that are missing, restart the others with the file's config",
-    options: [ONLY, ENV],
+    options: withPm2Globals([ONLY, ENV, UPDATE_ENV]),
     run: async (ctx, args, opts) => (await lifecycle()).restart(ctx, 'restart', [args[0] as string], opts),
   },
   {
@@ -221,7 +122,7 @@ export const COMMANDS: CommandDef[] = [
     aliases: ['startOrGracefulReload'],
     args: '<file>',
     summary: 'start the apps of an ecosystem file that are missing, reload the others',
-    options: [ONLY, ENV],
+    options: withPm2Globals([ONLY, ENV, UPDATE_ENV]),
     run: async (ctx, args, opts) => (await lifecycle()).restart(ctx, 'reload', [args[0] as string], opts),
   },
   {
@@ -301,7 +202,7 @@ export const COMMANDS: CommandDef[] = [
     name: 'logs',
     args: '[target]',
     summary: 'the last lines of the apps (merged in time order), then their live output',
-    options: [
+    options: withPm2Globals([
       { flags: '--lines <n>', description: 'how many past lines (default 15; 0 = stream only)' },
       { flags: '--err', description: 'stderr only' },
       { flags: '--out', description: 'stdout only' },
@@ -309,7 +210,19 @@ export const COMMANDS: CommandDef[] = [
       { flags: '--json', description: 'one JSON object per line' },
       { flags: '--timestamp [format]', description: 'prefix the time each line was written (dayjs format)' },
       { flags: '--nostream', description: 'print the past lines and exit' },
-    ],
+      {
+        flags: '--format',
+        description: 'PM2 key=value stream format (accepted; Steward prints its own line format)',
+        ignored: 'Steward prints id|name| lines, or --json',
+        hidden: true,
+      },
+      {
+        flags: '--highlight [value]',
+        description: 'PM2 highlighting (accepted; pipe through grep --color instead)',
+        ignored: 'pipe through grep --color instead',
+        hidden: true,
+      },
+    ]),
     run: async (ctx, args, opts) => (await logsCmd()).logs(ctx, args[0] as string | undefined, opts),
   },
   {

@@ -87,13 +87,17 @@ const PARSERS: Record<OptionKind, Parse> = {
     const out: Record<string, string> = {};
     for (const [k, val] of Object.entries(x)) {
       if (val === null || val === undefined) continue;
-      if (typeof val === 'object') return { expected: `a string, number or boolean for variable ${k}` };
-      out[k] = String(val as string | number | boolean);
+      // PM2 passes an object or array as its JSON text (`CONFIG={"a":1}`).
+      if (typeof val === 'object') out[k] = JSON.stringify(val);
+      else if (typeof val === 'string' || typeof val === 'number' || typeof val === 'boolean')
+        out[k] = String(val);
+      else return { expected: `a string, number, boolean, object or array for variable ${k}` };
     }
     return { ok: out };
   },
   instances: (x) => {
-    if (x === 'max') return { ok: 'max' };
+    // PM2 takes "max" in any case (`-i MAX`).
+    if (typeof x === 'string' && x.trim().toLowerCase() === 'max') return { ok: 'max' };
     const n = numeric(x);
     return n !== undefined ? { ok: n } : { expected: 'a number or "max"' };
   },

@@ -50,7 +50,7 @@ function stringEnv(env: NodeJS.ProcessEnv): Record<string, string> {
 export function resolveInstances(v: string | number | undefined, cpus: number): number {
   if (v === undefined) return 1;
   const s = String(v).trim();
-  const n = s === 'max' ? 0 : Number(s);
+  const n = s.toLowerCase() === 'max' ? 0 : Number(s);
   if (!Number.isInteger(n)) {
     throw new StewardError(
       'E_BAD_OPTION',

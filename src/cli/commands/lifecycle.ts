@@ -33,6 +33,9 @@ function matchesExisting(arg: string, procs: ProcSummary[], cwd: string): boolea
 }
 
 export interface StartOptions extends StartFlags {
+  name?: string;
+  cwd?: string;
+  instances?: string;
   force?: boolean;
   daemon?: boolean;
   only?: string;
@@ -193,6 +196,15 @@ function describeIds(res: OpResult, procs: ProcSummary[]): string {
   return res.ids.map((id) => `${names.get(id) ?? '?'}(${id})`).join(', ');
 }
 
+/** `stop all` with nothing managed: PM2's "No process found" and exit code 1. */
+function noneToActOn(targets: string[], procs: ProcSummary[]): void {
+  if (procs.length === 0 && targets.every((t) => t === 'all')) {
+    throw new StewardError('E_APP_NOT_FOUND', 'No process found', {
+      hint: 'no apps are managed; start one with `steward start <script>`',
+    });
+  }
+}
+
 type TargetMethod = 'stop' | 'delete' | 'reset';
 
 async function simpleOp(
@@ -211,6 +223,7 @@ async function simpleOp(
   }
   const c = await ctx.connect();
   const before = await c.call('list', {});
+  noneToActOn(targets, before);
   const res =
     method === 'stop' && opts.watch
       ? await c.call('stop', { targets, cwd: process.cwd(), watch: true })
@@ -250,6 +263,7 @@ export async function restart(
   }
   const c = await ctx.connect();
   const before = await c.call('list', {});
+  noneToActOn(targets, before);
   const updateEnv = opts.updateEnv ?? false;
   const res = await c.call(method, {
     targets,
