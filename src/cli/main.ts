@@ -74,7 +74,11 @@ for (const def of named ? [named] : COMMANDS) {
   for (const o of def.options ?? []) {
     const opt = new Option(o.flags, o.description);
     // PM2's `--watch a --watch b`: one value each time, collected.
-    if (o.repeat) opt.argParser((v: string, prev: unknown) => [...(Array.isArray(prev) ? prev : []), v]);
+    if (o.repeat)
+      opt.argParser((v: string, prev: unknown): string[] => [
+        ...(Array.isArray(prev) ? (prev as string[]) : []),
+        v,
+      ]);
     if (o.hidden) opt.hideHelp();
     cmd.addOption(opt);
   }

@@ -39,6 +39,12 @@ const serveCmd = () => import('./commands/serve.js');
 const completionCmd = () => import('./commands/completion.js');
 const monitoring = () => import('./commands/monitoring.js');
 
+const STEWARD_DETAILS: OptionDef = {
+  flags: '--steward',
+  description:
+    "add Steward's details to each entry, in `steward` beside `pm2_env` (restart history, next retry, crash-loop window, dropped log bytes)",
+};
+
 const STARTUP_OPTIONS: OptionDef[] = [
   { flags: '-u, --user <name>', description: 'the user the daemon runs as (default: you, or SUDO_USER)' },
   { flags: '--hp <home>', description: "that user's home directory (default: from /etc/passwd)" },
@@ -158,13 +164,15 @@ export const COMMANDS: CommandDef[] = [
   },
   {
     name: 'jlist',
-    summary: 'the process list as JSON (PM2 shape)',
-    run: async (ctx) => (await info()).jlist(ctx),
+    summary: "the process list as JSON, in PM2's shape",
+    options: [STEWARD_DETAILS],
+    run: async (ctx, _args, opts) => (await info()).jlist(ctx, opts),
   },
   {
     name: 'prettylist',
-    summary: 'the process list, pretty-printed',
-    run: async (ctx) => (await info()).prettylist(ctx),
+    summary: 'the process list, pretty-printed as PM2 prints it',
+    options: [STEWARD_DETAILS],
+    run: async (ctx, _args, opts) => (await info()).prettylist(ctx, opts),
   },
   {
     name: 'describe',

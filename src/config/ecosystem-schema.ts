@@ -1,6 +1,6 @@
 import * as v from 'valibot';
 import { parseDuration, parseSize } from './units.js';
-import { canonicalKey, closestOption, OPTION_BY_KEY, OPTIONS, type OptionKind } from './options.js';
+import { canonicalKey, closestOption, OPTIONS, type OptionKind } from './options.js';
 
 /**
  * Validation of one app of an ecosystem file (or of the CLI flags, turned into the same raw shape):
@@ -222,9 +222,6 @@ export function checkApp(raw: unknown, where: string): AppCheck {
   }
   if (errors.length === 0 && (typeof app.script !== 'string' || app.script.trim() === '')) {
     errors.push(`${where}: script: required, got nothing (the file or command to run)`);
-  }
-  for (const [k] of Object.entries(app)) {
-    if (OPTION_BY_KEY.get(k)?.status === 'ignored') delete app[k];
   }
   return { app, errors, warnings };
 }

@@ -1,7 +1,8 @@
 import { StewardError } from '../common/errors.js';
 import type { AppConfig } from './app-config.js';
 import { checkApp, splitArgs, type RawApp } from './ecosystem-schema.js';
-import { normalizeApp, resolveInstances } from './normalize.js';
+import { normalizeApp, resolveInstances, type NormalizeIo } from './normalize.js';
+import { nodeIo } from './normalize-io.js';
 import { OPTIONS } from './options.js';
 
 export { splitArgs, resolveInstances };
@@ -15,6 +16,8 @@ export type StartFlags = Partial<Record<string, string | boolean | string[]>>;
 export interface CliContext {
   cwd: string;
   env: NodeJS.ProcessEnv;
+  /** File and user look-ups (default: the real machine). */
+  io?: NormalizeIo;
 }
 
 /** Commander's attribute name of a flag: `-k, --kill-timeout <ms>` → `killTimeout`, `--no-pmx` → `pmx`. */
@@ -88,5 +91,6 @@ export function appFromCli(
     where: '',
     label,
     badCode: 'E_BAD_OPTION',
+    io: ctx.io ?? nodeIo,
   }).config;
 }

@@ -119,8 +119,8 @@ export const OPTIONS: readonly OptionSpec[] = [
   {
     key: 'node_args',
     cli: [
-      { flags: '--interpreter-args <args>', help: 'arguments for the interpreter' },
-      { flags: '--node-args <args>', help: 'arguments for node (alias of --interpreter-args)' },
+      { flags: '--node-args <args>', help: 'arguments for the interpreter (node or another)' },
+      { flags: '--interpreter-args <args>', help: 'alias of --node-args' },
     ],
     aliases: ['interpreter_args', 'interpreterArgs', 'nodeArgs'],
     kind: 'args',

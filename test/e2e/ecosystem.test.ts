@@ -99,7 +99,11 @@ describe('ecosystem files: the good corpus', () => {
         assert.deepEqual(w.args, ['--queue', 'emails', '--concurrency=2']);
         assert.equal(w.autorestart, true);
         assert.equal(w.exp_backoff_restart_delay, 100);
-        const st = w.steward as { restart_limit: number; restart_limit_window: number; env_name: unknown };
+        const st = worker.steward as {
+          restart_limit: number;
+          restart_limit_window: number;
+          env_name: unknown;
+        };
         assert.equal(st.restart_limit, 20);
         assert.equal(st.restart_limit_window, 300_000);
         assert.equal(st.env_name, null);
@@ -120,7 +124,7 @@ describe('ecosystem files: the good corpus', () => {
         assert.equal(r.env.RETRIES, '3', 'env stays the base');
         assert.equal(r.env.DEPLOYED_BY, 'deploy-section');
         assert.equal(api.pm2_env.env.NODE_ENV, 'production');
-        assert.equal((api.pm2_env.steward as { env_name: string }).env_name, 'production');
+        assert.equal((api.steward as { env_name: string }).env_name, 'production');
         const wr = rep(s, one(s.list, 'worker'));
         assert.equal(wr.env.NODE_ENV, 'production');
         assert.equal(wr.env.WORKER_QUEUE, 'emails');
@@ -263,7 +267,7 @@ describe('ecosystem files: the good corpus', () => {
       async check(s) {
         const e = one(s.list, 'json5-app');
         const p = e.pm2_env;
-        assert.equal((p.steward as { kill_signal: string }).kill_signal, 'SIGTERM');
+        assert.equal((e.steward as { kill_signal: string }).kill_signal, 'SIGTERM');
         assert.equal(p.treekill, false);
         assert.equal(p.shutdown_with_message, false);
         assert.equal(p.max_memory_restart, 52_428_800);
@@ -386,14 +390,15 @@ describe('ecosystem files: the good corpus', () => {
       args: ['units.yaml'],
       validate: /^1 app: units /,
       check(s) {
-        const p = one(s.list, 'units').pm2_env;
+        const e = one(s.list, 'units');
+        const p = e.pm2_env;
         assert.equal(p.kill_timeout, 5000);
         assert.equal(p.restart_delay, 100);
         assert.equal(p.max_memory_restart, 300 * 1024 * 1024);
         assert.equal(p.min_uptime, 1500);
         assert.equal(p.listen_timeout, 8000);
         assert.equal(p.max_restarts, 5);
-        assert.equal((p.steward as { restart_limit_window: number }).restart_limit_window, 120_000);
+        assert.equal((e.steward as { restart_limit_window: number }).restart_limit_window, 120_000);
       },
     },
     {
