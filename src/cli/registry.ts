@@ -38,6 +38,32 @@ const startupCmd = () => import('./commands/startup.js');
 const serveCmd = () => import('./commands/serve.js');
 const completionCmd = () => import('./commands/completion.js');
 const monitoring = () => import('./commands/monitoring.js');
+const pm2Only = () => import('./commands/pm2-only.js');
+
+/** PM2 Plus commands: one line saying what replaces them, exit 0. */
+const PLUS_COMMANDS: CommandDef[] = (
+  [
+    ['link', '[args...]'],
+    ['unlink', undefined],
+    ['plus', '[args...]', ['register']],
+    ['login', undefined],
+    ['logout', undefined],
+    ['open', undefined],
+    ['monitor', '[target]'],
+    ['unmonitor', '[target]'],
+  ] as Array<[string, string | undefined, string[]?]>
+).map(([name, args, aliases]) => ({
+  name,
+  ...(args ? { args } : {}),
+  ...(aliases ? { aliases } : {}),
+  summary: 'PM2 Plus: says what replaces it in Steward (built-in metrics), exits 0',
+  options: [
+    { flags: '--info-node [url]', description: 'PM2 Plus on-premise URL (accepted)', hidden: true },
+    { flags: '-d, --discrete', description: 'accepted', hidden: true },
+    { flags: '-a, --install-all', description: 'accepted', hidden: true },
+  ],
+  run: async (ctx) => (await pm2Only()).plus(ctx, name),
+}));
 
 const STEWARD_DETAILS: OptionDef = {
   flags: '--steward',
@@ -356,9 +382,30 @@ export const COMMANDS: CommandDef[] = [
       (await serveCmd()).serve(ctx, args[0] as string | undefined, args[1] as string | undefined, opts),
   },
   {
+    name: 'install',
+    aliases: ['module:install'],
+    args: '<modules...>',
+    summary: 'pm2-logrotate: built in, says so and exits 0; Steward has no other PM2 modules',
+    options: ['--tarball', '--install', '--docker', '--v1', '--safe [time]'].map((flags) => ({
+      flags,
+      description: 'accepted',
+      hidden: true,
+    })),
+    run: async (ctx, args) => (await pm2Only()).install(ctx, args[0] as string[], 'install'),
+  },
+  {
+    name: 'uninstall',
+    aliases: ['module:uninstall'],
+    args: '<modules...>',
+    summary: 'pm2-logrotate: built in, nothing to remove',
+    run: async (ctx, args) => (await pm2Only()).install(ctx, args[0] as string[], 'uninstall'),
+  },
+  ...PLUS_COMMANDS,
+  {
     name: 'completion',
     args: '[shell]',
-    summary: 'print the completion script for bash or zsh (`source <(steward completion bash)`)',
+    summary:
+      'print the completion script for bash or zsh (`source <(steward completion bash)`); `install` prints the line to add to your shell rc file',
     options: [
       {
         flags: '--apps',
