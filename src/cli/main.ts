@@ -2,7 +2,7 @@ import { Command, CommanderError, Option } from 'commander';
 import { isStewardError, messageOf } from '../common/errors.js';
 import { stewardVersion } from '../common/version.js';
 import { CliContext } from './context.js';
-import { flagAttr } from '../config/from-cli.js';
+import { flagAttr } from '../config/flag-names.js';
 import { COMMANDS, type OptionDef } from './registry.js';
 
 /** `steward` entry point: parse, run one command, print one-line errors, set the exit code. */

@@ -1,4 +1,4 @@
-import { flagAttr } from '../config/from-cli.js';
+import { flagAttr } from '../config/flag-names.js';
 import { OPTIONS } from '../config/options.js';
 import type { OptionDef } from './registry.js';
 

@@ -3,7 +3,10 @@ import type { AppConfig } from './app-config.js';
 import { checkApp, splitArgs, type RawApp } from './ecosystem-schema.js';
 import { normalizeApp, resolveInstances, type NormalizeIo } from './normalize.js';
 import { nodeIo } from './normalize-io.js';
+import { flagAttr } from './flag-names.js';
 import { OPTIONS } from './options.js';
+
+export { flagAttr };
 
 export { splitArgs, resolveInstances };
 
@@ -18,12 +21,6 @@ export interface CliContext {
   env: NodeJS.ProcessEnv;
   /** File and user look-ups (default: the real machine). */
   io?: NormalizeIo;
-}
-
-/** Commander's attribute name of a flag: `-k, --kill-timeout <ms>` → `killTimeout`, `--no-pmx` → `pmx`. */
-export function flagAttr(flags: string): string {
-  const long = /--([a-z0-9-]+)/i.exec(flags)?.[1] ?? '';
-  return long.replace(/^no-/, '').replace(/-([a-z0-9])/g, (_m, c: string) => c.toUpperCase());
 }
 
 /** Flag attribute → option key, generated from the `cli` entries of the option table. */

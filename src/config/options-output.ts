@@ -183,8 +183,8 @@ export const OUTPUT_AND_HEALTH_OPTIONS: readonly OptionSpec[] = [
   {
     key: 'cron_restart',
     cli: [
-      { flags: '-c, --cron <pattern>', help: 'restart on a cron schedule ("0 3 * * *"; 0 disables)' },
-      { flags: '--cron-restart <pattern>', help: 'alias of --cron' },
+      { flags: '--cron-restart <pattern>', help: 'restart on a cron schedule ("0 3 * * *"; 0 disables)' },
+      { flags: '-c, --cron <pattern>', help: 'alias of --cron-restart' },
     ],
     aliases: ['cron'],
     kind: 'cron',
