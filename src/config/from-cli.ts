@@ -54,8 +54,6 @@ export function flagsToRaw(script: string, args: string[], flags: StartFlags): R
   if (typeof delay === 'string') raw.watch_delay = /^\d+(\.\d+)?$/.test(delay) ? `${delay}s` : delay;
   const codes = flags.stopExitCodes;
   if (Array.isArray(codes)) raw.stop_exit_codes = codes.flatMap((s) => s.split(',')).filter((s) => s !== '');
-  // PM2 splits a string on whitespace where the option is a list.
-  if (typeof flags.ignoreWatch === 'string') raw.ignore_watch = splitArgs(flags.ignoreWatch);
   if (Array.isArray(flags.filterEnv) && flags.filterEnv.length === 0) raw.filter_env = true;
   return raw;
 }

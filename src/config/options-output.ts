@@ -214,7 +214,8 @@ export const OUTPUT_AND_HEALTH_OPTIONS: readonly OptionSpec[] = [
         help: 'also ignore these paths or globs, space-separated (node_modules, dotfiles and logs always are)',
       },
     ],
-    kind: 'strings',
+    // As in PM2, a string is split on whitespace.
+    kind: 'args',
     status: 'active',
     doc: 'Paths or patterns not to watch',
     example: '["tmp"]',

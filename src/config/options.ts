@@ -152,7 +152,7 @@ export const OPTIONS: readonly OptionSpec[] = [
     key: 'env',
     kind: 'env',
     status: 'active',
-    doc: 'Environment variables (values are turned into strings)',
+    doc: 'Environment variables: values are turned into strings, an object or array into its JSON text (as in PM2)',
     example: '{ "NODE_ENV": "development" }',
   },
   {
