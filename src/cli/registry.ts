@@ -65,6 +65,9 @@ const PLUS_COMMANDS: CommandDef[] = (
   run: async (ctx) => (await pm2Only()).plus(ctx, name),
 }));
 
+/** Why an app option means nothing to a command that only reads the list. */
+const READ_ONLY = 'this command only reads the process list';
+
 const STEWARD_DETAILS: OptionDef = {
   flags: '--steward',
   description:
@@ -180,24 +183,27 @@ export const COMMANDS: CommandDef[] = [
     name: 'list',
     aliases: ['ls', 'l', 'ps', 'status'],
     summary: 'list the managed processes',
-    options: [
-      {
-        flags: '--sort <field[:asc|desc]>',
-        description: 'sort by id, name, namespace, pid, cpu, memory, uptime, status, restarts',
-      },
-    ],
+    options: withPm2Globals(
+      [
+        {
+          flags: '--sort <field[:asc|desc]>',
+          description: 'sort by id, name, namespace, pid, cpu, memory, uptime, status, restarts',
+        },
+      ],
+      READ_ONLY,
+    ),
     run: async (ctx, _args, opts) => (await info()).list(ctx, opts),
   },
   {
     name: 'jlist',
     summary: "the process list as JSON, in PM2's shape",
-    options: [STEWARD_DETAILS],
+    options: withPm2Globals([STEWARD_DETAILS], READ_ONLY),
     run: async (ctx, _args, opts) => (await info()).jlist(ctx, opts),
   },
   {
     name: 'prettylist',
     summary: 'the process list, pretty-printed as PM2 prints it',
-    options: [STEWARD_DETAILS],
+    options: withPm2Globals([STEWARD_DETAILS], READ_ONLY),
     run: async (ctx, _args, opts) => (await info()).prettylist(ctx, opts),
   },
   {
@@ -205,6 +211,7 @@ export const COMMANDS: CommandDef[] = [
     aliases: ['show', 'desc', 'info'],
     args: '<target>',
     summary: 'everything about one app',
+    options: withPm2Globals([], READ_ONLY),
     run: async (ctx, args) => (await info()).describe(ctx, args[0] as string),
   },
   {

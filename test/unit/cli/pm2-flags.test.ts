@@ -12,7 +12,19 @@ const command = (name: string) => COMMANDS.find((c) => c.name === name);
 const PROGRAM = new Set(['-s', '--silent', '--no-color', '-v', '--version']);
 
 describe("PM2's flags in the CLI's option table", () => {
-  for (const name of ['start', 'stop', 'restart', 'reload', 'delete', 'logs', 'startOrRestart']) {
+  for (const name of [
+    'start',
+    'stop',
+    'restart',
+    'reload',
+    'delete',
+    'logs',
+    'startOrRestart',
+    'list',
+    'jlist',
+    'prettylist',
+    'describe',
+  ]) {
     it(`${name} accepts every PM2 global flag, short and long`, () => {
       const flags = declared(command(name)?.options);
       const missing = PM2_GLOBAL_FLAGS.map(([f]) => f).filter((f) => !flags.has(f) && !PROGRAM.has(f));
