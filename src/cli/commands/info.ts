@@ -1,7 +1,7 @@
-import { inspect } from 'node:util';
 import pc from 'picocolors';
 import type { CliContext } from '../context.js';
 import { renderList, sortProcs } from '../output/list.js';
+import { prettyText } from '../output/prettylist.js';
 import { formatBytes, formatUptime, renderTable } from '../output/format.js';
 import { StewardError } from '../../common/errors.js';
 import type { StewardDetails } from '../../api/types.js';
@@ -26,9 +26,7 @@ export async function jlist(ctx: CliContext, opts: { steward?: boolean }): Promi
 }
 
 export async function prettylist(ctx: CliContext, opts: { steward?: boolean }): Promise<void> {
-  // Like PM2: util.inspect of the whole list, every level, no colours.
-  const text = inspect(await pm2List(ctx, opts), { depth: null, colors: false, maxArrayLength: null });
-  ctx.out(text);
+  ctx.out(prettyText(await pm2List(ctx, opts)));
 }
 
 type Entry = {

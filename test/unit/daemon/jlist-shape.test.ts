@@ -1,9 +1,12 @@
 import assert from 'node:assert/strict';
-import { inspect } from 'node:util';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { describe, it } from 'node:test';
 import type { AppConfig } from '../../../src/config/app-config.js';
 import { Instance, type InstanceContext } from '../../../src/daemon/instance.js';
 import { pm2EntryJson } from '../../../src/daemon/jlist.js';
+import { prettyText } from '../../../src/cli/output/prettylist.js';
+import { FIXTURES } from '../../helpers.js';
 import { sampleConfig } from '../support.js';
 
 /**
@@ -174,7 +177,7 @@ describe('jlist golden shape (PM2)', () => {
       entry({}, (i) => void (i.status = 'online')),
       entry({ name: 'web', pm_exec_path: '/srv/web/index.js', pm_cwd: '/srv/web' }, () => undefined, 1),
     ];
-    const text = inspect(list, { depth: null, colors: false, maxArrayLength: null });
+    const text = prettyText(list);
     const count = (s: string) => text.split(s).length - 1;
     assert.equal(count("'online'"), 1);
     assert.equal(count("'stopped'"), 1);
@@ -184,5 +187,11 @@ describe('jlist golden shape (PM2)', () => {
     assert.equal(count('watch: false'), 2);
     const json = JSON.stringify(list);
     assert.equal(json.split('"online"').length - 1, 1);
+  });
+
+  it('prettylist of a fork app matches the golden text (test/fixtures/golden/prettylist-fork.txt)', () => {
+    const e = entry({}, (i) => void (i.status = 'online'));
+    const golden = readFileSync(join(FIXTURES, 'golden/prettylist-fork.txt'), 'utf8');
+    assert.equal(`${prettyText([e])}\n`, golden);
   });
 });
