@@ -65,8 +65,9 @@ export class Home {
     return r;
   }
 
+  /** `jlist --steward`: PM2's shape plus Steward's details in `steward`. */
   async jlist(): Promise<JlistEntry[]> {
-    const r = await this.ok(['jlist']);
+    const r = await this.ok(['jlist', '--steward']);
     return JSON.parse(r.stdout) as JlistEntry[];
   }
 
@@ -100,6 +101,8 @@ export interface JlistEntry {
   pm_id: number;
   monit: { memory: number; cpu: number };
   pm2_env: Record<string, unknown> & { status: string; restart_time: number; env: Record<string, string> };
+  /** Steward's details (`jlist --steward`). */
+  steward: Record<string, unknown>;
 }
 
 export function alive(pid: number): boolean {

@@ -8,6 +8,7 @@ import { isConfigFile } from '../config/ecosystem-load.js';
 import { checkApp } from '../config/ecosystem-schema.js';
 import { loadEcosystem } from '../config/ecosystem.js';
 import { normalizeApp } from '../config/normalize.js';
+import { nodeIo } from '../config/normalize-io.js';
 import { isObject } from '../protocol/jsonrpc.js';
 import { resolveServeScript } from '../serve/app.js';
 import { Subscription } from './subscription.js';
@@ -134,6 +135,7 @@ export class StewardClient {
       cpus: availableParallelism(),
       where,
       badCode: 'E_CONFIG',
+      io: nodeIo,
     });
     warnings.push(...n.warnings);
     return n.config;

@@ -216,7 +216,8 @@ export function reload(
 
 /** Every process, in PM2's `jlist` shape. */
 export function list(cb: Callback<ProcessDescription[]>): void {
-  run((c) => c.jlist(), cb);
+  // PM2's shape only: Steward's details are not part of it.
+  run(async (c) => (await c.jlist()).map(({ steward: _s, ...p }) => p), cb);
 }
 
 /** The processes of one target, in PM2's `jlist` shape. */

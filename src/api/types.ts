@@ -118,12 +118,25 @@ export interface ProcessDescription {
     pm_exec_path: string;
     pm_cwd: string;
     exec_interpreter: string;
-    args: string[];
+    /** Only when the script was given arguments, as in PM2. */
+    args?: string[];
     pm_out_log_path: string;
     pm_err_log_path: string;
     env: Record<string, string>;
     [key: string]: unknown;
   };
+  /** Steward's own details (restart history, next retry, crash-loop window…), beside PM2's shape. */
+  steward?: StewardDetails;
+}
+
+export interface StewardDetails {
+  next_restart_at: number | null;
+  restart_limit: number;
+  restart_limit_window: number;
+  kill_signal: string;
+  history: Array<{ at: number; event: string; reason?: string }>;
+  env_name: string | null;
+  log_dropped_bytes: number;
 }
 
 /** A line (or chunk) of an app's output, as `steward logs` streams it. */

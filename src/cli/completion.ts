@@ -52,7 +52,7 @@ function commandInfo(c: CommandDef): CmdInfo {
   return {
     names: [c.name, ...(c.aliases ?? [])],
     summary: c.summary,
-    options: [...(c.options ?? []), ...GLOBAL_OPTIONS].map(optionInfo),
+    options: [...(c.options ?? []).filter((o) => !o.hidden), ...GLOBAL_OPTIONS].map(optionInfo),
     args: specs.map((s) => ARG_KINDS[s.replace(/[<>[\].]/g, '')] ?? 'none'),
     variadic: specs.some((s) => s.includes('...')),
   };

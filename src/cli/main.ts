@@ -2,7 +2,8 @@ import { Command, CommanderError, Option } from 'commander';
 import { isStewardError, messageOf } from '../common/errors.js';
 import { stewardVersion } from '../common/version.js';
 import { CliContext } from './context.js';
-import { COMMANDS } from './registry.js';
+import { flagAttr } from '../config/flag-names.js';
+import { COMMANDS, type OptionDef } from './registry.js';
 
 /** `steward` entry point: parse, run one command, print one-line errors, set the exit code. */
 const argv = process.argv.slice(2);
@@ -29,6 +30,7 @@ const program = new Command('steward')
   .version(stewardVersion(), '-v, --version')
   .option('-s, --silent', 'print only data and errors')
   .option('--no-color', 'no colours (also: NO_COLOR, or when output is not a terminal)')
+  .option('--verbose', 'also say which PM2 flags were accepted without effect')
   .showSuggestionAfterError(true)
   .exitOverride()
   .configureOutput({
@@ -43,6 +45,20 @@ const program = new Command('steward')
     },
   });
 
+/** `--verbose`: one line per PM2 flag given that Steward accepts without acting on it. */
+function noteIgnored(options: OptionDef[], cmd: Command): void {
+  for (const o of options) {
+    const attr = flagAttr(o.flags);
+    if (o.ignored === undefined || cmd.getOptionValueSource(attr) !== 'cli') continue;
+    // `--daemon` and `--no-daemon` share one value: note only the one given.
+    if (/--no-/.test(o.flags) !== (cmd.getOptionValue(attr) === false)) continue;
+    const long = /--[a-z0-9-]+/i.exec(o.flags)?.[0] ?? o.flags;
+    process.stderr.write(
+      `[steward] note: ${long} is accepted for PM2 scripts and has no effect here: ${o.ignored}\n`,
+    );
+  }
+}
+
 // Only the command being run is declared to commander: declaring all ~45 (with their options) cost
 // about 3 ms of every command's start, GC included. Help, typos (for suggestions) and anything that
 // is not a known command name get the full list.
@@ -55,12 +71,23 @@ for (const def of named ? [named] : COMMANDS) {
   const cmd = program.command(def.name).summary(def.summary).description(def.summary);
   if (def.aliases) cmd.aliases(def.aliases);
   if (def.args) for (const a of def.args.split(' ')) cmd.argument(a);
-  for (const o of def.options ?? []) cmd.addOption(new Option(o.flags, o.description));
+  for (const o of def.options ?? []) {
+    const opt = new Option(o.flags, o.description);
+    // PM2's `--watch a --watch b`: one value each time, collected.
+    if (o.repeat)
+      opt.argParser((v: string, prev: unknown): string[] => [
+        ...(Array.isArray(prev) ? (prev as string[]) : []),
+        v,
+      ]);
+    if (o.hidden) opt.hideHelp();
+    cmd.addOption(opt);
+  }
   cmd.action(async (...raw: unknown[]) => {
     // Commander passes the declared arguments, then the options object, then the command.
     const args = raw.slice(0, -2);
     const opts = { ...program.opts(), ...(raw[raw.length - 2] as Record<string, unknown>) };
     ctx.silent = opts.silent === true || process.env.STEWARD_SILENT === 'true';
+    if (opts.verbose === true) noteIgnored(def.options ?? [], cmd);
     await def.run(ctx, args, opts, scriptArgs);
   });
 }

@@ -11,7 +11,7 @@ export function renderCliReference(): string {
     'name, or the script path; several may be given at once. An unknown target is an error and nothing is',
     'acted upon. Arguments after `--` are passed to the script.',
     '',
-    'Global options: `-s, --silent` (print only data and errors), `--no-color`, `-v, --version`, `-h, --help`.',
+    'Global options: `-s, --silent` (print only data and errors), `--no-color`, `--verbose` (say which PM2 flags were accepted without effect), `-v, --version`, `-h, --help`.',
     '',
     '| exit code | meaning |',
     '|---|---|',
@@ -24,10 +24,21 @@ export function renderCliReference(): string {
   for (const c of COMMANDS) {
     const aliases = c.aliases?.length ? ` (aliases: ${c.aliases.map((a) => `\`${a}\``).join(', ')})` : '';
     out.push(`## \`steward ${c.name}${c.args ? ` ${c.args}` : ''}\`${aliases}`, '', `${c.summary}.`, '');
-    if (c.options?.length) {
+    const shown = (c.options ?? []).filter((o) => !o.hidden);
+    const hidden = (c.options ?? []).filter((o) => o.hidden);
+    if (shown.length) {
       out.push('| option | meaning |', '|---|---|');
-      for (const o of c.options) out.push(`| \`${o.flags}\` | ${o.description} |`);
+      for (const o of shown) out.push(`| \`${o.flags}\` | ${o.description} |`);
       out.push('');
+    }
+    if (c.name === 'start' && hidden.length) {
+      const list = hidden.map((o) => `\`${o.flags}\``).join(', ');
+      out.push(`Also accepted for PM2 scripts, without effect (\`--verbose\` notes them): ${list}.`, '');
+    } else if (hidden.length) {
+      out.push(
+        'Every other PM2 flag (see `start`) is accepted here too, without effect (`--verbose` notes it).',
+        '',
+      );
     }
   }
   return out.join('\n');

@@ -1,6 +1,6 @@
 import * as v from 'valibot';
 import { parseDuration, parseSize } from './units.js';
-import { canonicalKey, closestOption, OPTION_BY_KEY, OPTIONS, type OptionKind } from './options.js';
+import { canonicalKey, closestOption, OPTIONS, type OptionKind } from './options.js';
 
 /**
  * Validation of one app of an ecosystem file (or of the CLI flags, turned into the same raw shape):
@@ -87,13 +87,17 @@ const PARSERS: Record<OptionKind, Parse> = {
     const out: Record<string, string> = {};
     for (const [k, val] of Object.entries(x)) {
       if (val === null || val === undefined) continue;
-      if (typeof val === 'object') return { expected: `a string, number or boolean for variable ${k}` };
-      out[k] = String(val as string | number | boolean);
+      // PM2 passes an object or array as its JSON text (`CONFIG={"a":1}`).
+      if (typeof val === 'object') out[k] = JSON.stringify(val);
+      else if (typeof val === 'string' || typeof val === 'number' || typeof val === 'boolean')
+        out[k] = String(val);
+      else return { expected: `a string, number, boolean, object or array for variable ${k}` };
     }
     return { ok: out };
   },
   instances: (x) => {
-    if (x === 'max') return { ok: 'max' };
+    // PM2 takes "max" in any case (`-i MAX`).
+    if (typeof x === 'string' && x.trim().toLowerCase() === 'max') return { ok: 'max' };
     const n = numeric(x);
     return n !== undefined ? { ok: n } : { expected: 'a number or "max"' };
   },
@@ -218,9 +222,6 @@ export function checkApp(raw: unknown, where: string): AppCheck {
   }
   if (errors.length === 0 && (typeof app.script !== 'string' || app.script.trim() === '')) {
     errors.push(`${where}: script: required, got nothing (the file or command to run)`);
-  }
-  for (const [k] of Object.entries(app)) {
-    if (OPTION_BY_KEY.get(k)?.status === 'ignored') delete app[k];
   }
   return { app, errors, warnings };
 }

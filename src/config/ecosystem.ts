@@ -4,6 +4,7 @@ import type { AppConfig } from './app-config.js';
 import { checkApp, type RawApp } from './ecosystem-schema.js';
 import { readConfigFile } from './ecosystem-load.js';
 import { normalizeApp } from './normalize.js';
+import { nodeIo } from './normalize-io.js';
 import { defaultName } from './resolve-script.js';
 import { resolveServeScript } from '../serve/app.js';
 
@@ -115,6 +116,7 @@ export async function loadEcosystem(file: string, opts: LoadOptions): Promise<Lo
         cpus: opts.cpus,
         where: c.where,
         badCode: 'E_CONFIG',
+        io: nodeIo,
       });
       apps.push(n.config);
       warnings.push(...n.warnings);

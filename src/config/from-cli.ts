@@ -1,138 +1,60 @@
 import { StewardError } from '../common/errors.js';
 import type { AppConfig } from './app-config.js';
 import { checkApp, splitArgs, type RawApp } from './ecosystem-schema.js';
-import { normalizeApp, resolveInstances } from './normalize.js';
+import { normalizeApp, resolveInstances, type NormalizeIo } from './normalize.js';
+import { nodeIo } from './normalize-io.js';
+import { flagAttr } from './flag-names.js';
+import { OPTIONS } from './options.js';
+
+export { flagAttr };
 
 export { splitArgs, resolveInstances };
 
-/** The `start` flags, as the CLI parser hands them over (strings, unparsed). */
-export interface StartFlags {
-  name?: string;
-  namespace?: string;
-  cwd?: string;
-  interpreter?: string;
-  interpreterArgs?: string;
-  nodeArgs?: string;
-  instances?: string;
-  autorestart?: boolean;
-  autostart?: boolean;
-  treekill?: boolean;
-  maxRestarts?: string;
-  minUptime?: string;
-  restartDelay?: string;
-  expBackoffRestartDelay?: string;
-  killTimeout?: string;
-  killSignal?: string;
-  stopExitCodes?: string[];
-  shutdownWithMessage?: boolean;
-  output?: string;
-  error?: string;
-  log?: string | boolean;
-  mergeLogs?: boolean;
-  time?: boolean;
-  logDateFormat?: string;
-  logType?: string;
-  maxMemoryRestart?: string;
-  restartLimit?: string;
-  restartLimitWindow?: string;
-  filterEnv?: string[] | boolean;
-  envFile?: string;
-  watch?: boolean | string[];
-  ignoreWatch?: string[];
-  watchDelay?: string;
-  cronRestart?: string;
-  memoryCheckInterval?: string;
-  listen?: string[];
-  waitReady?: boolean;
-  listenTimeout?: string;
-  readyPattern?: string;
-  readyProbe?: string;
-  agent?: boolean;
-  disableLogs?: boolean;
-  logMaxSize?: string;
-  logRetain?: string;
-  logCompress?: boolean;
-  logRotateInterval?: string;
-  env?: string;
-}
+/**
+ * The `start` flags as the CLI parser hands them over (strings, unparsed), by commander's attribute
+ * name (`--max-memory-restart` → `maxMemoryRestart`); which flags exist comes from the option table.
+ */
+export type StartFlags = Partial<Record<string, string | boolean | string[]>>;
 
 export interface CliContext {
   cwd: string;
   env: NodeJS.ProcessEnv;
+  /** File and user look-ups (default: the real machine). */
+  io?: NormalizeIo;
 }
 
-/** Flag (camelCase, as commander names it) → PM2 option key. */
-const FLAG_KEYS: Record<string, string> = {
-  name: 'name',
-  namespace: 'namespace',
-  cwd: 'cwd',
-  interpreter: 'exec_interpreter',
-  instances: 'instances',
-  autorestart: 'autorestart',
-  autostart: 'autostart',
-  treekill: 'treekill',
-  maxRestarts: 'max_restarts',
-  minUptime: 'min_uptime',
-  restartDelay: 'restart_delay',
-  expBackoffRestartDelay: 'exp_backoff_restart_delay',
-  killTimeout: 'kill_timeout',
-  killSignal: 'kill_signal',
-  shutdownWithMessage: 'shutdown_with_message',
-  output: 'out_file',
-  error: 'error_file',
-  log: 'log_file',
-  mergeLogs: 'merge_logs',
-  time: 'time',
-  logDateFormat: 'log_date_format',
-  logType: 'log_type',
-  maxMemoryRestart: 'max_memory_restart',
-  restartLimit: 'restart_limit',
-  restartLimitWindow: 'restart_limit_window',
-  filterEnv: 'filter_env',
-  envFile: 'env_file',
-  watch: 'watch',
-  ignoreWatch: 'ignore_watch',
-  cronRestart: 'cron_restart',
-  memoryCheckInterval: 'memory_check_interval',
-  listen: 'listen',
-  waitReady: 'wait_ready',
-  listenTimeout: 'listen_timeout',
-  readyPattern: 'ready_pattern',
-  readyProbe: 'ready_probe',
-  agent: 'agent',
-  disableLogs: 'disable_logs',
-  logMaxSize: 'log_max_size',
-  logRetain: 'log_retain',
-  logCompress: 'log_compress',
-  logRotateInterval: 'log_rotate_interval',
-};
+/** Flag attribute → option key, generated from the `cli` entries of the option table. */
+export const FLAG_KEYS: ReadonlyMap<string, string> = new Map(
+  OPTIONS.flatMap((o) => (o.cli ?? []).map((f) => [flagAttr(f.flags), o.key] as const)),
+);
 
-const KEY_FLAGS: Record<string, string> = {
-  ...Object.fromEntries(
-    Object.entries(FLAG_KEYS).map(([flag, key]) => [
-      key,
-      `--${flag.replace(/[A-Z]/g, (c) => `-${c.toLowerCase()}`)}`,
-    ]),
-  ),
-  node_args: '--node-args',
-  stop_exit_codes: '--stop-exit-codes',
-  args: 'arguments after --',
-};
+/** Option key → the flag that sets it, for messages. */
+const KEY_FLAGS: ReadonlyMap<string, string> = new Map([
+  ...OPTIONS.flatMap((o) => {
+    const first = o.cli?.[0]?.flags;
+    const long = first ? /--[a-z0-9-]+/i.exec(first)?.[0] : undefined;
+    return long ? [[o.key, long] as const] : [];
+  }),
+  ['args', 'arguments after --'],
+]);
 
 /** The CLI flags as a raw PM2 app, so that flags and files go through one validation. */
 export function flagsToRaw(script: string, args: string[], flags: StartFlags): RawApp {
   const raw: RawApp = { script, args };
-  const f = flags as Record<string, unknown>;
-  for (const [flag, key] of Object.entries(FLAG_KEYS)) if (f[flag] !== undefined) raw[key] = f[flag];
-  const interp = [flags.nodeArgs, flags.interpreterArgs].filter((s): s is string => s !== undefined);
-  if (interp.length > 0) raw.node_args = interp.join(' ');
+  for (const [attr, key] of FLAG_KEYS) {
+    const v = flags[attr];
+    if (v === undefined) continue;
+    // Two flags for one key (--interpreter-args and --node-args): PM2 passes both.
+    if (key === 'node_args' && typeof raw.node_args === 'string')
+      raw.node_args = `${raw.node_args} ${String(v)}`;
+    else raw[key] ??= v;
+  }
   // PM2: on the command line --watch-delay is in seconds unless it says "ms" (in a file it is ms).
-  if (flags.watchDelay !== undefined)
-    raw.watch_delay = /^\d+(\.\d+)?$/.test(flags.watchDelay) ? `${flags.watchDelay}s` : flags.watchDelay;
-  if (flags.stopExitCodes)
-    raw.stop_exit_codes = flags.stopExitCodes.flatMap((s) => s.split(',')).filter((s) => s !== '');
-  if (flags.filterEnv !== undefined && Array.isArray(flags.filterEnv) && flags.filterEnv.length === 0)
-    raw.filter_env = true;
+  const delay = flags.watchDelay;
+  if (typeof delay === 'string') raw.watch_delay = /^\d+(\.\d+)?$/.test(delay) ? `${delay}s` : delay;
+  const codes = flags.stopExitCodes;
+  if (Array.isArray(codes)) raw.stop_exit_codes = codes.flatMap((s) => s.split(',')).filter((s) => s !== '');
+  if (Array.isArray(flags.filterEnv) && flags.filterEnv.length === 0) raw.filter_env = true;
   return raw;
 }
 
@@ -147,7 +69,7 @@ export function appFromCli(
   ctx: CliContext,
   cpus: number,
 ): AppConfig {
-  const label = (k: string) => KEY_FLAGS[k] ?? k;
+  const label = (k: string) => KEY_FLAGS.get(k) ?? k;
   const checked = checkApp(flagsToRaw(script, args, flags), '');
   if (checked.errors.length > 0) {
     // checkApp says "<key>: expected …"; name the flag the user typed instead.
@@ -164,5 +86,6 @@ export function appFromCli(
     where: '',
     label,
     badCode: 'E_BAD_OPTION',
+    io: ctx.io ?? nodeIo,
   }).config;
 }

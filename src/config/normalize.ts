@@ -1,19 +1,40 @@
-import { existsSync, statSync } from 'node:fs';
-import { userInfo } from 'node:os';
-import { basename, isAbsolute, join, resolve } from 'node:path';
+import { basename, resolve } from 'node:path';
 import { parse as parseDotenv } from 'dotenv';
-import { readFileSync } from 'node:fs';
 import { StewardError, type ErrorCode } from '../common/errors.js';
 import type { AppConfig } from './app-config.js';
 import { DEFAULTS } from './defaults.js';
+import { OPTION_BY_KEY } from './options.js';
 import type { RawApp } from './ecosystem-schema.js';
-import { inferInterpreter, isNodeInterpreter } from './interpreter.js';
-import { appVersion, defaultName, readHead, which } from './resolve-script.js';
-import { lookupGroup, lookupUser } from './users.js';
+import { isNodeInterpreter } from './interpreter.js';
+import { resolveScript } from './normalize-script.js';
+import { defaultName } from './resolve-script.js';
+import type { UserEntry } from './users.js';
 import { ISO_FORMAT, isValidDateFormat } from '../common/timefmt.js';
 import { isValidInterval } from './interval.js';
-import { Cron } from 'croner';
-import { parseDuration } from './units.js';
+import { cronPattern, healthCheck, parseListen, readinessOptions, watchPaths } from './normalize-checks.js';
+
+export { parseListen };
+
+/**
+ * The file system and user look-ups normalisation needs, passed in (src/config/normalize-io.ts has
+ * the real ones) so that this module does no I/O of its own and tests can give a fake machine.
+ */
+export interface NormalizeIo {
+  isDirectory(path: string): boolean;
+  /** The first bytes of a regular file, or undefined when it is not one. */
+  readHead(path: string): Buffer | undefined;
+  /** A command found on PATH. */
+  which(cmd: string, pathVar: string | undefined): string | undefined;
+  /** The version of the nearest package.json, or `N/A`. */
+  appVersion(scriptPath: string): string;
+  /** A text file's content; throws when it cannot be read. */
+  readText(path: string): string;
+  exists(path: string): boolean;
+  lookupUser(who: string | number): UserEntry | undefined;
+  lookupGroup(who: string | number): number | undefined;
+  /** The user `steward` runs as. */
+  currentUser(): string;
+}
 
 export interface NormalizeContext {
   /** Where `steward` runs: the base of relative paths, as in PM2. */
@@ -33,6 +54,7 @@ export interface NormalizeContext {
   label?: (key: string) => string;
   /** Error code for bad values: E_CONFIG for files, E_BAD_OPTION for flags. */
   badCode: ErrorCode;
+  io: NormalizeIo;
 }
 
 export interface Normalized {
@@ -50,7 +72,7 @@ function stringEnv(env: NodeJS.ProcessEnv): Record<string, string> {
 export function resolveInstances(v: string | number | undefined, cpus: number): number {
   if (v === undefined) return 1;
   const s = String(v).trim();
-  const n = s === 'max' ? 0 : Number(s);
+  const n = s.toLowerCase() === 'max' ? 0 : Number(s);
   if (!Number.isInteger(n)) {
     throw new StewardError(
       'E_BAD_OPTION',
@@ -71,6 +93,7 @@ const expandHome = (p: string, env: NodeJS.ProcessEnv) => p.replace(/^~(?=$|\/)/
  */
 export function normalizeApp(raw: RawApp, ctx: NormalizeContext): Normalized {
   const warnings: string[] = [];
+  const io = ctx.io;
   const label = ctx.label ?? ((k: string) => k);
   const at = (k: string) => `${ctx.where ? `${ctx.where}: ` : ''}${label(k)}`;
   const fail = (code: ErrorCode, msg: string, hint: string) => new StewardError(code, msg, { hint });
@@ -80,46 +103,20 @@ export function normalizeApp(raw: RawApp, ctx: NormalizeContext): Normalized {
   const list = (k: string) => (Array.isArray(raw[k]) ? (raw[k] as string[]) : []);
 
   let cwd = str('cwd') ? resolve(ctx.cwd, expandHome(str('cwd') as string, ctx.env)) : ctx.cwd;
-  try {
-    if (!statSync(cwd).isDirectory()) throw new Error('not a directory');
-  } catch {
+  if (!io.isDirectory(cwd)) {
     throw fail(ctx.badCode, `${at('cwd')}: ${cwd} is not a directory`, 'give an existing directory');
   }
 
   const script = (str('script') ?? '').trim();
-  let args = list('args');
-  let interpreter = str('exec_interpreter');
-  let pmExecPath: string;
-  let head = readHead(isAbsolute(script) ? script : join(cwd, script));
-  if (head === undefined && ctx.fileDir && !str('cwd') && !isAbsolute(script)) {
-    // PM2 resolves from where the CLI runs; when that fails, the config file's directory is the
-    // only sensible base, so Steward uses it (and runs the app there) instead of failing.
-    const alt = readHead(join(ctx.fileDir, script));
-    if (alt !== undefined) {
-      head = alt;
-      cwd = ctx.fileDir;
-    }
-  }
-  if (head !== undefined) {
-    pmExecPath = isAbsolute(script) ? script : join(cwd, script);
-    interpreter ??= inferInterpreter(pmExecPath, head);
-  } else if (/\s/.test(script)) {
-    // A command line: run it through bash, as PM2 does.
-    pmExecPath = which('bash', ctx.env.PATH) ?? '/bin/bash';
-    interpreter = 'none';
-    args = ['-c', script, ...args];
-  } else {
-    const onPath = which(script, ctx.env.PATH);
-    if (!onPath) {
-      throw fail(
-        'E_SCRIPT_NOT_FOUND',
-        `${ctx.where ? `${ctx.where}: ` : ''}script not found: ${script} (not a file in ${cwd}, not a command on PATH)`,
-        'check the path, or set cwd to the directory it is in',
-      );
-    }
-    pmExecPath = onPath;
-    interpreter ??= 'none';
-  }
+  const found = resolveScript(script, list('args'), str('exec_interpreter'), {
+    cwd,
+    fileDir: ctx.fileDir !== undefined && !str('cwd') ? ctx.fileDir : undefined,
+    pathVar: ctx.env.PATH,
+    where: ctx.where,
+    io,
+  });
+  cwd = found.cwd;
+  const { pmExecPath, interpreter, args, head } = found;
 
   // A file is named after its file name (spaces and all); a command after its first word.
   let name =
@@ -134,7 +131,7 @@ export function normalizeApp(raw: RawApp, ctx: NormalizeContext): Normalized {
   if (envFile) {
     const p = resolve(cwd, expandHome(envFile, ctx.env));
     try {
-      Object.assign(appEnv, parseDotenv(readFileSync(p, 'utf8')));
+      Object.assign(appEnv, parseDotenv(io.readText(p)));
     } catch (e) {
       throw fail(
         ctx.badCode,
@@ -157,38 +154,16 @@ export function normalizeApp(raw: RawApp, ctx: NormalizeContext): Normalized {
   // PM2: a Node app given an instance count runs in cluster mode unless exec_mode says otherwise.
   const execMode =
     (str('exec_mode') as AppConfig['exec_mode'] | undefined) ??
-    (raw.instances !== undefined && isNodeInterpreter(interpreter) ? 'cluster_mode' : 'fork_mode');
-  const listen = list('listen').map((a) => {
-    const parsed = parseListen(a);
-    if (!parsed) {
-      throw fail(
-        ctx.badCode,
-        `${at('listen')}: expected a port or host:port, got ${JSON.stringify(a)}`,
-        'e.g. 8000, "127.0.0.1:8000" or "[::]:8000"',
-      );
-    }
-    return parsed;
-  });
-  const readyPattern = str('ready_pattern') ?? null;
-  if (readyPattern !== null) {
-    try {
-      new RegExp(readyPattern);
-    } catch (e) {
-      throw fail(
-        ctx.badCode,
-        `${at('ready_pattern')}: not a regular expression (${(e as Error).message})`,
-        'fix the pattern',
-      );
-    }
-  }
-  const readyProbe = str('ready_probe') ?? null;
-  if (readyProbe !== null && !/^(tcp:\/\/[^/]+:\d+|https?:\/\/\S+)$/.test(readyProbe)) {
-    throw fail(
-      ctx.badCode,
-      `${at('ready_probe')}: expected tcp://host:port or http://host:port/path, got ${JSON.stringify(readyProbe)}`,
-      'e.g. "http://127.0.0.1:8000/health"',
-    );
-  }
+    (raw.instances !== undefined && raw.execute_command !== true && isNodeInterpreter(interpreter)
+      ? 'cluster_mode'
+      : 'fork_mode');
+  const { listen, readyPattern, readyProbe } = readinessOptions(
+    list('listen'),
+    str('ready_pattern') ?? null,
+    str('ready_probe') ?? null,
+    at,
+    ctx.badCode,
+  );
   const logPath = (k: string): string | null => {
     const v = str(k);
     if (v === undefined) return '';
@@ -203,7 +178,7 @@ export function normalizeApp(raw: RawApp, ctx: NormalizeContext): Normalized {
   let gid: number | null = null;
   const shellEnv = stringEnv(ctx.env);
   if (raw.uid !== undefined) {
-    const u = lookupUser(raw.uid as string | number);
+    const u = io.lookupUser(raw.uid as string | number);
     if (!u)
       throw fail(
         ctx.badCode,
@@ -217,7 +192,7 @@ export function normalizeApp(raw: RawApp, ctx: NormalizeContext): Normalized {
     appEnv.LOGNAME ??= u.name;
   }
   if (raw.gid !== undefined) {
-    const g = lookupGroup(raw.gid as string | number);
+    const g = io.lookupGroup(raw.gid as string | number);
     if (g === undefined)
       throw fail(
         ctx.badCode,
@@ -286,7 +261,9 @@ export function normalizeApp(raw: RawApp, ctx: NormalizeContext): Normalized {
     filter_env: (raw.filter_env as boolean | string[] | undefined) ?? false,
     instance_var: str('instance_var') ?? ctx.env.PM2_PROCESS_INSTANCE_VAR ?? DEFAULTS.instance_var,
     increment_var: str('increment_var') ?? null,
-    watch: watchPaths(raw.watch as boolean | string[] | undefined, cwd, at('watch'), ctx.badCode),
+    watch: watchPaths(raw.watch as boolean | string[] | undefined, cwd, at('watch'), ctx.badCode, (p) =>
+      io.exists(p),
+    ),
     ignore_watch: list('ignore_watch'),
     watch_delay: num('watch_delay', 0),
     max_memory_restart: typeof raw.max_memory_restart === 'number' ? raw.max_memory_restart : null,
@@ -301,8 +278,8 @@ export function normalizeApp(raw: RawApp, ctx: NormalizeContext): Normalized {
     ready_probe: readyProbe,
     uid,
     gid,
-    version: head !== undefined ? appVersion(pmExecPath) : 'N/A',
-    username: uid !== null ? (lookupUser(uid)?.name ?? String(uid)) : userInfo().username,
+    version: head !== undefined ? io.appVersion(pmExecPath) : 'N/A',
+    username: uid !== null ? (io.lookupUser(uid)?.name ?? String(uid)) : io.currentUser(),
     extra: pickExtra(raw),
   };
   if (config.log_type === 'raw' && str('log_type') && str('log_type') !== 'raw') {
@@ -316,135 +293,13 @@ export function normalizeApp(raw: RawApp, ctx: NormalizeContext): Normalized {
 }
 
 /**
- * A listen address, normalised to `host:port` (`[v6]:port`). A bare port means 127.0.0.1: Steward
- * binds the socket, and what Steward binds stays local unless told otherwise.
+ * Options with no AppConfig field of their own are kept as they were given: `force`, and PM2's
+ * switches Steward does not act on (shown in `jlist` as PM2 shows them).
  */
-export function parseListen(a: string): string | undefined {
-  const s = a.trim();
-  let host = '127.0.0.1';
-  let port: string;
-  const v6 = /^\[([0-9a-fA-F:.]+)\]:(\d+)$/.exec(s);
-  if (v6) {
-    host = `[${v6[1] ?? ''}]`;
-    port = v6[2] ?? '';
-  } else if (/^\d+$/.test(s)) port = s;
-  else {
-    const m = /^([^:\s]*):(\d+)$/.exec(s);
-    if (!m) return undefined;
-    host = m[1] || '127.0.0.1';
-    port = m[2] ?? '';
-  }
-  const n = Number(port);
-  return Number.isInteger(n) && n > 0 && n < 65536 ? `${host}:${n}` : undefined;
-}
-
-/** Validates a cron expression with croner (5 or 6 fields) at start, not at the first tick. */
-function cronPattern(v: string | null, where: string, code: ErrorCode): string | null {
-  if (v === null) return null;
-  try {
-    new Cron(v, { paused: true }).stop();
-    return v;
-  } catch (e) {
-    throw new StewardError(code, `${where}: invalid cron expression "${v}" (${(e as Error).message})`, {
-      hint: 'use 5 fields (minute hour day month weekday) or 6 (with seconds first), e.g. "0 3 * * *"',
-    });
-  }
-}
-
-/** `watch: true` watches cwd; paths must exist (a typo would otherwise watch nothing, silently). */
-function watchPaths(
-  v: boolean | string[] | undefined,
-  cwd: string,
-  where: string,
-  code: ErrorCode,
-): boolean | string[] {
-  if (v === undefined || v === false) return false;
-  if (v === true || v.length === 0) return [cwd];
-  return v.map((p) => {
-    const abs = resolve(cwd, p);
-    if (!existsSync(abs)) {
-      throw new StewardError(code, `${where}: ${abs} does not exist`, {
-        hint: 'fix the path, or create it first',
-      });
-    }
-    return abs;
-  });
-}
-
-/** health_check: { url | tcp | command, expect_status, interval, timeout, failure_threshold, initial_delay }. */
-function healthCheck(v: unknown, where: string, code: ErrorCode): AppConfig['health'] {
-  if (v === undefined || v === null) return null;
-  const o = v as Record<string, unknown>;
-  const bad = (what: string, hint: string) =>
-    new StewardError(code, `${where}${what.startsWith(':') ? '' : '.'}${what}`, { hint });
-  const targets = (['url', 'tcp', 'command'] as const).filter((k) => o[k] !== undefined);
-  if (targets.length !== 1)
-    throw bad(
-      `: give exactly one of url, tcp or command (got ${targets.length})`,
-      'e.g. { "url": "http://127.0.0.1:3000/health" }',
-    );
-  const known = new Set([
-    'url',
-    'tcp',
-    'command',
-    'expect_status',
-    'interval',
-    'timeout',
-    'failure_threshold',
-    'initial_delay',
-  ]);
-  for (const k of Object.keys(o))
-    if (!known.has(k)) throw bad(`${k}: unknown field`, `fields are ${[...known].join(', ')}`);
-  const kind = targets[0] as 'url' | 'tcp' | 'command';
-  const target = o[kind];
-  if (typeof target !== 'string' || target.trim() === '')
-    throw bad(`${kind}: expected a string`, 'give the probe target');
-  if (kind === 'url' && !/^https?:\/\/[^\s/]+/.test(target)) {
-    throw bad(
-      `url: expected an http:// or https:// URL, got ${JSON.stringify(target)}`,
-      'for a TCP check use { "tcp": "127.0.0.1:5432" }',
-    );
-  }
-  if (kind === 'tcp' && !/^(\[[^\]]+\]|[^:\s]+)?:?\d+$/.test(target)) {
-    throw bad(`tcp: expected host:port, got ${JSON.stringify(target)}`, 'e.g. "127.0.0.1:5432"');
-  }
-  const dur = (k: string, d: number, min: number) => {
-    if (o[k] === undefined) return d;
-    const n = typeof o[k] === 'number' || typeof o[k] === 'string' ? parseDuration(o[k]) : undefined;
-    if (n === undefined || n < min)
-      throw bad(`${k}: expected a duration ≥ ${min}ms, got ${JSON.stringify(o[k])}`, 'e.g. "10s" or 500');
-    return n;
-  };
-  const threshold = o.failure_threshold === undefined ? 3 : Number(o.failure_threshold);
-  if (!Number.isInteger(threshold) || threshold < 1) {
-    throw bad(
-      `failure_threshold: expected a whole number ≥ 1, got ${JSON.stringify(o.failure_threshold)}`,
-      'e.g. 3',
-    );
-  }
-  const statuses =
-    o.expect_status === undefined ? [] : Array.isArray(o.expect_status) ? o.expect_status : [o.expect_status];
-  if (!statuses.every((s) => Number.isInteger(s) && (s as number) >= 100 && (s as number) < 600)) {
-    throw bad(
-      `expect_status: expected HTTP status codes, got ${JSON.stringify(o.expect_status)}`,
-      'e.g. 200 or [200, 204]',
-    );
-  }
-  return {
-    type: kind === 'url' ? 'http' : kind,
-    target:
-      kind === 'tcp' && /^\d+$/.test(target) ? `127.0.0.1:${target}` : target.replace(/^:/, '127.0.0.1:'),
-    expect_status: statuses as number[],
-    interval: dur('interval', 10_000, 1),
-    timeout: dur('timeout', 1000, 1),
-    failure_threshold: threshold,
-    initial_delay: dur('initial_delay', 0, 0),
-  };
-}
-
-/** Planned options with no AppConfig field of their own are kept as they were given. */
 function pickExtra(raw: RawApp): Record<string, unknown> {
   const out: Record<string, unknown> = {};
-  for (const k of ['watch_options', 'force']) if (raw[k] !== undefined) out[k] = raw[k];
+  for (const [k, v] of Object.entries(raw)) {
+    if (v !== undefined && (k === 'force' || OPTION_BY_KEY.get(k)?.status === 'ignored')) out[k] = v;
+  }
   return out;
 }

@@ -109,7 +109,7 @@ describe("steward/agent: Steward's typed in-app API", () => {
   });
 
   const history = (e: JlistEntry | undefined) =>
-    (e?.pm2_env.steward as { history: Array<{ reason?: string }> } | undefined)?.history ?? [];
+    (e?.steward as { history: Array<{ reason?: string }> } | undefined)?.history ?? [];
 
   it('puts a wait_ready app online when it calls ready(), from CommonJS over IPC', async () => {
     const t0 = Date.now();

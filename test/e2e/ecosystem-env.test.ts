@@ -113,6 +113,7 @@ describe('ecosystem files: environments and the commands that take a file', () =
     const rl = await run(['reload', 'edit', '--env', 'production']);
     assert.equal(rl.code, 2);
     assert.match(rl.stderr, /--env cannot be used when reloading by name/);
+    // On an app that runs, start is a restart: the same refusal.
     const s = await run(['start', 'edit', '--env', 'production']);
     assert.equal(s.code, 2);
     assert.match(s.stderr, /--env selects env_<name> of an ecosystem file, and no file was given/);

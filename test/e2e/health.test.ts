@@ -6,7 +6,7 @@ import { APPS, Home, readText, tmpDir, waitFor, type JlistEntry } from '../helpe
 
 type History = Array<{ event: string; reason?: string }>;
 const history = (e: JlistEntry | undefined): History =>
-  (e?.pm2_env.steward as { history: History } | undefined)?.history ?? [];
+  (e?.steward as { history: History } | undefined)?.history ?? [];
 const port = () => 20000 + Math.floor(Math.random() * 30000);
 
 describe('readiness', () => {
@@ -243,7 +243,8 @@ describe('watch', () => {
       cwd: dir,
     });
     const e0 = (await home.jlist())[0];
-    assert.ok(Array.isArray(e0?.pm2_env.watch));
+    // As PM2 shows it: `--watch` without paths is `watch: true`.
+    assert.equal(e0?.pm2_env.watch, true);
     // `start` returns once the watcher has walked the tree: no wait needed.
     writeFileSync(join(dir, 'node_modules', 'dep.js'), 'x');
     for (let i = 0; i < 1000; i += 1) writeFileSync(join(dir, 'src', `f${i % 50}.js`), String(i));

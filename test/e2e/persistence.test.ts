@@ -134,7 +134,7 @@ describe('daemon killed with -9', () => {
       assert.equal(Number(res), http?.pid);
       // Exactly one process per running app (plus tree.js's two grandchildren).
       assert.equal(markedPids(home.dir).length, 4);
-      const hist = (http?.pm2_env.steward as { history: Array<{ reason?: string }> }).history;
+      const hist = (http?.steward as { history: Array<{ reason?: string }> }).history;
       assert.match(hist.map((h) => h.reason).join('\n'), /recovered after the previous daemon died/);
     } finally {
       await home.cleanup();

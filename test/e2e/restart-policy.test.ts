@@ -22,7 +22,7 @@ describe('restart policy, end to end', () => {
     assert.equal(starts(count).length, 3);
     const e = await entry('flappy');
     assert.equal(e?.pm2_env.restart_time, 2);
-    const hist = (e?.pm2_env.steward as { history: Array<{ event: string; reason?: string }> }).history;
+    const hist = (e?.steward as { history: Array<{ event: string; reason?: string }> }).history;
     assert.match(hist[hist.length - 1]?.reason ?? '', /unstable restarts/);
     const show = await home.ok(['show', 'flappy']);
     assert.match(show.stdout, /errored/);
@@ -57,7 +57,7 @@ describe('restart policy, end to end', () => {
       const e = await entry('slow-retry');
       return e?.pm2_env.status === 'waiting restart' ? e : undefined;
     }, 'waiting restart');
-    const next = (waiting.pm2_env.steward as { next_restart_at: number | null }).next_restart_at;
+    const next = (waiting.steward as { next_restart_at: number | null }).next_restart_at;
     assert.ok(next !== null && next > Date.now() - 1000);
     const ls = await home.ok(['ls']);
     assert.match(ls.stdout, /waiting \(\d+s\)/);
@@ -112,8 +112,7 @@ describe('restart policy, end to end', () => {
       15_000,
     );
     assert.equal(starts(count).length, 5);
-    const hist = ((await entry('slow-crash'))?.pm2_env.steward as { history: Array<{ reason?: string }> })
-      .history;
+    const hist = ((await entry('slow-crash'))?.steward as { history: Array<{ reason?: string }> }).history;
     assert.match(hist[hist.length - 1]?.reason ?? '', /4 restarts within 60s/);
   });
 

@@ -14,7 +14,7 @@ describe('stopping', () => {
     await waitFor(() => readText(join(home.dir, 'logs/nice-out.log')).includes('ready'), 'ready');
     await home.ok(['stop', 'nice']);
     assert.match(readText(join(home.dir, 'logs/nice-out.log')), /stopping on SIGINT/);
-    const hist = ((await entry('nice'))?.pm2_env.steward as { history: Array<{ reason?: string }> }).history;
+    const hist = ((await entry('nice'))?.steward as { history: Array<{ reason?: string }> }).history;
     assert.match(hist[hist.length - 1]?.reason ?? '', /code 0/);
   });
 
@@ -38,8 +38,7 @@ describe('stopping', () => {
     assert.equal(alive(pid), false);
     assert.ok(took >= 350, `stop took ${took}ms, before the kill timeout`);
     assert.match(readText(join(home.dir, 'logs/stubborn-out.log')), /got SIGINT, ignoring/);
-    const hist = ((await entry('stubborn'))?.pm2_env.steward as { history: Array<{ reason?: string }> })
-      .history;
+    const hist = ((await entry('stubborn'))?.steward as { history: Array<{ reason?: string }> }).history;
     assert.match(hist[hist.length - 1]?.reason ?? '', /SIGKILL/);
   });
 

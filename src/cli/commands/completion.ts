@@ -22,6 +22,17 @@ export async function completion(
     }
     return;
   }
+  if (shell === 'install' || shell === 'uninstall') {
+    // PM2's `completion install` edits the shell's rc file; Steward leaves that file to you.
+    const rc = process.env.SHELL?.endsWith('zsh') ? '~/.zshrc' : '~/.bashrc';
+    const sh = rc === '~/.zshrc' ? 'zsh' : 'bash';
+    ctx.out(
+      shell === 'install'
+        ? `[steward] add this line to ${rc}: source <(steward completion ${sh})`
+        : `[steward] remove the \`steward completion\` line from ${rc}`,
+    );
+    return;
+  }
   if (!shell || !(SHELLS as readonly string[]).includes(shell)) {
     throw new StewardError(
       'E_USAGE',

@@ -1,9 +1,10 @@
-import { inspect } from 'node:util';
 import pc from 'picocolors';
 import type { CliContext } from '../context.js';
 import { renderList, sortProcs } from '../output/list.js';
+import { prettyText } from '../output/prettylist.js';
 import { formatBytes, formatUptime, renderTable } from '../output/format.js';
 import { StewardError } from '../../common/errors.js';
+import type { StewardDetails } from '../../api/types.js';
 
 export async function list(ctx: CliContext, opts: { sort?: string }): Promise<void> {
   const c = await ctx.connect();
@@ -11,15 +12,21 @@ export async function list(ctx: CliContext, opts: { sort?: string }): Promise<vo
   ctx.out(renderList(sortProcs(procs, opts.sort)));
 }
 
-export async function jlist(ctx: CliContext): Promise<void> {
+/** The list in PM2's shape; Steward's details (`steward`, beside `pm2_env`) only when asked for. */
+async function pm2List(ctx: CliContext, opts: { steward?: boolean }): Promise<unknown[]> {
   const c = await ctx.connect();
-  // Like PM2: one JSON document, no trailing newline.
-  process.stdout.write(JSON.stringify(await c.call('jlist', {})));
+  const list = (await c.call('jlist', {})) as Array<Record<string, unknown>>;
+  if (!opts.steward) for (const e of list) delete e.steward;
+  return list;
 }
 
-export async function prettylist(ctx: CliContext): Promise<void> {
-  const c = await ctx.connect();
-  ctx.out(inspect(await c.call('jlist', {}), { depth: null, colors: false, maxArrayLength: null }));
+export async function jlist(ctx: CliContext, opts: { steward?: boolean }): Promise<void> {
+  // Like PM2: one JSON document, no trailing newline.
+  process.stdout.write(JSON.stringify(await pm2List(ctx, opts)));
+}
+
+export async function prettylist(ctx: CliContext, opts: { steward?: boolean }): Promise<void> {
+  ctx.out(prettyText(await pm2List(ctx, opts)));
 }
 
 type Entry = {
@@ -28,6 +35,7 @@ type Entry = {
   pm_id: number;
   monit: { cpu: number; memory: number };
   pm2_env: Record<string, unknown>;
+  steward: StewardDetails;
 };
 
 export async function describe(ctx: CliContext, target: string): Promise<void> {
@@ -36,12 +44,7 @@ export async function describe(ctx: CliContext, target: string): Promise<void> {
   const now = Date.now();
   for (const e of entries) {
     const env = e.pm2_env;
-    const st = env.steward as {
-      history: Array<{ at: number; event: string; reason?: string }>;
-      next_restart_at: number | null;
-      log_dropped_bytes: number;
-      kill_signal: string;
-    };
+    const st = e.steward;
     const str = (v: unknown) =>
       v === null || v === undefined ? 'N/A' : typeof v === 'string' ? v : JSON.stringify(v);
     const rows: Array<[string, unknown]> = [
@@ -56,7 +59,7 @@ export async function describe(ctx: CliContext, target: string): Promise<void> {
       ['next restart', st.next_restart_at ? new Date(st.next_restart_at).toISOString() : null],
       ['last exit code', env.exit_code],
       ['script path', env.pm_exec_path],
-      ['script args', (env.args as string[]).join(' ')],
+      ['script args', ((env.args as string[] | undefined) ?? []).join(' ')],
       ['interpreter', env.exec_interpreter],
       ['interpreter args', (env.node_args as string[]).join(' ')],
       ['exec cwd', env.pm_cwd],

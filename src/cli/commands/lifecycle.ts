@@ -4,13 +4,18 @@ import { resolve } from 'node:path';
 import type { AppConfig } from '../../config/app-config.js';
 import { appFromCli, type StartFlags } from '../../config/from-cli.js';
 import { StewardError } from '../../common/errors.js';
-import type { ApplyAction, OpResult, ProcSummary } from '../../protocol/methods.js';
-import { findDefaultFile, isConfigFile } from '../../config/ecosystem-load.js';
+import type { OpResult, ProcSummary } from '../../protocol/methods.js';
+import { findDefaultFile } from '../../config/ecosystem-load.js';
 import type { CliContext } from '../context.js';
+import {
+  applyFile,
+  noneToActOn,
+  reportFailures,
+  SETTLE_MS,
+  splitTargets,
+  stringEnv,
+} from './lifecycle-files.js';
 import { renderList } from '../output/list.js';
-
-/** How long `start` watches new processes for an immediate crash (STEWARD_START_SETTLE_MS overrides). */
-const SETTLE_MS = Number(process.env.STEWARD_START_SETTLE_MS ?? 200);
 
 async function printList(ctx: CliContext): Promise<void> {
   if (ctx.silent) return;
@@ -33,76 +38,13 @@ function matchesExisting(arg: string, procs: ProcSummary[], cwd: string): boolea
 }
 
 export interface StartOptions extends StartFlags {
+  name?: string;
+  cwd?: string;
+  instances?: string;
   force?: boolean;
   daemon?: boolean;
   only?: string;
   env?: string;
-}
-
-async function readStdin(): Promise<string> {
-  const chunks: Buffer[] = [];
-  for await (const c of process.stdin) chunks.push(c as Buffer);
-  return Buffer.concat(chunks).toString('utf8');
-}
-
-/** Is this argument an ecosystem file (or `-` for stdin)? A config name that is not there is an error. */
-function isFileTarget(arg: string, cwd: string): boolean {
-  if (arg === '-') return true;
-  if (!isConfigFile(arg)) return false;
-  if (existsSync(resolve(cwd, arg))) return true;
-  if (/\.(c|m)?js$/.test(arg) && !/config\.(c|m)?js$/.test(arg)) return false;
-  throw new StewardError('E_CONFIG', `${arg}: file not found`, { hint: `looked in ${cwd}` });
-}
-
-/** Loads an ecosystem file and applies it; prints warnings and notes. */
-async function applyFile(
-  ctx: CliContext,
-  file: string,
-  action: ApplyAction,
-  opts: { only?: string; env?: string },
-): Promise<void> {
-  const { loadEcosystem, parseOnly } = await import('../../config/ecosystem.js');
-  const loaded = await loadEcosystem(file, {
-    cwd: process.cwd(),
-    env: process.env,
-    envName: opts.env,
-    only: parseOnly(opts.only),
-    cpus: availableParallelism(),
-    stdinText: file === '-' ? await readStdin() : undefined,
-  });
-  for (const w of loaded.warnings) ctx.warn(w);
-  const c = await ctx.connect();
-  ctx.info(`Applying ${action} to ${loaded.apps.map((a) => a.name).join(', ')} from ${loaded.file}`);
-  const res = await c.call('apply', {
-    apps: loaded.apps,
-    action,
-    settle_ms: action === 'stop' || action === 'delete' ? 0 : SETTLE_MS,
-  });
-  for (const n of res.notes) ctx.info(n);
-  reportFailures(res.failed);
-}
-
-function reportFailures(
-  failed: Array<{ pm_id: number; name: string; exit: string; log_tail: string[] }>,
-): void {
-  if (failed.length === 0) return;
-  for (const f of failed) {
-    process.stderr.write(`[steward] ${f.name} (id ${f.pm_id}) exited right after start: ${f.exit}\n`);
-    for (const l of f.log_tail) process.stderr.write(`  ${l}\n`);
-  }
-  const names = [...new Set(failed.map((f) => f.name))].join(', ');
-  throw new StewardError('E_APP_CRASHED', `${names} exited within ${SETTLE_MS}ms of starting`, {
-    hint: `see \`steward logs ${failed[0]?.name ?? ''}\` and \`steward show ${failed[0]?.name ?? ''}\``,
-  });
-}
-
-/** Splits targets into ecosystem files and plain targets. */
-function splitTargets(targets: string[]): { files: string[]; plain: string[] } {
-  const cwd = process.cwd();
-  return {
-    files: targets.filter((t) => isFileTarget(t, cwd)),
-    plain: targets.filter((t) => !isFileTarget(t, cwd)),
-  };
 }
 
 export async function start(
@@ -137,20 +79,15 @@ export async function start(
     scripts = [found.slice(cwd.length + 1)];
   }
   const { files, plain } = splitTargets(scripts);
-  if (opts.env !== undefined && files.length === 0) {
-    throw new StewardError(
-      'E_USAGE',
-      '--env selects env_<name> of an ecosystem file, and no file was given',
-      {
-        hint: 'e.g. `steward start ecosystem.config.js --env production`',
-      },
-    );
-  }
   for (const f of files) await applyFile(ctx, f, 'start', opts);
   scripts = plain;
   if (scripts.length === 0) {
     await printList(ctx);
     return;
+  }
+  if (opts.env !== undefined && files.length === 0 && !ctx.silent) {
+    // PM2 ignores it for a script; a deploy script may pass it anyway.
+    ctx.warn(`--env ${opts.env} has no effect without an ecosystem file (it selects env_${opts.env} in one)`);
   }
   const c = await ctx.connect();
   const procs = await c.call('list', {});
@@ -158,8 +95,18 @@ export async function start(
   const apps: AppConfig[] = [];
   for (const s of scripts) {
     const isFile = existsSync(resolve(opts.cwd ? resolve(cwd, opts.cwd) : cwd, s));
-    if (!isFile && !opts.force && matchesExisting(s, procs, cwd)) targets.push(s);
-    else apps.push(appFromCli(s, scriptArgs, opts, { cwd, env: process.env }, availableParallelism()));
+    if (!isFile && !opts.force && matchesExisting(s, procs, cwd)) {
+      if (opts.env !== undefined) {
+        throw new StewardError(
+          'E_USAGE',
+          '--env selects env_<name> of an ecosystem file, and no file was given',
+          {
+            hint: `e.g. \`steward start ecosystem.config.js --env ${opts.env}\``,
+          },
+        );
+      }
+      targets.push(s);
+    } else apps.push(appFromCli(s, scriptArgs, opts, { cwd, env: process.env }, availableParallelism()));
   }
   if (opts.name !== undefined && apps.length > 1) {
     throw new StewardError('E_USAGE', '--name applies to one script only', {
@@ -211,6 +158,7 @@ async function simpleOp(
   }
   const c = await ctx.connect();
   const before = await c.call('list', {});
+  noneToActOn(targets, before);
   const res =
     method === 'stop' && opts.watch
       ? await c.call('stop', { targets, cwd: process.cwd(), watch: true })
@@ -250,6 +198,7 @@ export async function restart(
   }
   const c = await ctx.connect();
   const before = await c.call('list', {});
+  noneToActOn(targets, before);
   const updateEnv = opts.updateEnv ?? false;
   const res = await c.call(method, {
     targets,
@@ -283,10 +232,4 @@ export async function scale(ctx: CliContext, name: string, spec: string): Promis
   const res = await c.call('scale', { name, spec });
   for (const n of res.notes) ctx.info(n);
   await printList(ctx);
-}
-
-function stringEnv(env: NodeJS.ProcessEnv): Record<string, string> {
-  const out: Record<string, string> = {};
-  for (const [k, v] of Object.entries(env)) if (typeof v === 'string') out[k] = v;
-  return out;
 }

@@ -224,6 +224,7 @@ export async function set(
   key: string | undefined,
   value: string | undefined,
 ): Promise<void> {
+  if (key !== undefined && (await import('./pm2-only.js')).logrotateSetting(ctx, key)) return;
   const c = await ctx.connect();
   if (key === undefined) {
     const s = await c.call('getSettings', {});

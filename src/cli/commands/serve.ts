@@ -3,6 +3,7 @@ import { availableParallelism } from 'node:os';
 import { StewardError } from '../../common/errors.js';
 import { checkApp } from '../../config/ecosystem-schema.js';
 import { normalizeApp } from '../../config/normalize.js';
+import { nodeIo } from '../../config/normalize-io.js';
 import { resolveServeScript, serveApp, type ServeFlags } from '../../serve/app.js';
 import type { CliContext } from '../context.js';
 import { renderList } from '../output/list.js';
@@ -54,6 +55,7 @@ export async function serve(
     cpus: availableParallelism(),
     where: 'serve',
     badCode: 'E_BAD_OPTION',
+    io: nodeIo,
   });
   const c = await ctx.connect();
   const env = config.env;

@@ -1,8 +1,11 @@
+import { createHash } from 'node:crypto';
 import { isNodeInterpreter } from '../../config/interpreter.js';
+import { OPTION_BY_KEY } from '../../config/options.js';
+import { stewardVersion } from '../../common/version.js';
 import type { ProcSummary } from '../../protocol/methods.js';
 import type { Instance } from '../lifecycle/instance.js';
 import type { Usage } from './sampler.js';
-import { processEnv } from '../process/spawn-spec.js';
+import { processEnv, SUPERVISOR_MARK } from '../process/spawn-spec.js';
 
 /** `ls` row: a handful of fields, cheap to build for hundreds of apps. */
 export function summary(inst: Instance, usage: Usage): ProcSummary {
@@ -29,8 +32,7 @@ export function summary(inst: Instance, usage: Usage): ProcSummary {
 }
 
 /** Fields of `pm2_env` that change while the config stays the same (built on every call). */
-export function dynamicEnv(inst: Instance, logDropped: number): Record<string, unknown> {
-  const c = inst.config;
+export function dynamicEnv(inst: Instance): Record<string, unknown> {
   return {
     status: inst.status,
     restart_time: inst.restart_time,
@@ -38,27 +40,55 @@ export function dynamicEnv(inst: Instance, logDropped: number): Record<string, u
     pm_uptime: inst.counters.pm_uptime,
     created_at: inst.counters.created_at,
     prev_restart_delay: inst.counters.prev_restart_delay,
-    exit_code: inst.exit_code,
+    // PM2 has it only once the process has exited.
+    exit_code: inst.exit_code ?? undefined,
     axm_monitor: inst.metrics,
     axm_actions: inst.actions,
     axm_options: inst.axmOptions,
-    steward: {
-      next_restart_at: inst.next_restart_at,
-      restart_limit: c.restart_limit,
-      restart_limit_window: c.restart_limit_window,
-      kill_signal: c.kill_signal,
-      history: inst.history,
-      env_name: c.env_name,
-      log_dropped_bytes: logDropped,
-    },
+    axm_dynamic: {},
+    vizion_running: false,
   };
+}
+
+/**
+ * Steward's own details, beside `pm2_env` (not in it): `jlist --steward` and `show` print them,
+ * plain `jlist`/`prettylist` drop them, so that every PM2 value appears as often as in PM2.
+ */
+export function stewardExtras(inst: Instance, logDropped: number): Record<string, unknown> {
+  const c = inst.config;
+  return {
+    next_restart_at: inst.next_restart_at,
+    restart_limit: c.restart_limit,
+    restart_limit_window: c.restart_limit_window,
+    kill_signal: c.kill_signal,
+    history: inst.history,
+    env_name: c.env_name,
+    log_dropped_bytes: logDropped,
+  };
+}
+
+/** Variables Steward gives the child that PM2 keeps at the top level of `pm2_env`, not in `env`. */
+const CHILD_ONLY_VARS = ['pm_id', 'name', 'namespace', SUPERVISOR_MARK];
+
+/** PM2's unique_id is a random UUID; Steward's is derived from the home and id, so it is stable. */
+function uniqueId(home: string, pmId: number): string {
+  const h = createHash('sha1').update(`${home}#${pmId}`).digest('hex');
+  return `${h.slice(0, 8)}-${h.slice(8, 12)}-5${h.slice(13, 16)}-a${h.slice(17, 20)}-${h.slice(20, 32)}`;
+}
+
+/** `watch` as PM2 shows it: true when the app's directory is watched, the paths otherwise. */
+function watchValue(c: Instance['config']): boolean | string[] {
+  if (Array.isArray(c.watch) && c.watch.length === 1 && c.watch[0] === c.pm_cwd) return true;
+  return c.watch;
 }
 
 /** Fields of `pm2_env` that follow from the config alone (and the dynamic ones' names, reserved). */
 export function staticEnv(inst: Instance, home: string, pidPath: string | null): Record<string, unknown> {
   const c = inst.config;
   const logs = inst.logPaths;
-  const env = processEnv(c, inst.pm_id, inst.index, home);
+  const env: Record<string, string> = processEnv(c, inst.pm_id, inst.index, home);
+  for (const k of [...CHILD_ONLY_VARS, c.instance_var]) delete env[k];
+  env.unique_id = uniqueId(home, inst.pm_id);
   const pm2Env: Record<string, unknown> = {
     name: c.name,
     namespace: c.namespace,
@@ -69,50 +99,60 @@ export function staticEnv(inst: Instance, home: string, pidPath: string | null):
     pm_cwd: c.pm_cwd,
     exec_interpreter: c.exec_interpreter,
     node_args: c.node_args,
-    args: c.args,
-    script: c.script,
+    // PM2: only when arguments were given.
+    args: c.args.length > 0 ? c.args : undefined,
     pm_out_log_path: logs.out ?? '/dev/null',
     pm_err_log_path: logs.err ?? '/dev/null',
-    pm_pid_path: pidPath,
+    pm_pid_path: pidPath ?? undefined,
+    pm_log_path: logs.combined ?? undefined,
     merge_logs: c.merge_logs,
-    log_date_format: c.log_date_format,
-    log_type: c.log_type,
+    log_date_format: c.log_date_format ?? undefined,
+    log_type: c.log_type === 'json' ? 'json' : undefined,
+    disable_logs: c.disable_logs || undefined,
     autorestart: c.autorestart,
     autostart: c.autostart,
     max_restarts: c.max_restarts,
     min_uptime: c.min_uptime,
     restart_delay: c.restart_delay,
-    exp_backoff_restart_delay: c.exp_backoff_restart_delay,
+    exp_backoff_restart_delay: c.exp_backoff_restart_delay || undefined,
     kill_timeout: c.kill_timeout,
     kill_retry_time: 100,
     listen_timeout: c.listen_timeout,
     wait_ready: c.wait_ready,
-    stop_exit_codes: c.stop_exit_codes,
-    max_memory_restart: c.max_memory_restart,
-    cron_restart: c.cron_restart,
-    watch: c.watch,
-    ignore_watch: c.ignore_watch,
+    stop_exit_codes: c.stop_exit_codes.length > 0 ? c.stop_exit_codes : undefined,
+    max_memory_restart: c.max_memory_restart ?? undefined,
+    cron_restart: c.cron_restart ?? undefined,
+    watch: watchValue(c),
+    ignore_watch: c.ignore_watch.length > 0 ? c.ignore_watch : undefined,
     watch_delay: c.watch_delay,
     treekill: c.treekill,
     shutdown_with_message: c.shutdown_with_message,
     instance_var: c.instance_var,
+    increment_var: c.increment_var ?? undefined,
     filter_env: c.filter_env,
-    vizion: false,
-    pmx: false,
+    // PM2's defaults for its own switches (Steward has no git parsing, PM2 Plus or pmx; its agent
+    // answers @pm2/io), or the value the app's file gave.
+    vizion: true,
+    automation: true,
+    pmx: c.agent,
+    km_link: false,
+    windowsHide: true,
     username: c.username,
     version: c.version,
-    node_version: isNodeInterpreter(c.exec_interpreter) ? process.version.slice(1) : null,
-    unique_id: `${home}#${inst.pm_id}`,
+    // Sent by the Node wrapper in PM2, so Node apps only.
+    node_version: isNodeInterpreter(c.exec_interpreter) ? process.version.slice(1) : undefined,
+    // PM2 records its own version on cluster workers; Steward's stands in for it.
+    _pm2_version: c.exec_mode === 'cluster_mode' ? stewardVersion() : undefined,
     env,
     [c.instance_var]: inst.index,
   };
-  if (logs.combined) pm2Env.pm_log_path = logs.combined;
+  for (const [k, v] of Object.entries(c.extra)) if (OPTION_BY_KEY.get(k)?.status === 'ignored') pm2Env[k] = v;
   // The dynamic fields' names are taken, so that an env variable of that name is not copied up.
-  const dynamic = DYNAMIC_KEYS.filter((k) => !(k in pm2Env));
-  for (const k of dynamic) pm2Env[k] = null;
-  for (const [k, v] of Object.entries(c.extra)) if (!(k in pm2Env)) pm2Env[k] = v;
-  for (const [k, v] of Object.entries(env)) if (!(k in pm2Env)) pm2Env[k] = v;
-  for (const k of dynamic) delete pm2Env[k];
+  const taken = new Set([...Object.keys(pm2Env), ...DYNAMIC_KEYS]);
+  for (const [k, v] of Object.entries(c.extra)) if (!taken.has(k)) pm2Env[k] = v;
+  // As PM2 does, every variable again at the top level, where it does not clash with a field.
+  for (const [k, v] of Object.entries(env)) if (!taken.has(k)) pm2Env[k] = v;
+  for (const [k, v] of Object.entries(pm2Env)) if (v === undefined) delete pm2Env[k];
   return pm2Env;
 }
 
@@ -128,7 +168,8 @@ export const DYNAMIC_KEYS = [
   'axm_monitor',
   'axm_actions',
   'axm_options',
-  'steward',
+  'axm_dynamic',
+  'vizion_running',
 ];
 
 /** The static part of an instance's `pm2_env` as JSON, kept until its config object changes. */
@@ -138,7 +179,7 @@ const staticCache = new WeakMap<Instance, { config: unknown; pidPath: string | n
  * PM2's `jlist` entry, as JSON text: top-level pid/name/pm_id/monit and a `pm2_env` with PM2's
  * field names, the app's environment under `env`, and (as PM2 does) every variable copied again at
  * the top level of `pm2_env` where it does not clash with a PM2 field; Steward-only details live
- * under `steward`. The static part (config, environment: most of the bytes) is serialized once per
+ * in `steward`, beside `pm2_env` (the CLI's `jlist` drops it unless `--steward`). The static part (config, environment: most of the bytes) is serialized once per
  * config and reused: `jlist` once a second on 50 apps cost the daemon ~14 ms of CPU per call when
  * every entry was rebuilt and serialized each time.
  */
@@ -163,6 +204,7 @@ export function pm2EntryJson(
     pm_id: inst.pm_id,
     monit: { memory: running ? usage.memory : 0, cpu: running ? usage.cpu : 0 },
   }).slice(0, -1);
-  const dynamic = JSON.stringify(dynamicEnv(inst, logDropped)).slice(0, -1);
-  return `${head},"pm2_env":${dynamic}${cached.json ? `,${cached.json}` : ''}}}`;
+  const dynamic = JSON.stringify(dynamicEnv(inst)).slice(0, -1);
+  const extras = JSON.stringify(stewardExtras(inst, logDropped));
+  return `${head},"pm2_env":${dynamic}${cached.json ? `,${cached.json}` : ''}},"steward":${extras}}`;
 }

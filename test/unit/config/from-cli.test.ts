@@ -248,8 +248,13 @@ describe('resolveInstances', () => {
     assert.equal(resolveInstances(12, 8), 12);
   });
 
+  it('takes max in any case, as PM2 does (-i MAX)', () => {
+    assert.equal(resolveInstances('MAX', 8), 8);
+    assert.equal(resolveInstances('Max', 8), 8);
+  });
+
   it('throws E_BAD_OPTION for anything else', () => {
-    for (const v of ['two', '1.5', 'MAX', '3x']) {
+    for (const v of ['two', '1.5', 'maximum', '3x']) {
       throwsCode(() => resolveInstances(v, 8), 'E_BAD_OPTION', /^--instances: /);
     }
   });

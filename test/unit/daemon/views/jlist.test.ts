@@ -1,7 +1,13 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { Instance } from '../../../../src/daemon/lifecycle/instance.js';
-import { DYNAMIC_KEYS, dynamicEnv, pm2EntryJson, staticEnv } from '../../../../src/daemon/views/jlist.js';
+import {
+  DYNAMIC_KEYS,
+  dynamicEnv,
+  pm2EntryJson,
+  staticEnv,
+  stewardExtras,
+} from '../../../../src/daemon/views/jlist.js';
 import { sampleConfig } from '../../support.js';
 import { FakeEffects, fakeHooks } from '../lifecycle/fake-effects.js';
 
@@ -23,14 +29,17 @@ function pm2Entry(inst: Instance, pidPath: string, dropped: number) {
     name: inst.config.name,
     pm_id: inst.pm_id,
     monit: { memory: 0, cpu: 0 },
-    pm2_env: { ...dynamicEnv(inst, dropped), ...staticEnv(inst, '/h', pidPath) },
+    pm2_env: JSON.parse(
+      JSON.stringify({ ...dynamicEnv(inst), ...staticEnv(inst, '/h', pidPath) }),
+    ) as unknown,
+    steward: stewardExtras(inst, dropped),
   };
 }
 
 describe('jlist entries', () => {
   it('the cached JSON text parses to the same entry as the object form, env clashes included', async () => {
     // Variables named like PM2 fields (static and dynamic) are not copied up over them.
-    const inst = instance({ env: { status: 'from-env', name: 'from-env', FOO: 'bar', steward: 'x' } });
+    const inst = instance({ env: { status: 'from-env', name: 'from-env', FOO: 'bar', axm_dynamic: 'x' } });
     inst.note('guard', 'because');
     const usage = { cpu: 1.5, memory: 1234 };
     const want = pm2Entry(inst, '/h/pids/api-3.pid', 7);
@@ -51,6 +60,6 @@ describe('jlist entries', () => {
   });
 
   it('DYNAMIC_KEYS lists exactly the keys dynamicEnv builds', () => {
-    assert.deepEqual(Object.keys(dynamicEnv(instance(), 0)), DYNAMIC_KEYS);
+    assert.deepEqual(Object.keys(dynamicEnv(instance())), DYNAMIC_KEYS);
   });
 });
