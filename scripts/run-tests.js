@@ -33,14 +33,13 @@ for (const n of readdirSync('/proc')) {
   if (!/^\d+$/.test(n)) continue;
   try {
     const env = readFileSync(`/proc/${n}/environ`, 'latin1');
-    if (/STEWARD_SUPERVISOR=\/tmp\/stw-/.test(env))
-      stray.push(`${n}: ${readFileSync(`/proc/${n}/cmdline`, 'latin1').replace(/\0/g, ' ')}`);
-    else if (
-      /\/dist\/daemon\.js/.test(readFileSync(`/proc/${n}/cmdline`, 'latin1')) &&
-      /STEWARD_HOME=\/tmp\/stw-/.test(env)
-    ) {
-      stray.push(`${n}: daemon`);
-    }
+    const cmdline = readFileSync(`/proc/${n}/cmdline`, 'latin1');
+    // The daemon's command line names its checkout, which tells apart other worktrees' leftovers.
+    if (
+      /STEWARD_SUPERVISOR=\/tmp\/stw-/.test(env) ||
+      (/\/dist\/daemon\.js/.test(cmdline) && /STEWARD_HOME=\/tmp\/stw-/.test(env))
+    )
+      stray.push(`${n}: ${cmdline.replace(/\0/g, ' ').trim()}`);
   } catch {
     // gone
   }

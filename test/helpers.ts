@@ -85,7 +85,7 @@ export class Home {
    * the next test.
    */
   async cleanup(): Promise<void> {
-    if (existsSync(join(this.dir, 'daemon.sock'))) await this.run(['kill']);
+    const kill = existsSync(join(this.dir, 'daemon.sock')) ? await this.run(['kill']) : undefined;
     const leaked = await leftovers(this.dir);
     for (const p of leaked) {
       try {
@@ -98,7 +98,8 @@ export class Home {
     if (leaked.length > 0) {
       throw new Error(
         `${leaked.length} process(es) of ${this.dir} outlived \`steward kill\` (now SIGKILLed):\n` +
-          leaked.map((p) => `  ${p.pid}: ${p.cmdline}`).join('\n'),
+          leaked.map((p) => `  ${p.pid}: ${p.cmdline}`).join('\n') +
+          (kill && kill.code !== 0 ? `\n(steward kill exited ${kill.code}: ${kill.stderr.trim()})` : ''),
       );
     }
   }
