@@ -165,8 +165,9 @@ export function markedPids(home: string): number[] {
 
 /**
  * Pids of the daemons of this home (losers of a start race and orphans included): processes
- * running dist/daemon.js with `STEWARD_HOME=<home>` in their environment. Found in /proc rather
- * than read from daemon.pid, which names at most one of them and may hold a recycled pid.
+ * running dist/daemon.js (or the boot service, dist/src/startup/service.js) with
+ * `STEWARD_HOME=<home>` in their environment. Found in /proc rather than read from daemon.pid,
+ * which names at most one of them and may hold a recycled pid.
  */
 export function daemonPids(home: string): number[] {
   const entry = `STEWARD_HOME=${home}`;
@@ -174,7 +175,9 @@ export function daemonPids(home: string): number[] {
   for (const n of readdirSync('/proc')) {
     if (!/^\d+$/.test(n)) continue;
     try {
-      if (!/\/dist\/daemon\.js\0/.test(readFileSync(`/proc/${n}/cmdline`, 'latin1'))) continue;
+      const cmdline = readFileSync(`/proc/${n}/cmdline`, 'latin1');
+      // dist/daemon.js, or the boot service that runs the daemon in its own process
+      if (!/\/dist\/(daemon|src\/startup\/service)\.js\0/.test(cmdline)) continue;
       if (!readFileSync(`/proc/${n}/environ`, 'latin1').split('\0').includes(entry)) continue;
       if (!zombie(Number(n))) out.push(Number(n));
     } catch {
