@@ -1,5 +1,8 @@
 import assert from 'node:assert/strict';
+import { existsSync, symlinkSync } from 'node:fs';
+import { join } from 'node:path';
 import { describe, it } from 'node:test';
+import { readStat } from '../../src/daemon/proc.js';
 import { daemonPids, Home, waitFor } from '../helpers.js';
 
 /** First commands fired at the same moment against a home with no daemon yet. */
@@ -30,21 +33,47 @@ async function round(home: Home, n: number): Promise<void> {
   assert.equal(home.daemonPid(), pids[0], `round ${n}: daemon.pid names the running daemon`);
 }
 
-describe('daemon start race', () => {
-  it(`${CONCURRENT} concurrent first commands start exactly one daemon, all succeed (${ROUNDS} rounds)`, async () => {
-    // Every round runs, so that a failure says how often the race is lost, not just that it was.
-    const failures: string[] = [];
-    for (let n = 1; n <= ROUNDS; n++) {
-      const home = new Home();
-      try {
-        await round(home, n);
-        await home.cleanup();
-      } catch (e) {
-        failures.push((e as Error).message);
-        // cleanup still ends whatever the round left
-        await home.cleanup().catch((c: unknown) => failures.push((c as Error).message));
-      }
+/** Runs every round (so that a failure says how often the race is lost) and fails with them all. */
+async function rounds(count: number, prepare: (home: Home) => Promise<void>): Promise<void> {
+  const failures: string[] = [];
+  for (let n = 1; n <= count; n++) {
+    const home = new Home();
+    try {
+      await prepare(home);
+      await round(home, n);
+      await home.cleanup();
+    } catch (e) {
+      failures.push((e as Error).message);
+      // cleanup still ends whatever the round left
+      await home.cleanup().catch((c: unknown) => failures.push((c as Error).message));
     }
-    assert.deepEqual(failures, [], `${failures.length} failure(s) in ${ROUNDS} rounds`);
-  });
+  }
+  assert.deepEqual(failures, [], `${failures.length} failure(s) in ${count} rounds`);
+}
+
+/** Starts the daemon, then SIGKILLs it: its socket and daemon.pid stay behind, stale. */
+async function killDaemon(home: Home): Promise<string> {
+  await home.ok(['ping']);
+  const pid = await waitFor(() => home.daemonPid(), 'daemon.pid');
+  const identity = `${pid}:${readStat(pid)?.startTime}`;
+  process.kill(pid, 'SIGKILL');
+  await waitFor(() => daemonPids(home.dir).length === 0, 'the killed daemon to be gone');
+  assert.ok(existsSync(join(home.dir, 'daemon.sock')), 'the stale socket is left');
+  return identity;
+}
+
+describe('daemon start race', () => {
+  it(`${CONCURRENT} concurrent first commands start exactly one daemon, all succeed (${ROUNDS} rounds)`, () =>
+    rounds(ROUNDS, () => Promise.resolve()));
+
+  it(`the same after a kill -9 of the daemon left a stale socket (${ROUNDS} rounds)`, () =>
+    rounds(ROUNDS, async (home) => {
+      await killDaemon(home);
+    }));
+
+  it(`the same when that daemon died holding the start lock (${ROUNDS} rounds)`, () =>
+    rounds(ROUNDS, async (home) => {
+      // What a daemon killed while starting leaves: the lock naming it, and a stale socket.
+      symlinkSync(await killDaemon(home), join(home.dir, 'daemon.lock'));
+    }));
 });
