@@ -1,7 +1,7 @@
 import { chmodSync, mkdirSync, readFileSync, statSync, unlinkSync, writeFileSync } from 'node:fs';
 import { createConnection } from 'node:net';
 import { join } from 'node:path';
-import { errnoCode, messageOf, StewardError } from '../common/errors.js';
+import { errnoCode, isStewardError, messageOf, StewardError } from '../common/errors.js';
 import { homePaths, MAX_SOCKET_PATH, resolveHome, type HomePaths } from '../common/paths.js';
 import { packagePath, stewardVersion } from '../common/version.js';
 import { buildHandlers } from './handlers.js';
@@ -54,11 +54,15 @@ function prepareHome(paths: HomePaths): void {
     mkdirSync(paths.logs, { recursive: true, mode: 0o700 });
     mkdirSync(paths.pids, { recursive: true, mode: 0o700 });
   } catch (e) {
-    throw new StewardError('E_HOME', `cannot use STEWARD_HOME ${paths.home}: ${messageOf(e)}`, {
-      hint: 'make it writable by you, or point STEWARD_HOME at a directory you own',
-      cause: e,
-    });
+    throw homeError(paths, e);
   }
+}
+
+function homeError(paths: HomePaths, e: unknown): StewardError {
+  return new StewardError('E_HOME', `cannot use STEWARD_HOME ${paths.home}: ${messageOf(e)}`, {
+    hint: 'make it writable by you, or point STEWARD_HOME at a directory you own',
+    cause: e,
+  });
 }
 
 /**
@@ -87,7 +91,11 @@ const START_LOCK_WAIT_MS = 12_000;
  */
 async function claimHome(paths: HomePaths): Promise<StartLock | undefined> {
   for (;;) {
-    const lock = await acquireStartLock(join(paths.home, 'daemon.lock'), START_LOCK_WAIT_MS);
+    const lock = await acquireStartLock(join(paths.home, 'daemon.lock'), START_LOCK_WAIT_MS).catch(
+      (e: unknown) => {
+        throw isStewardError(e) ? e : homeError(paths, e);
+      },
+    );
     if (await socketAlive(paths.socket)) {
       lock.release();
       return undefined;
@@ -113,10 +121,7 @@ async function main(): Promise<void> {
   try {
     writeFileSync(paths.pidFile, `${process.pid}\n`, { mode: 0o600 });
   } catch (e) {
-    throw new StewardError('E_HOME', `cannot use STEWARD_HOME ${paths.home}: ${messageOf(e)}`, {
-      hint: 'make it writable by you, or point STEWARD_HOME at a directory you own',
-      cause: e,
-    });
+    throw homeError(paths, e);
   }
   // The daemon's own log is rotated like app logs (PM2's pm2.log never is).
   const daemonLog = new LogFile(
