@@ -76,4 +76,29 @@ describe('daemon start race', () => {
       // What a daemon killed while starting leaves: the lock naming it, and a stale socket.
       symlinkSync(await killDaemon(home), join(home.dir, 'daemon.lock'));
     }));
+
+  it(`a kill racing new commands leaves no unreachable daemon behind (${ROUNDS} rounds)`, async () => {
+    const failures: string[] = [];
+    for (let n = 1; n <= ROUNDS; n++) {
+      const home = new Home();
+      try {
+        await home.ok(['ping']);
+        // Commands that reach the old daemon as it stops may fail; what must not happen is a new
+        // daemon whose socket the old one removed on its way out (running, but unreachable).
+        await Promise.all([home.run(['kill']), ...COMMANDS.map((c) => home.run(c)), home.run(['ping'])]);
+        await waitFor(() => daemonPids(home.dir).length <= 1, `at most one daemon in round ${n}`, 5000);
+        const running = daemonPids(home.dir);
+        // A ping now reaches the daemon left running, if any (else it would start a second one).
+        await home.ok(['ping']);
+        if (running.length === 1)
+          assert.deepEqual(daemonPids(home.dir), running, `round ${n}: the daemon left running answers`);
+        assert.equal(home.daemonPid(), daemonPids(home.dir)[0], `round ${n}: daemon.pid names it`);
+        await home.cleanup();
+      } catch (e) {
+        failures.push((e as Error).message);
+        await home.cleanup().catch((c: unknown) => failures.push((c as Error).message));
+      }
+    }
+    assert.deepEqual(failures, [], `${failures.length} failure(s) in ${ROUNDS} rounds`);
+  });
 });
