@@ -79,19 +79,52 @@ export class Home {
     }
   }
 
-  /** Stops everything: `steward kill`, then SIGKILL of anything left with this home's mark. */
+  /**
+   * Stops everything with `steward kill`, then fails the test if any process of this home — a
+   * daemon, or anything carrying the home's supervisor mark — is still alive once exits have had
+   * time to land. The leaked processes are SIGKILLed first so that one leak does not spill into
+   * the next test.
+   */
   async cleanup(): Promise<void> {
-    if (existsSync(join(this.dir, 'daemon.sock'))) await this.run(['kill']);
-    const pid = this.daemonPid();
-    if (pid && alive(pid)) process.kill(pid, 'SIGKILL');
-    for (const p of markedPids(this.dir)) {
+    const kill = existsSync(join(this.dir, 'daemon.sock')) ? await this.run(['kill']) : undefined;
+    const leaked = await leftovers(this.dir);
+    for (const p of leaked) {
       try {
-        process.kill(p, 'SIGKILL');
+        process.kill(p.pid, 'SIGKILL');
       } catch {
-        // gone
+        // gone meanwhile
       }
     }
     rmSync(this.dir, { recursive: true, force: true });
+    if (leaked.length > 0) {
+      throw new Error(
+        `${leaked.length} process(es) of ${this.dir} outlived \`steward kill\` (now SIGKILLed):\n` +
+          leaked.map((p) => `  ${p.pid}: ${p.cmdline}`).join('\n') +
+          (kill && kill.code !== 0 ? `\n(steward kill exited ${kill.code}: ${kill.stderr.trim()})` : ''),
+      );
+    }
+  }
+}
+
+/** How long the processes of a home may take to exit after `steward kill` returned. */
+const LEFTOVER_GRACE_MS = 3000;
+
+/** The processes of a home still alive after the grace period, with their command lines. */
+async function leftovers(home: string): Promise<Array<{ pid: number; cmdline: string }>> {
+  const pids = () => [...new Set([...daemonPids(home), ...markedPids(home)])];
+  try {
+    await waitFor(() => pids().length === 0, 'the processes of the home to exit', LEFTOVER_GRACE_MS);
+    return [];
+  } catch {
+    return pids().map((pid) => ({ pid, cmdline: cmdlineOf(pid) }));
+  }
+}
+
+function cmdlineOf(pid: number): string {
+  try {
+    return readFileSync(`/proc/${pid}/cmdline`, 'latin1').replace(/\0/g, ' ').trim();
+  } catch {
+    return '(gone)';
   }
 }
 
@@ -131,6 +164,35 @@ export function markedPids(home: string): number[] {
     }
   }
   return out;
+}
+
+/**
+ * Pids of the daemons of this home (losers of a start race and orphans included): processes
+ * running dist/daemon.js (or the boot service, dist/src/startup/service.js) with
+ * `STEWARD_HOME=<home>` in their environment. Found in /proc rather than read from daemon.pid,
+ * which names at most one of them and may hold a recycled pid.
+ */
+export function daemonPids(home: string): number[] {
+  const entry = `STEWARD_HOME=${home}`;
+  const out: number[] = [];
+  for (const n of readdirSync('/proc')) {
+    if (!/^\d+$/.test(n)) continue;
+    try {
+      const cmdline = readFileSync(`/proc/${n}/cmdline`, 'latin1');
+      // dist/daemon.js, or the boot service that runs the daemon in its own process
+      if (!/\/dist\/(daemon|src\/startup\/service)\.js\0/.test(cmdline)) continue;
+      if (!readFileSync(`/proc/${n}/environ`, 'latin1').split('\0').includes(entry)) continue;
+      if (!zombie(Number(n))) out.push(Number(n));
+    } catch {
+      // gone
+    }
+  }
+  return out;
+}
+
+function zombie(pid: number): boolean {
+  const stat = readFileSync(`/proc/${pid}/stat`, 'latin1');
+  return stat.slice(stat.lastIndexOf(')') + 2, stat.lastIndexOf(')') + 3) === 'Z';
 }
 
 /** Polls `fn` until it returns a truthy value or the deadline passes. */

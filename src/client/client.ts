@@ -81,7 +81,15 @@ export class Client {
     // Loaded only when a daemon must be started: child_process is not free to load.
     const { startDaemon } = await import('./start-daemon.js');
     await startDaemon(paths, opts.env ?? process.env);
-    const c = new Client(await openSocket(paths.socket), paths);
+    // The daemon (or one that won the start, see docs/architecture.md) listens by now.
+    const socket = await openSocket(paths.socket).catch((e: unknown) => {
+      throw new StewardError(
+        'E_DAEMON_UNREACHABLE',
+        `the daemon started but does not answer at ${paths.socket}: ${messageOf(e)}`,
+        { hint: `see ${paths.daemonLog}` },
+      );
+    });
+    const c = new Client(socket, paths);
     c.startedDaemon = true;
     return c;
   }

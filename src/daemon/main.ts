@@ -1,7 +1,7 @@
-import { chmodSync, mkdirSync, statSync, unlinkSync, writeFileSync } from 'node:fs';
+import { chmodSync, mkdirSync, readFileSync, statSync, unlinkSync, writeFileSync } from 'node:fs';
 import { createConnection } from 'node:net';
 import { join } from 'node:path';
-import { errnoCode, messageOf, StewardError } from '../common/errors.js';
+import { errnoCode, isStewardError, messageOf, StewardError } from '../common/errors.js';
 import { homePaths, MAX_SOCKET_PATH, resolveHome, type HomePaths } from '../common/paths.js';
 import { packagePath, stewardVersion } from '../common/version.js';
 import { buildHandlers } from './rpc/handlers.js';
@@ -12,6 +12,7 @@ import { LogFile } from './logs/log-file.js';
 import { MetricsServer, metricsToken } from './views/prometheus.js';
 import { loadSettings, updateSetting } from './state/settings.js';
 import { RpcServer, type Connection } from './rpc/server.js';
+import { acquireStartLock, type StartLock } from './state/start-lock.js';
 import { Supervisor } from './table/supervisor.js';
 
 /**
@@ -52,16 +53,22 @@ function prepareHome(paths: HomePaths): void {
     if ((statSync(paths.home).mode & 0o077) !== 0) chmodSync(paths.home, 0o700);
     mkdirSync(paths.logs, { recursive: true, mode: 0o700 });
     mkdirSync(paths.pids, { recursive: true, mode: 0o700 });
-    writeFileSync(paths.pidFile, `${process.pid}\n`, { mode: 0o600 });
   } catch (e) {
-    throw new StewardError('E_HOME', `cannot use STEWARD_HOME ${paths.home}: ${messageOf(e)}`, {
-      hint: 'make it writable by you, or point STEWARD_HOME at a directory you own',
-      cause: e,
-    });
+    throw homeError(paths, e);
   }
 }
 
-/** True when another daemon answers on the socket. */
+function homeError(paths: HomePaths, e: unknown): StewardError {
+  return new StewardError('E_HOME', `cannot use STEWARD_HOME ${paths.home}: ${messageOf(e)}`, {
+    hint: 'make it writable by you, or point STEWARD_HOME at a directory you own',
+    cause: e,
+  });
+}
+
+/**
+ * False only when nobody listens on the socket for sure (no file, or connection refused): any
+ * other failure (e.g. a full backlog) may be a live daemon, whose socket must not be removed.
+ */
 function socketAlive(path: string): Promise<boolean> {
   return new Promise((resolve) => {
     const s = createConnection(path);
@@ -69,14 +76,40 @@ function socketAlive(path: string): Promise<boolean> {
       s.destroy();
       resolve(true);
     });
-    s.once('error', () => resolve(false));
+    s.once('error', (e) => resolve(!['ENOENT', 'ECONNREFUSED'].includes(errnoCode(e) ?? '')));
   });
+}
+
+/** How long a daemon waits for another one of the same home to finish starting. */
+const START_LOCK_WAIT_MS = 12_000;
+
+/**
+ * The start protocol (docs/architecture.md): under the home's start lock, a live socket means
+ * another daemon serves the home (undefined); otherwise this daemon owns the start and returns
+ * the lock, to be released once its socket listens. Only the lock's holder may remove a stale
+ * socket or write daemon.pid.
+ */
+async function claimHome(paths: HomePaths): Promise<StartLock | undefined> {
+  for (;;) {
+    const lock = await acquireStartLock(join(paths.home, 'daemon.lock'), START_LOCK_WAIT_MS).catch(
+      (e: unknown) => {
+        throw isStewardError(e) ? e : homeError(paths, e);
+      },
+    );
+    if (await socketAlive(paths.socket)) {
+      lock.release();
+      return undefined;
+    }
+    // Checked again after the probe: a stale-lock breaker may have displaced us (start-lock.ts).
+    if (lock.held()) return lock;
+  }
 }
 
 async function main(): Promise<void> {
   const paths = homePaths(resolveHome());
   prepareHome(paths);
-  if (await socketAlive(paths.socket)) {
+  const lock = await claimHome(paths);
+  if (!lock) {
     ready({ ok: true, pid: 0 });
     process.exit(0);
   }
@@ -84,6 +117,11 @@ async function main(): Promise<void> {
     unlinkSync(paths.socket);
   } catch (e) {
     if (errnoCode(e) !== 'ENOENT') throw e;
+  }
+  try {
+    writeFileSync(paths.pidFile, `${process.pid}\n`, { mode: 0o600 });
+  } catch (e) {
+    throw homeError(paths, e);
   }
   // The daemon's own log is rotated like app logs (PM2's pm2.log never is).
   const daemonLog = new LogFile(
@@ -218,14 +256,16 @@ async function main(): Promise<void> {
     }
     await supervisor.logs.closeAll();
     supervisor.pipes.close();
-    bus.server?.server.close();
-    for (const f of [paths.socket, paths.pidFile]) {
-      try {
-        unlinkSync(f);
-      } catch {
-        // already gone
-      }
+    // daemon.pid goes while our socket still answers, so no new daemon can have written it yet.
+    try {
+      if (readFileSync(paths.pidFile, 'utf8').trim() === String(process.pid)) unlinkSync(paths.pidFile);
+    } catch {
+      // already gone
     }
+    // close() unlinks the socket before it closes the listening fd (libuv), i.e. while it still
+    // answers: a daemon starting meanwhile finds our live socket or none. Unlinking it again
+    // after close() could remove the socket of such a new daemon.
+    bus.server?.server.close();
     log('daemon stopped');
     void daemonLog.close().then(() => process.exit(code));
   };
@@ -270,6 +310,7 @@ async function main(): Promise<void> {
   process.umask(oldUmask);
   bus.server = server;
   chmodSync(paths.socket, 0o600);
+  lock.release();
 
   process.on('SIGTERM', () => void shutdown(true, 0));
   process.on('SIGINT', () => void shutdown(true, 0));
