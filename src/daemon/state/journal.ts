@@ -1,0 +1,53 @@
+import { messageOf } from '../../common/errors.js';
+import { stewardVersion } from '../../common/version.js';
+import type { InstanceSnapshot } from '../lifecycle/instance.js';
+import { serialize, writeSnapshot } from './persistence.js';
+
+/**
+ * Bursts of changes (`delete all` of 200 apps) are written as a few journal writes. A change lost
+ * to a crash in this window is harmless: recovery also finds processes by their environment mark.
+ */
+const JOURNAL_COALESCE_MS = 100;
+
+/** The live table in `state.json`, rewritten (atomically) after changes, for recovery after a crash. */
+export class Journal {
+  private pending = false;
+  private frozen = false;
+
+  constructor(
+    private readonly path: string,
+    private readonly snapshots: () => InstanceSnapshot[],
+    private readonly log: (msg: string) => void,
+  ) {}
+
+  /** Something changed: write within JOURNAL_COALESCE_MS. */
+  changed(): void {
+    if (this.pending) return;
+    this.pending = true;
+    setTimeout(() => this.write(), JOURNAL_COALESCE_MS);
+  }
+
+  /** Writes now (with `handover` when the table is handed to the next daemon on purpose). */
+  write(handover?: string): void {
+    this.pending = false;
+    if (this.frozen) return;
+    try {
+      const text = serialize(this.snapshots(), stewardVersion(), Date.now(), false, handover);
+      writeSnapshot(this.path, text, undefined, false);
+    } catch (e) {
+      this.log(`journal: ${messageOf(e)}`);
+    }
+  }
+
+  /** From now on the file stays as it is (the daemon is stopping). */
+  freeze(): void {
+    this.frozen = true;
+  }
+
+  /** Writes once more even if frozen (an emptied table after `steward kill`), then stays frozen. */
+  writeFinal(): void {
+    this.frozen = false;
+    this.write();
+    this.frozen = true;
+  }
+}
