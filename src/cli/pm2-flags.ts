@@ -1,5 +1,6 @@
 import { flagAttr } from '../config/flag-names.js';
 import { OPTIONS } from '../config/options.js';
+import { KEPT, MERGED, NOT_ON_RESTART } from '../config/restart-merge.js';
 import type { OptionDef } from './registry.js';
 
 /**
@@ -10,15 +11,19 @@ import type { OptionDef } from './registry.js';
  */
 const START_ONLY = 'it applies to start; to change an app, edit its ecosystem file and restart with the file';
 
-/** `start` flags that set app options, in table order. */
-export const OPTION_FLAGS: OptionDef[] = OPTIONS.flatMap((o) =>
+/** `start` flags that set app options, in table order, with the option each sets. */
+const KEYED_FLAGS: Array<{ key: string; def: OptionDef }> = OPTIONS.flatMap((o) =>
   (o.cli ?? []).map((f) => ({
-    flags: f.flags,
-    description: f.help ?? o.doc,
-    ...(f.repeat ? { repeat: true } : {}),
-    ...(o.status === 'ignored' ? { ignored: `${o.doc} (PM2 only)`, hidden: true } : {}),
+    key: o.key,
+    def: {
+      flags: f.flags,
+      description: f.help ?? o.doc,
+      ...(f.repeat ? { repeat: true } : {}),
+      ...(o.status === 'ignored' ? { ignored: `${o.doc} (PM2 only)`, hidden: true } : {}),
+    },
   })),
 );
+export const OPTION_FLAGS: OptionDef[] = KEYED_FLAGS.map((f) => f.def);
 
 export const ONLY: OptionDef = {
   flags: '--only <names>',
@@ -81,9 +86,36 @@ const names = (flags: string) => flags.split(/[ ,|]+/).filter((w) => w.startsWit
  * `pm2 logs --lines 5 -n x` in a script keeps working.
  */
 export function withPm2Globals(own: OptionDef[], why = START_ONLY): OptionDef[] {
+  return withGlobals(own, OPTION_FLAGS, why, new Set());
+}
+
+function withGlobals(
+  own: OptionDef[],
+  optionFlags: OptionDef[],
+  why: string,
+  acting: ReadonlySet<OptionDef>,
+): OptionDef[] {
   const taken = new Set(own.flatMap((o) => [...names(o.flags), `--${flagAttr(o.flags)}`]));
-  const extra = [...OPTION_FLAGS, UPDATE_ENV, ONLY, ENV, ...PM2_CLI_FLAGS]
+  const extra = [...optionFlags, UPDATE_ENV, ONLY, ENV, ...PM2_CLI_FLAGS]
     .filter((o) => !names(o.flags).some((n) => taken.has(n)))
-    .map((o) => ({ ...o, ignored: o.ignored ?? why, hidden: true }));
+    .map((o) => (acting.has(o) ? { ...o, hidden: true } : { ...o, ignored: o.ignored ?? why, hidden: true }));
   return [...own, ...extra];
+}
+
+/**
+ * `restart`/`reload`: as withPm2Globals, but the app options PM2 merges into the config act
+ * (src/config/restart-merge.ts); those a restart cannot change are refused by the command, and
+ * those that mean nothing for a restart are noted under --verbose with their own reason.
+ */
+export function withRestartFlags(own: OptionDef[]): OptionDef[] {
+  const acting = new Set<OptionDef>();
+  const optionFlags = KEYED_FLAGS.map(({ key, def }): OptionDef => {
+    if (def.ignored !== undefined) return def;
+    if (MERGED.has(key) || KEPT.has(key)) {
+      acting.add(def);
+      return def;
+    }
+    return { ...def, ignored: NOT_ON_RESTART.get(key) ?? START_ONLY };
+  });
+  return withGlobals(own, optionFlags, START_ONLY, acting);
 }

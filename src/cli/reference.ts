@@ -1,4 +1,11 @@
+import { OPTIONS } from '../config/options.js';
+import { KEPT } from '../config/restart-merge.js';
 import { COMMANDS } from './registry.js';
+
+/** Flags of the options a restart cannot change. */
+const KEPT_FLAGS = new Set(
+  OPTIONS.flatMap((o) => (KEPT.has(o.key) ? (o.cli ?? []).map((f) => f.flags) : [])),
+);
 
 /** The CLI reference (docs/cli.md), rendered from the command registry. */
 export function renderCliReference(): string {
@@ -30,6 +37,18 @@ export function renderCliReference(): string {
       out.push('| option | meaning |', '|---|---|');
       for (const o of shown) out.push(`| \`${o.flags}\` | ${o.description} |`);
       out.push('');
+    }
+    // restart, reload and gracefulReload merge app options (src/config/restart-merge.ts).
+    const merges = ['restart', 'reload', 'gracefulReload'].includes(c.name);
+    const acting = merges ? hidden.filter((o) => o.ignored === undefined) : [];
+    if (acting.length) {
+      const list = (l: typeof acting) => l.map((o) => `\`${o.flags}\``).join(', ');
+      out.push(
+        `App options given here are merged into the config of each app before it is ${c.name === 'restart' ? 'restarted' : 'reloaded'}, as in PM2, after the same checks as on \`start\` (a bad value is an error, exit 2, and nothing is done): ${list(acting.filter((o) => !KEPT_FLAGS.has(o.flags)))}.`,
+        '',
+        `These cannot change by a ${c.name === 'restart' ? 'restart' : 'reload'} and are refused (exit 2; \`--name\` and \`--namespace\` are accepted when they are the app's own): ${list(acting.filter((o) => KEPT_FLAGS.has(o.flags)))}. \`-i\`, \`-x\`, \`--no-autostart\` and \`-f\` are accepted without effect, as in PM2 (use \`scale\` for the number of processes).`,
+        '',
+      );
     }
     if (c.name === 'start' && hidden.length) {
       const list = hidden.map((o) => `\`${o.flags}\``).join(', ');

@@ -1,9 +1,11 @@
-import type { StartOptions } from './commands/lifecycle.js';
-import { ENV, ONLY, START_OPTIONS, UPDATE_ENV, withPm2Globals } from './pm2-flags.js';
+import type { RestartFlags, StartOptions } from './commands/lifecycle.js';
+import { ENV, ONLY, START_OPTIONS, UPDATE_ENV, withPm2Globals, withRestartFlags } from './pm2-flags.js';
 import type { CommandDef } from './registry.js';
 
 const lifecycle = () => import('./commands/lifecycle.js');
 const config = () => import('./commands/config.js');
+
+const FROM_FILE = "the apps' options come from the ecosystem file";
 
 /** Commands that start, stop, restart, reload, delete and scale apps (part of COMMANDS). */
 export const LIFECYCLE_COMMANDS: CommandDef[] = [
@@ -27,28 +29,31 @@ export const LIFECYCLE_COMMANDS: CommandDef[] = [
     name: 'restart',
     args: '<targets...>',
     summary:
-      'restart apps; with an ecosystem file, apply its config and environment (and start missing apps)',
-    options: withPm2Globals([UPDATE_ENV, ONLY, ENV, { flags: '--watch', description: 'toggle watching' }]),
-    run: async (ctx, args, opts) => (await lifecycle()).restart(ctx, 'restart', args[0] as string[], opts),
+      'restart apps; app options given (`--max-memory-restart 300M`, `--cron-restart`, `--node-args`…) are merged into their config first; with an ecosystem file, apply its config and environment (and start missing apps)',
+    options: withRestartFlags([UPDATE_ENV, ONLY, ENV, { flags: '--watch', description: 'toggle watching' }]),
+    run: async (ctx, args, opts) =>
+      (await lifecycle()).restart(ctx, 'restart', args[0] as string[], opts as RestartFlags),
   },
   {
     name: 'reload',
     args: '<targets...>',
-    summary: 'reload apps (zero-downtime where possible; otherwise a restart)',
-    options: withPm2Globals([UPDATE_ENV, ONLY, ENV]),
-    run: async (ctx, args, opts) => (await lifecycle()).restart(ctx, 'reload', args[0] as string[], opts),
+    summary:
+      'reload apps (zero-downtime where possible; otherwise a restart); app options given are merged into their config first, as with restart',
+    options: withRestartFlags([UPDATE_ENV, ONLY, ENV]),
+    run: async (ctx, args, opts) =>
+      (await lifecycle()).restart(ctx, 'reload', args[0] as string[], opts as RestartFlags),
   },
   {
     name: 'gracefulReload',
     args: '<targets...>',
     summary:
       "PM2's former graceful reload: the same as reload (use --shutdown-with-message on start for a message-based stop)",
-    options: withPm2Globals([UPDATE_ENV, ONLY, ENV]),
+    options: withRestartFlags([UPDATE_ENV, ONLY, ENV]),
     run: async (ctx, args, opts) => {
       ctx.info(
         'gracefulReload is reload in Steward: old processes get their stop signal, or the "shutdown" message when the app has shutdown_with_message',
       );
-      await (await lifecycle()).restart(ctx, 'reload', args[0] as string[], opts);
+      await (await lifecycle()).restart(ctx, 'reload', args[0] as string[], opts as RestartFlags);
     },
   },
   {
@@ -70,16 +75,18 @@ export const LIFECYCLE_COMMANDS: CommandDef[] = [
     args: '<file>',
     summary:
       "start the apps of an ecosystem file that are missing, restart the others with the file's config",
-    options: withPm2Globals([ONLY, ENV, UPDATE_ENV]),
-    run: async (ctx, args, opts) => (await lifecycle()).restart(ctx, 'restart', [args[0] as string], opts),
+    options: withPm2Globals([ONLY, ENV, UPDATE_ENV], FROM_FILE),
+    run: async (ctx, args, opts) =>
+      (await lifecycle()).restart(ctx, 'restart', [args[0] as string], opts as RestartFlags, false),
   },
   {
     name: 'startOrReload',
     aliases: ['startOrGracefulReload'],
     args: '<file>',
     summary: 'start the apps of an ecosystem file that are missing, reload the others',
-    options: withPm2Globals([ONLY, ENV, UPDATE_ENV]),
-    run: async (ctx, args, opts) => (await lifecycle()).restart(ctx, 'reload', [args[0] as string], opts),
+    options: withPm2Globals([ONLY, ENV, UPDATE_ENV], FROM_FILE),
+    run: async (ctx, args, opts) =>
+      (await lifecycle()).restart(ctx, 'reload', [args[0] as string], opts as RestartFlags, false),
   },
   {
     name: 'validate',

@@ -181,8 +181,9 @@ export interface AppCheck {
 /**
  * Checks one raw app. `where` prefixes every message (`ecosystem.config.js: apps[1] (api)`).
  * A key that is not an option is a warning with the closest known name, and is dropped.
+ * `script: false` checks options without an app (the options given to `restart`).
  */
-export function checkApp(raw: unknown, where: string): AppCheck {
+export function checkApp(raw: unknown, where: string, opts: { script?: boolean } = {}): AppCheck {
   const errors: string[] = [];
   const warnings: string[] = [];
   if (typeof raw !== 'object' || raw === null || Array.isArray(raw)) {
@@ -220,7 +221,8 @@ export function checkApp(raw: unknown, where: string): AppCheck {
     if (r.success) app[k] = r.output;
     else errors.push(`${where}: ${k}: ${r.issues[0]?.message ?? 'invalid'}`);
   }
-  if (errors.length === 0 && (typeof app.script !== 'string' || app.script.trim() === '')) {
+  const needScript = opts.script ?? true;
+  if (needScript && errors.length === 0 && (typeof app.script !== 'string' || app.script.trim() === '')) {
     errors.push(`${where}: script: required, got nothing (the file or command to run)`);
   }
   return { app, errors, warnings };

@@ -28,6 +28,11 @@ export const FLAG_KEYS: ReadonlyMap<string, string> = new Map(
   OPTIONS.flatMap((o) => (o.cli ?? []).map((f) => [flagAttr(f.flags), o.key] as const)),
 );
 
+/** Attributes of `--no-x` flags. */
+const NEGATED: ReadonlySet<string> = new Set(
+  OPTIONS.flatMap((o) => (o.cli ?? []).filter((f) => /--no-/.test(f.flags)).map((f) => flagAttr(f.flags))),
+);
+
 /** Option key → the flag that sets it, for messages. */
 const KEY_FLAGS: ReadonlyMap<string, string> = new Map([
   ...OPTIONS.flatMap((o) => {
@@ -40,10 +45,20 @@ const KEY_FLAGS: ReadonlyMap<string, string> = new Map([
 
 /** The CLI flags as a raw PM2 app, so that flags and files go through one validation. */
 export function flagsToRaw(script: string, args: string[], flags: StartFlags): RawApp {
-  const raw: RawApp = { script, args };
+  return { script, args, ...flagsToOptions(flags) };
+}
+
+/**
+ * The app options among the flags, as raw PM2 options (unconverted). Commander gives a `--no-x`
+ * flag the value true when it is not given; `givenOnly` drops those, as PM2 strips the defaults on
+ * restart so that they do not override the app's config.
+ */
+export function flagsToOptions(flags: StartFlags, givenOnly = false): RawApp {
+  const raw: RawApp = {};
   for (const [attr, key] of FLAG_KEYS) {
     const v = flags[attr];
     if (v === undefined) continue;
+    if (givenOnly && v === true && NEGATED.has(attr)) continue;
     // Two flags for one key (--interpreter-args and --node-args): PM2 passes both.
     if (key === 'node_args' && typeof raw.node_args === 'string')
       raw.node_args = `${raw.node_args} ${String(v)}`;
@@ -69,23 +84,31 @@ export function appFromCli(
   ctx: CliContext,
   cpus: number,
 ): AppConfig {
-  const label = (k: string) => KEY_FLAGS.get(k) ?? k;
-  const checked = checkApp(flagsToRaw(script, args, flags), '');
-  if (checked.errors.length > 0) {
-    // checkApp says "<key>: expected …"; name the flag the user typed instead.
-    const first = (checked.errors[0] ?? '').replace(/^: /, '');
-    const key = first.split(':')[0] ?? '';
-    throw new StewardError('E_BAD_OPTION', `${label(key)}${first.slice(key.length)}`, {
-      hint: `fix the value of ${label(key)}`,
-    });
-  }
-  return normalizeApp(checked.app, {
+  const checked = checkFlags(flagsToRaw(script, args, flags), true);
+  return normalizeApp(checked, {
     cwd: ctx.cwd,
     env: ctx.env,
     cpus,
     where: '',
-    label,
+    label: flagLabel,
     badCode: 'E_BAD_OPTION',
     io: ctx.io ?? nodeIo,
   }).config;
+}
+
+/** The flag that sets an option, for messages (`max_memory_restart` → `--max-memory-restart`). */
+export const flagLabel = (key: string): string => KEY_FLAGS.get(key) ?? key;
+
+/** Checks and converts raw options from flags (checkApp); a bad value is E_BAD_OPTION naming the flag. */
+export function checkFlags(raw: RawApp, script: boolean): RawApp {
+  const checked = checkApp(raw, '', { script });
+  if (checked.errors.length > 0) {
+    // checkApp says "<key>: expected …"; name the flag the user typed instead.
+    const first = (checked.errors[0] ?? '').replace(/^: /, '');
+    const key = first.split(':')[0] ?? '';
+    throw new StewardError('E_BAD_OPTION', `${flagLabel(key)}${first.slice(key.length)}`, {
+      hint: `fix the value of ${flagLabel(key)}`,
+    });
+  }
+  return checked.app;
 }

@@ -3,6 +3,8 @@ import { Cron } from 'croner';
 import { StewardError, type ErrorCode } from '../common/errors.js';
 import type { AppConfig } from './app-config.js';
 import { parseDuration } from './units.js';
+import { ISO_FORMAT, isValidDateFormat } from '../common/timefmt.js';
+import { isValidInterval } from './interval.js';
 
 /** Checks of single option values for normalize.ts (no I/O: look-ups come in as functions). */
 
@@ -174,4 +176,45 @@ export function readinessOptions(
     );
   }
   return { listen, readyPattern, readyProbe };
+}
+
+/** log_date_format, or `time`'s ISO format when only `time` is set; it must have a date or time token. */
+export function dateFormat(
+  fmt: string | undefined,
+  time: boolean,
+  at: (key: string) => string,
+  code: ErrorCode,
+): string | null {
+  const v = fmt ?? (time ? ISO_FORMAT : null);
+  if (v !== null && !isValidDateFormat(v)) {
+    throw new StewardError(code, `${at('log_date_format')}: "${v}" has no date or time token`, {
+      hint: 'use a dayjs format such as "YYYY-MM-DD HH:mm:ss Z"',
+    });
+  }
+  return v;
+}
+
+/** log_rotate_interval: "daily", "hourly" or a cron expression. */
+export function rotateInterval(
+  v: string | undefined,
+  at: (key: string) => string,
+  code: ErrorCode,
+): string | null {
+  if (v === undefined) return null;
+  if (!isValidInterval(v)) {
+    throw new StewardError(
+      code,
+      `${at('log_rotate_interval')}: expected "daily", "hourly" or a cron expression, got ${JSON.stringify(v)}`,
+      { hint: 'e.g. "daily" or "0 */6 * * *"' },
+    );
+  }
+  return v;
+}
+
+/** log_type: "json", or "raw" (the default). */
+export function logType(v: string | undefined, at: (key: string) => string, code: ErrorCode): 'raw' | 'json' {
+  if (v === undefined || v === 'raw' || v === 'json') return v ?? 'raw';
+  throw new StewardError(code, `${at('log_type')}: expected "json" or "raw", got ${JSON.stringify(v)}`, {
+    hint: 'use log_type: "json"',
+  });
 }

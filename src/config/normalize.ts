@@ -9,9 +9,16 @@ import { isNodeInterpreter } from './interpreter.js';
 import { resolveScript } from './normalize-script.js';
 import { defaultName } from './resolve-script.js';
 import type { UserEntry } from './users.js';
-import { ISO_FORMAT, isValidDateFormat } from '../common/timefmt.js';
-import { isValidInterval } from './interval.js';
-import { cronPattern, healthCheck, parseListen, readinessOptions, watchPaths } from './normalize-checks.js';
+import {
+  cronPattern,
+  dateFormat,
+  healthCheck,
+  logType,
+  parseListen,
+  readinessOptions,
+  rotateInterval,
+  watchPaths,
+} from './normalize-checks.js';
 
 export { parseListen };
 
@@ -202,22 +209,8 @@ export function normalizeApp(raw: RawApp, ctx: NormalizeContext): Normalized {
     gid = g;
   }
 
-  const logDateFormat = str('log_date_format') ?? (raw.time === true ? ISO_FORMAT : null);
-  if (logDateFormat !== null && !isValidDateFormat(logDateFormat)) {
-    throw fail(
-      ctx.badCode,
-      `${at('log_date_format')}: "${logDateFormat}" has no date or time token`,
-      'use a dayjs format such as "YYYY-MM-DD HH:mm:ss Z"',
-    );
-  }
-  const interval = str('log_rotate_interval') ?? null;
-  if (interval !== null && !isValidInterval(interval)) {
-    throw fail(
-      ctx.badCode,
-      `${at('log_rotate_interval')}: expected "daily", "hourly" or a cron expression, got ${JSON.stringify(interval)}`,
-      'e.g. "daily" or "0 */6 * * *"',
-    );
-  }
+  const logDateFormat = dateFormat(str('log_date_format'), raw.time === true, at, ctx.badCode);
+  const interval = rotateInterval(str('log_rotate_interval'), at, ctx.badCode);
   const config: AppConfig = {
     name,
     namespace: str('namespace') ?? DEFAULTS.namespace,
@@ -253,7 +246,7 @@ export function normalizeApp(raw: RawApp, ctx: NormalizeContext): Normalized {
     log_rotate_interval: interval,
     disable_logs: bool('disable_logs', false),
     log_date_format: logDateFormat,
-    log_type: str('log_type') === 'json' ? 'json' : 'raw',
+    log_type: logType(str('log_type'), at, ctx.badCode),
     pid_file: str('pid_file') ? resolve(cwd, expandHome(str('pid_file') as string, ctx.env)) : null,
     env: appEnv,
     shell_env: shellEnv,
@@ -282,13 +275,6 @@ export function normalizeApp(raw: RawApp, ctx: NormalizeContext): Normalized {
     username: uid !== null ? (io.lookupUser(uid)?.name ?? String(uid)) : io.currentUser(),
     extra: pickExtra(raw),
   };
-  if (config.log_type === 'raw' && str('log_type') && str('log_type') !== 'raw') {
-    throw fail(
-      ctx.badCode,
-      `${at('log_type')}: expected "json" or "raw", got ${JSON.stringify(str('log_type'))}`,
-      'use log_type: "json"',
-    );
-  }
   return { config, warnings };
 }
 

@@ -72,6 +72,11 @@ export interface RestartParams extends TargetParams {
   shell_env?: Record<string, string>;
   /** restart: toggle watching (PM2's `restart --watch`). */
   watch?: boolean;
+  /**
+   * App options given with the command, merged into each target's config before its restart or
+   * reload (as PM2 does). Only the fields of PATCH_FIELDS (src/config/restart-merge.ts).
+   */
+  options?: Partial<AppConfig>;
 }
 
 export interface OpResult {

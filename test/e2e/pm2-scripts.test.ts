@@ -65,7 +65,9 @@ describe('PM2 scripts run unchanged', () => {
     await home.ok(['start', forever, '--name', 'g']);
     const r = await home.run(['restart', 'g', '--max-memory-restart=1G', '--parallel=2', '--verbose']);
     assert.equal(r.code, 0, r.stderr);
-    assert.match(r.stderr, /note: --max-memory-restart is accepted for PM2 scripts and has no effect here/);
+    // As in PM2, an app option given to restart is merged into the app's config.
+    assert.doesNotMatch(r.stderr, /note: --max-memory-restart/);
+    assert.equal((await home.jlist())[0]?.pm2_env.max_memory_restart, 1024 ** 3);
     assert.match(r.stderr, /note: --parallel is accepted/);
     await home.ok(['reload', 'g', '-i', '2', '--attach', '-a']);
     await home.ok(['gracefulReload', 'g']);

@@ -2,7 +2,9 @@ import { availableParallelism } from 'node:os';
 import { existsSync } from 'node:fs';
 import { resolve } from 'node:path';
 import type { AppConfig } from '../../config/app-config.js';
-import { appFromCli, type StartFlags } from '../../config/from-cli.js';
+import { appFromCli, FLAG_KEYS, type StartFlags } from '../../config/from-cli.js';
+import { KEPT } from '../../config/restart-merge.js';
+import { restartPatch, type RestartPatch } from '../../config/restart-patch.js';
 import { StewardError } from '../../common/errors.js';
 import type { OpResult, ProcSummary } from '../../protocol/methods.js';
 import { findDefaultFile } from '../../config/ecosystem-load.js';
@@ -174,11 +176,24 @@ export const del = (ctx: CliContext, targets: string[], opts: { only?: string })
 export const reset = (ctx: CliContext, targets: string[]) =>
   simpleOp(ctx, 'reset', 'reset counters of', targets);
 
+export interface RestartFlags extends StartFlags {
+  updateEnv?: boolean;
+  only?: string;
+  env?: string;
+  watch?: boolean;
+}
+
+/**
+ * `restart`/`reload` (and `startOrRestart`/`startOrReload`, which take a file: `merge` false).
+ * App options given as flags are converted and checked before anything is sent, then merged into
+ * the config of the plain targets by the daemon (PM2 merges them too).
+ */
 export async function restart(
   ctx: CliContext,
   method: 'restart' | 'reload',
   targets: string[],
-  opts: { updateEnv?: boolean; only?: string; env?: string; watch?: boolean },
+  opts: RestartFlags,
+  merge = true,
 ): Promise<void> {
   const { files, plain } = splitTargets(targets);
   if (opts.env !== undefined && files.length === 0) {
@@ -190,6 +205,13 @@ export async function restart(
       },
     );
   }
+  const given = merge ? optionPatch(opts) : undefined;
+  if (given && files.length > 0 && Object.keys(given.patch).length > 0)
+    ctx.warn(
+      `app options given as flags are not applied to the apps of ${files.join(', ')}: their file sets them`,
+    );
+  if (given && plain.length > 0)
+    checkIdentity(given.identity, plain, await (await ctx.connect()).call('list', {}));
   for (const f of files) await applyFile(ctx, f, method, opts);
   targets = plain;
   if (targets.length === 0) {
@@ -200,12 +222,14 @@ export async function restart(
   const before = await c.call('list', {});
   noneToActOn(targets, before);
   const updateEnv = opts.updateEnv ?? false;
+  const patch = given?.patch ?? {};
   const res = await c.call(method, {
     targets,
     cwd: process.cwd(),
     update_env: updateEnv,
     ...(updateEnv ? { shell_env: stringEnv(process.env) } : {}),
     ...(opts.watch ? { watch: true } : {}),
+    ...(Object.keys(patch).length > 0 ? { options: patch } : {}),
   });
   for (const n of res.notes) ctx.info(n);
   if (res.failed && res.failed.length > 0) {
@@ -225,6 +249,36 @@ export async function restart(
   ctx.info(`${method === 'reload' ? 'reloaded' : 'restarted'} ${describeIds(res, before)}`);
   if (!updateEnv) ctx.info('Use --update-env to update environment variables');
   await printList(ctx);
+}
+
+/** The app options among the flags, converted; undefined when none was given. */
+function optionPatch(opts: RestartFlags): RestartPatch | undefined {
+  return [...FLAG_KEYS.keys()].some((attr) => opts[attr] !== undefined) ? restartPatch(opts) : undefined;
+}
+
+/**
+ * `--name`/`--namespace` cannot change on restart, but PM2 scripts often repeat the app's own
+ * (`restart api --name api`): that is accepted, anything else is refused before anything is done.
+ */
+function checkIdentity(identity: RestartPatch['identity'], targets: string[], procs: ProcSummary[]): void {
+  const targeted = procs.filter(
+    (p) =>
+      targets.includes('all') ||
+      targets.includes(p.name) ||
+      targets.includes(p.namespace) ||
+      targets.includes(String(p.pm_id)),
+  );
+  for (const key of ['name', 'namespace'] as const) {
+    const v = identity[key];
+    if (v === undefined || (targeted.length > 0 && targeted.every((p) => p[key] === v))) continue;
+    throw new StewardError(
+      'E_BAD_OPTION',
+      `--${key} cannot be changed by a restart: ${KEPT.get(key) ?? ''}`,
+      {
+        hint: `to change it, delete the app and start it again with --${key} ${v}`,
+      },
+    );
+  }
 }
 
 export async function scale(ctx: CliContext, name: string, spec: string): Promise<void> {

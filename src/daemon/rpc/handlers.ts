@@ -11,6 +11,7 @@ import { processEnv } from '../process/spawn-spec.js';
 import { trigger } from '../table/actions.js';
 import { applyEcosystem } from '../table/apply.js';
 import {
+  applyUpdates,
   deleteTargets,
   reloadInstances,
   resetTargets,
@@ -66,11 +67,11 @@ export function buildHandlers(d: HandlerDeps): Record<string, MethodDef> {
       restartTargets(sup, p.targets, p.cwd, {
         shellEnv: p.update_env ? p.shell_env : undefined,
         toggleWatch: p.watch ?? false,
+        patch: p.options,
       }),
     reload: (p) => {
       const insts = sup.resolve(p.targets, p.cwd);
-      if (p.update_env && p.shell_env)
-        for (const i of insts) i.setConfig({ ...i.config, shell_env: p.shell_env });
+      applyUpdates(insts, { shellEnv: p.update_env ? p.shell_env : undefined, patch: p.options });
       return reloadInstances(sup, insts, 'reload');
     },
     scale: (p) => scale(sup, p.name, p.spec),

@@ -1,6 +1,7 @@
 import * as v from 'valibot';
 import { AppConfigSchema } from '../../config/app-config.js';
 import type { MethodName } from '../../protocol/methods.js';
+import { PATCH_FIELDS } from '../../config/restart-merge.js';
 
 /** Param schemas for every RPC method: a message that does not match gets INVALID_PARAMS. */
 export type ParamSchema = v.GenericSchema;
@@ -10,11 +11,23 @@ const Target = v.object({
   targets: v.pipe(v.array(v.pipe(v.string(), v.minLength(1))), v.minLength(1)),
   cwd: v.pipe(v.string(), v.minLength(1)),
 });
+/** A restart/reload patch: the AppConfig fields a restart may change, each checked as in AppConfig. */
+const entries: Record<string, v.GenericSchema> = AppConfigSchema.entries;
+const Patch = v.strictObject(
+  Object.fromEntries(
+    PATCH_FIELDS.map((k) => {
+      const entry = entries[k];
+      if (!entry) throw new Error(`PATCH_FIELDS names ${k}, which is not an AppConfig field`);
+      return [k, v.optional(entry)];
+    }),
+  ),
+);
 const Restart = v.object({
   ...Target.entries,
   update_env: v.optional(v.boolean(), false),
   shell_env: v.optional(v.record(v.string(), v.string())),
   watch: v.optional(v.boolean()),
+  options: v.optional(Patch),
 });
 
 export const ParamSchemas: Record<MethodName, ParamSchema> = {

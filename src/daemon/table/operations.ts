@@ -114,15 +114,28 @@ export async function stopTargets(
   return { ids: insts.map((i) => i.pm_id), notes: [] };
 }
 
+/** What a restart or reload changes in the config first: `--update-env`'s environment, the options given. */
+export interface RestartUpdates {
+  shellEnv?: Record<string, string> | undefined;
+  /** App options given with the command (PATCH_FIELDS only: the RPC schema checks it). */
+  patch?: Partial<AppConfig> | undefined;
+}
+
+/** Applies a restart's or reload's updates to the config of each instance, before it is restarted. */
+export function applyUpdates(insts: Instance[], u: RestartUpdates): void {
+  const { shellEnv, patch } = u;
+  if (shellEnv) for (const i of insts) i.setConfig({ ...i.config, shell_env: shellEnv });
+  if (patch && Object.keys(patch).length > 0) for (const i of insts) i.setConfig({ ...i.config, ...patch });
+}
+
 export async function restartTargets(
   sup: Supervisor,
   targets: string[],
   cwd: string,
-  opts: { shellEnv?: Record<string, string> | undefined; toggleWatch?: boolean } = {},
+  opts: RestartUpdates & { toggleWatch?: boolean } = {},
 ): Promise<OpResult> {
   const insts = sup.resolve(targets, cwd);
-  const shellEnv = opts.shellEnv;
-  if (shellEnv) for (const i of insts) i.setConfig({ ...i.config, shell_env: shellEnv });
+  applyUpdates(insts, opts);
   // `restart --watch` toggles watching, as in PM2.
   if (opts.toggleWatch) {
     for (const i of insts)
