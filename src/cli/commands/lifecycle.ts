@@ -210,7 +210,7 @@ export async function restart(
     ctx.warn(
       `app options given as flags are not applied to the apps of ${files.join(', ')}: their file sets them`,
     );
-  if (given && plain.length > 0)
+  if (given && plain.length > 0 && Object.keys(given.identity).length > 0)
     checkIdentity(given.identity, plain, await (await ctx.connect()).call('list', {}));
   for (const f of files) await applyFile(ctx, f, method, opts);
   targets = plain;
