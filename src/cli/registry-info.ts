@@ -20,27 +20,36 @@ export const INFO_COMMANDS: CommandDef[] = [
     name: 'list',
     aliases: ['ls', 'l', 'ps', 'status'],
     summary: 'list the managed processes',
-    options: withPm2Globals(
-      [
-        {
-          flags: '--sort <field[:asc|desc]>',
-          description: 'sort by id, name, namespace, pid, cpu, memory, uptime, status, restarts',
-        },
-      ],
-      READ_ONLY,
-    ),
+    // Built when the command runs: ~100 PM2 flags per command cost every CLI start otherwise.
+    get options() {
+      return withPm2Globals(
+        [
+          {
+            flags: '--sort <field[:asc|desc]>',
+            description: 'sort by id, name, namespace, pid, cpu, memory, uptime, status, restarts',
+          },
+        ],
+        READ_ONLY,
+      );
+    },
     run: async (ctx, _args, opts) => (await info()).list(ctx, opts),
   },
   {
     name: 'jlist',
     summary: "the process list as JSON, in PM2's shape",
-    options: withPm2Globals([STEWARD_DETAILS], READ_ONLY),
+    // Built when the command runs: ~100 PM2 flags per command cost every CLI start otherwise.
+    get options() {
+      return withPm2Globals([STEWARD_DETAILS], READ_ONLY);
+    },
     run: async (ctx, _args, opts) => (await info()).jlist(ctx, opts),
   },
   {
     name: 'prettylist',
     summary: 'the process list, pretty-printed as PM2 prints it',
-    options: withPm2Globals([STEWARD_DETAILS], READ_ONLY),
+    // Built when the command runs: ~100 PM2 flags per command cost every CLI start otherwise.
+    get options() {
+      return withPm2Globals([STEWARD_DETAILS], READ_ONLY);
+    },
     run: async (ctx, _args, opts) => (await info()).prettylist(ctx, opts),
   },
   {
@@ -48,7 +57,10 @@ export const INFO_COMMANDS: CommandDef[] = [
     aliases: ['show', 'desc', 'info'],
     args: '<target>',
     summary: 'everything about one app',
-    options: withPm2Globals([], READ_ONLY),
+    // Built when the command runs: ~100 PM2 flags per command cost every CLI start otherwise.
+    get options() {
+      return withPm2Globals([], READ_ONLY);
+    },
     run: async (ctx, args) => (await info()).describe(ctx, args[0] as string),
   },
   {
@@ -80,27 +92,33 @@ export const INFO_COMMANDS: CommandDef[] = [
     name: 'logs',
     args: '[target]',
     summary: 'the last lines of the apps (merged in time order), then their live output',
-    options: withPm2Globals([
-      { flags: '--lines <n>', description: 'how many past lines (default 15; 0 = stream only)' },
-      { flags: '--err', description: 'stderr only' },
-      { flags: '--out', description: 'stdout only' },
-      { flags: '--raw', description: 'lines only, without the id|name prefix' },
-      { flags: '--json', description: 'one JSON object per line' },
-      { flags: '--timestamp [format]', description: 'prefix the time each line was written (dayjs format)' },
-      { flags: '--nostream', description: 'print the past lines and exit' },
-      {
-        flags: '--format',
-        description: 'PM2 key=value stream format (accepted; Steward prints its own line format)',
-        ignored: 'Steward prints id|name| lines, or --json',
-        hidden: true,
-      },
-      {
-        flags: '--highlight [value]',
-        description: 'PM2 highlighting (accepted; pipe through grep --color instead)',
-        ignored: 'pipe through grep --color instead',
-        hidden: true,
-      },
-    ]),
+    // Built when the command runs: ~100 PM2 flags per command cost every CLI start otherwise.
+    get options() {
+      return withPm2Globals([
+        { flags: '--lines <n>', description: 'how many past lines (default 15; 0 = stream only)' },
+        { flags: '--err', description: 'stderr only' },
+        { flags: '--out', description: 'stdout only' },
+        { flags: '--raw', description: 'lines only, without the id|name prefix' },
+        { flags: '--json', description: 'one JSON object per line' },
+        {
+          flags: '--timestamp [format]',
+          description: 'prefix the time each line was written (dayjs format)',
+        },
+        { flags: '--nostream', description: 'print the past lines and exit' },
+        {
+          flags: '--format',
+          description: 'PM2 key=value stream format (accepted; Steward prints its own line format)',
+          ignored: 'Steward prints id|name| lines, or --json',
+          hidden: true,
+        },
+        {
+          flags: '--highlight [value]',
+          description: 'PM2 highlighting (accepted; pipe through grep --color instead)',
+          ignored: 'pipe through grep --color instead',
+          hidden: true,
+        },
+      ]);
+    },
     run: async (ctx, args, opts) => (await logsCmd()).logs(ctx, args[0] as string | undefined, opts),
   },
   {

@@ -22,7 +22,10 @@ export const LIFECYCLE_COMMANDS: CommandDef[] = [
     name: 'stop',
     args: '<targets...>',
     summary: 'stop apps (name, id, namespace, /regex/, all, or an ecosystem file)',
-    options: withPm2Globals([ONLY, { flags: '--watch', description: 'also turn watching off' }]),
+    // Built when the command runs: ~100 PM2 flags per command cost every CLI start otherwise.
+    get options() {
+      return withPm2Globals([ONLY, { flags: '--watch', description: 'also turn watching off' }]);
+    },
     run: async (ctx, args, opts) => (await lifecycle()).stop(ctx, args[0] as string[], opts),
   },
   {
@@ -30,7 +33,10 @@ export const LIFECYCLE_COMMANDS: CommandDef[] = [
     args: '<targets...>',
     summary:
       'restart apps; app options given (`--max-memory-restart 300M`, `--cron-restart`, `--node-args`…) are merged into their config first; with an ecosystem file, apply its config and environment (and start missing apps)',
-    options: withRestartFlags([UPDATE_ENV, ONLY, ENV, { flags: '--watch', description: 'toggle watching' }]),
+    // Built when the command runs: ~100 PM2 flags per command cost every CLI start otherwise.
+    get options() {
+      return withRestartFlags([UPDATE_ENV, ONLY, ENV, { flags: '--watch', description: 'toggle watching' }]);
+    },
     run: async (ctx, args, opts) =>
       (await lifecycle()).restart(ctx, 'restart', args[0] as string[], opts as RestartFlags),
   },
@@ -39,7 +45,10 @@ export const LIFECYCLE_COMMANDS: CommandDef[] = [
     args: '<targets...>',
     summary:
       'reload apps (zero-downtime where possible; otherwise a restart); app options given are merged into their config first, as with restart',
-    options: withRestartFlags([UPDATE_ENV, ONLY, ENV]),
+    // Built when the command runs: ~100 PM2 flags per command cost every CLI start otherwise.
+    get options() {
+      return withRestartFlags([UPDATE_ENV, ONLY, ENV]);
+    },
     run: async (ctx, args, opts) =>
       (await lifecycle()).restart(ctx, 'reload', args[0] as string[], opts as RestartFlags),
   },
@@ -48,7 +57,10 @@ export const LIFECYCLE_COMMANDS: CommandDef[] = [
     args: '<targets...>',
     summary:
       "PM2's former graceful reload: the same as reload (use --shutdown-with-message on start for a message-based stop)",
-    options: withRestartFlags([UPDATE_ENV, ONLY, ENV]),
+    // Built when the command runs: ~100 PM2 flags per command cost every CLI start otherwise.
+    get options() {
+      return withRestartFlags([UPDATE_ENV, ONLY, ENV]);
+    },
     run: async (ctx, args, opts) => {
       ctx.info(
         'gracefulReload is reload in Steward: old processes get their stop signal, or the "shutdown" message when the app has shutdown_with_message',
@@ -61,7 +73,10 @@ export const LIFECYCLE_COMMANDS: CommandDef[] = [
     aliases: ['del'],
     args: '<targets...>',
     summary: 'stop apps and remove them from the list',
-    options: withPm2Globals([ONLY]),
+    // Built when the command runs: ~100 PM2 flags per command cost every CLI start otherwise.
+    get options() {
+      return withPm2Globals([ONLY]);
+    },
     run: async (ctx, args, opts) => (await lifecycle()).del(ctx, args[0] as string[], opts),
   },
   {
@@ -75,7 +90,10 @@ export const LIFECYCLE_COMMANDS: CommandDef[] = [
     args: '<file>',
     summary:
       "start the apps of an ecosystem file that are missing, restart the others with the file's config",
-    options: withPm2Globals([ONLY, ENV, UPDATE_ENV], FROM_FILE),
+    // Built when the command runs: ~100 PM2 flags per command cost every CLI start otherwise.
+    get options() {
+      return withPm2Globals([ONLY, ENV, UPDATE_ENV], FROM_FILE);
+    },
     run: async (ctx, args, opts) =>
       (await lifecycle()).restart(ctx, 'restart', [args[0] as string], opts as RestartFlags, false),
   },
@@ -84,7 +102,10 @@ export const LIFECYCLE_COMMANDS: CommandDef[] = [
     aliases: ['startOrGracefulReload'],
     args: '<file>',
     summary: 'start the apps of an ecosystem file that are missing, reload the others',
-    options: withPm2Globals([ONLY, ENV, UPDATE_ENV], FROM_FILE),
+    // Built when the command runs: ~100 PM2 flags per command cost every CLI start otherwise.
+    get options() {
+      return withPm2Globals([ONLY, ENV, UPDATE_ENV], FROM_FILE);
+    },
     run: async (ctx, args, opts) =>
       (await lifecycle()).restart(ctx, 'reload', [args[0] as string], opts as RestartFlags, false),
   },
