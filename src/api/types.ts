@@ -134,7 +134,17 @@ export interface StewardDetails {
   restart_limit: number;
   restart_limit_window: number;
   kill_signal: string;
-  history: Array<{ at: number; event: string; reason?: string }>;
+  /** Structured events, latest last: what happened, why, and to which process. */
+  history: Array<{
+    at: number;
+    event: string;
+    reason?: string;
+    pid?: number;
+    exit_code?: number;
+    signal?: string;
+    /** Put online after listen_timeout without its readiness signal. */
+    not_ready?: boolean;
+  }>;
   env_name: string | null;
   log_dropped_bytes: number;
 }

@@ -109,8 +109,16 @@ export async function describe(ctx: CliContext, target: string): Promise<void> {
       ctx.out(' History (latest last)');
       ctx.out(
         renderTable(
-          ['at', 'event', 'reason'],
-          st.history.slice(-15).map((h) => [new Date(h.at).toISOString(), h.event, h.reason ?? '']),
+          ['at', 'event', 'pid', 'exit', 'reason'],
+          st.history
+            .slice(-15)
+            .map((h) => [
+              new Date(h.at).toISOString(),
+              h.event,
+              h.pid === undefined ? '' : String(h.pid),
+              h.signal ?? (h.exit_code === undefined ? '' : String(h.exit_code)),
+              h.reason ?? '',
+            ]),
         ),
       );
     }
