@@ -1,6 +1,6 @@
 import { join } from 'node:path';
 import type { AppConfig } from '../../config/app-config.js';
-import { StewardError } from '../../common/errors.js';
+import { isStewardError, StewardError } from '../../common/errors.js';
 import type { HomePaths } from '../../common/paths.js';
 import type { ProcSummary } from '../../protocol/methods.js';
 import type { LifecycleEffects } from '../lifecycle/effects.js';
@@ -229,11 +229,15 @@ export class Supervisor {
     const results = await Promise.allSettled(
       insts.map((i) => i.retire(opts.drain ? 'scale down' : 'delete', how)),
     );
-    for (const i of insts) {
-      if (this.table.get(i.pm_id) !== i) continue;
+    insts.forEach((i, k) => {
+      const r = results[k];
+      // Refused (E_GONE): another delete (or the shutdown) owns this instance and removes it once
+      // its processes are gone; removing it now would hide a process that is still being stopped.
+      if (r?.status === 'rejected' && isStewardError(r.reason) && r.reason.code === 'E_GONE') return;
+      if (this.table.get(i.pm_id) !== i) return;
       this.table.delete(i.pm_id);
       this.opts.onChange({ pm_id: i.pm_id, name: i.config.name, event: 'delete', status: 'deleted' });
-    }
+    });
     this.scheduleSync();
     for (const name of groupByApp(insts).keys()) {
       if (!this.instances().some((i) => i.config.name === name)) {
@@ -257,7 +261,8 @@ export class Supervisor {
       refusal: 'is being stopped: the daemon is shutting down',
       after: 'was stopped by the daemon shutdown',
     };
-    await Promise.allSettled(all.map((i) => i.retire('daemon shutdown', how)));
+    // An instance already being deleted refuses; its delete is then waited for (its lane's end).
+    await Promise.all(all.map((i) => i.retire('daemon shutdown', how).catch(() => i.idle())));
     return all.length;
   }
 
