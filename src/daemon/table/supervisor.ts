@@ -53,6 +53,8 @@ export class Supervisor {
   readonly logs: LogFiles;
   readonly sampler: Sampler;
   private nextId = 0;
+  /** Set by shutdown(): nothing new may start. */
+  private closing = false;
   readonly sockets = new SocketBroker();
   readonly guards: Guards;
   readonly replies = new ReplyWaiters();
@@ -182,6 +184,7 @@ export class Supervisor {
 
   /** New instances of an app on the lowest free instance numbers. */
   addInstances(cfg: AppConfig, count: number): Instance[] {
+    this.refuseWhenClosing();
     const used = new Set(
       this.instances()
         .filter((i) => i.config.name === cfg.name)
@@ -255,6 +258,7 @@ export class Supervisor {
    * operation, so nothing can start once the daemon is on its way out.
    */
   async shutdown(): Promise<number> {
+    this.closing = true;
     const all = this.instances();
     for (const lane of this.appLanes.values()) lane.interrupt('daemon shutdown');
     const how = {
@@ -271,8 +275,17 @@ export class Supervisor {
     this.table.clear();
   }
 
+  /** A process started now would outlive the daemon: new instances are refused once it is stopping. */
+  private refuseWhenClosing(): void {
+    if (this.closing)
+      throw new StewardError('E_GONE', 'the daemon is shutting down', {
+        hint: 'run the command again: a new daemon starts on demand',
+      });
+  }
+
   /** Re-creates instances from a snapshot (journal or dump); returns them. */
   restore(snapshots: InstanceSnapshot[], keepIds: boolean): Instance[] {
+    this.refuseWhenClosing();
     return snapshots.map((s) => {
       const free = keepIds && !this.table.has(s.pm_id);
       return this.add(s.config, s.index, s, free ? s.pm_id : undefined);

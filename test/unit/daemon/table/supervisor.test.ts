@@ -76,4 +76,13 @@ describe('table operations with fake effects', () => {
     );
     assert.equal(fx.live().length, 0);
   });
+
+  it('once the daemon is shutting down, a new app is refused (it would outlive the daemon)', async () => {
+    const { sup, fx } = table();
+    await startApp(sup);
+    const down = sup.shutdown();
+    assert.throws(() => sup.addInstances(sampleConfig({ name: 'late' }), 1), /the daemon is shutting down/);
+    await down;
+    assert.equal(fx.live().length, 0);
+  });
 });
