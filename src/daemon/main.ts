@@ -132,6 +132,9 @@ async function main(): Promise<void> {
     // answers: a daemon starting meanwhile finds our live socket or none. Unlinking it again
     // after close() could remove the socket of such a new daemon.
     bus.server?.server.close();
+    // Requests that came in meanwhile were refused or interrupted: their callers get that answer
+    // rather than a closed connection.
+    await bus.server?.answered(2000);
     log('daemon stopped');
     void daemonLog.close().then(() => process.exit(code));
   };

@@ -39,6 +39,9 @@ export class RawJson<T = unknown> {
 export class RpcServer {
   readonly server: Server;
   readonly connections = new Set<Connection>();
+  /** Requests being handled (not answered yet), and who waits for there to be none. */
+  private inflight = 0;
+  private readonly idleWaiters: Array<() => void> = [];
 
   constructor(
     private readonly methods: Record<string, MethodDef>,
@@ -80,7 +83,11 @@ export class RpcServer {
     result?: unknown,
     after?: () => void,
   ): void {
-    if (socket.destroyed) return;
+    // A client that went away still gets its request carried out (`kill` ends the daemon).
+    if (socket.destroyed) {
+      after?.();
+      return;
+    }
     if (!error && result instanceof RawJson) {
       socket.write(`{"jsonrpc":"2.0","id":${JSON.stringify(id)},"result":${result.json}}\n`, () => after?.());
       return;
@@ -126,14 +133,23 @@ export class RpcServer {
       });
       return;
     }
+    this.inflight += 1;
+    const finish = () => {
+      this.inflight -= 1;
+      if (this.inflight === 0) for (const w of this.idleWaiters.splice(0)) w();
+    };
     const done = (result: unknown) => {
-      if (id !== null) this.reply(conn.socket, id, null, result, def.after);
-      else def.after?.();
+      const after = () => {
+        def.after?.();
+        finish();
+      };
+      if (id !== null) this.reply(conn.socket, id, null, result, after);
+      else after();
     };
     const fail = (e: unknown) => {
       if (!isStewardError(e))
         this.log(`internal error in ${method}: ${e instanceof Error ? (e.stack ?? e.message) : String(e)}`);
-      if (id === null) return;
+      if (id === null) return finish();
       const error: RpcErrorObject = isStewardError(e)
         ? {
             code: RpcErrors.APP,
@@ -141,7 +157,7 @@ export class RpcServer {
             data: { code: e.code, ...(e.hint ? { hint: e.hint } : {}) },
           }
         : { code: RpcErrors.INTERNAL, message: `internal error: ${messageOf(e)}` };
-      this.reply(conn.socket, id, error);
+      this.reply(conn.socket, id, error, undefined, finish);
     };
     try {
       const out = def.run(parsed.output, conn);
@@ -150,6 +166,21 @@ export class RpcServer {
     } catch (e) {
       fail(e);
     }
+  }
+
+  /**
+   * Resolves once every request being handled has been answered (its reply written), or after
+   * `timeoutMs`: a stopping daemon answers what it was asked before it exits.
+   */
+  answered(timeoutMs: number): Promise<void> {
+    if (this.inflight === 0) return Promise.resolve();
+    return new Promise((resolve) => {
+      const t = setTimeout(resolve, timeoutMs);
+      this.idleWaiters.push(() => {
+        clearTimeout(t);
+        resolve();
+      });
+    });
   }
 
   /**
