@@ -25,6 +25,9 @@ const servers = [
   { name: 'sirv dev', cmd: [join(repo, 'bench/fixtures/sirv-serve.js')], env: { SIRV_DEV: '1' } },
   { name: 'sirv cached', cmd: [join(repo, 'bench/fixtures/sirv-serve.js')], env: {} },
 ];
+// --only steward,sirv dev: a subset of the servers
+const only = opt('only', '');
+if (only) servers.splice(0, servers.length, ...servers.filter((s) => only.split(',').includes(s.name)));
 argv.forEach((a, i) => {
   if (a !== '--entry') return;
   const [name, path] = (argv[i + 1] ?? '').split('=');
