@@ -33,7 +33,10 @@ const PLUS_COMMANDS: CommandDef[] = (
 
 const STARTUP_OPTIONS: OptionDef[] = [
   { flags: '-u, --user <name>', description: 'the user the daemon runs as (default: you, or SUDO_USER)' },
-  { flags: '--hp <home>', description: "that user's home directory (default: from /etc/passwd)" },
+  {
+    flags: '--hp <home>',
+    description: "that user's home directory (default: from the system's user database)",
+  },
   {
     flags: '--service-name <name>',
     description: 'name of the service (default: steward-<user>; launchd: steward.<user>)',

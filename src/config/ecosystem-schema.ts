@@ -1,6 +1,9 @@
 import * as v from 'valibot';
 import { parseDuration, parseSize } from './units.js';
 import { canonicalKey, closestOption, OPTIONS, type OptionKind } from './options.js';
+import { splitArgs } from './split-args.js';
+
+export { splitArgs };
 
 /**
  * Validation of one app of an ecosystem file (or of the CLI flags, turned into the same raw shape):
@@ -30,13 +33,6 @@ function show(v: unknown): string {
       s = `a ${typeof v}`;
   }
   return s.length > 60 ? `${s.slice(0, 57)}…` : s;
-}
-
-/** Splits a string of arguments like a shell would for simple cases: whitespace, quotes respected. */
-export function splitArgs(s: string): string[] {
-  // A word joins unquoted text and quoted parts (`--title="my app"` is one word); quotes are removed.
-  const words = s.match(/(?:[^\s"']+|"[^"]*"|'[^']*'|["'])+/g) ?? [];
-  return words.map((w) => w.replace(/"([^"]*)"|'([^']*)'/g, '$1$2'));
 }
 
 type Parse = (input: unknown) => { ok: unknown } | { expected: string };

@@ -42,12 +42,20 @@ export function isNodeInterpreter(interpreter: string): boolean {
   return interpreter === 'node' || /(^|\/)node(js)?$/.test(interpreter);
 }
 
+/** Does this Node run TypeScript by itself (type stripping on by default: 22.18+, 23.6+)? */
+export function stripsTypes(nodeVersion: string): boolean {
+  const [major = 0, minor = 0] = nodeVersion.replace(/^v/, '').split('.').map(Number);
+  return major > 23 || (major === 23 && minor >= 6) || (major === 22 && minor >= 18);
+}
+
+/** Why a TypeScript app cannot start on an older Node when tsx is not installed, and the fix. */
+export const TSX_MISSING =
+  'this Node cannot run TypeScript by itself and tsx is not installed: `npm install -g tsx` (next to steward), or use Node 22.18+';
+
 /**
- * Node flags needed to run a TypeScript file: native type stripping where this Node has it on by
- * default (22.18+, 23.6+), else the tsx loader that Steward ships.
+ * Node flags needed to run a TypeScript file: none where this Node strips types, else the tsx
+ * loader (tsx is an optional peer dependency: installed by the user, found next to Steward).
  */
 export function typescriptNodeArgs(nodeVersion: string, tsxLoaderUrl: string): string[] {
-  const [major = 0, minor = 0] = nodeVersion.replace(/^v/, '').split('.').map(Number);
-  const native = major > 23 || (major === 23 && minor >= 6) || (major === 22 && minor >= 18);
-  return native ? [] : ['--import', tsxLoaderUrl];
+  return stripsTypes(nodeVersion) ? [] : ['--import', tsxLoaderUrl];
 }

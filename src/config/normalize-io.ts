@@ -4,7 +4,7 @@ import type { NormalizeIo } from './normalize.js';
 import { appVersion, readHead, which } from './resolve-script.js';
 import { lookupGroup, lookupUser } from './users.js';
 
-/** The real machine, for normalizeApp: files, PATH, /etc/passwd and /etc/group. */
+/** The real machine, for normalizeApp: files, PATH, and users and groups as the system resolves them (getent). */
 export const nodeIo: NormalizeIo = {
   isDirectory: (path) => {
     try {
@@ -18,7 +18,7 @@ export const nodeIo: NormalizeIo = {
   appVersion,
   readText: (path) => readFileSync(path, 'utf8'),
   exists: existsSync,
-  lookupUser,
-  lookupGroup,
+  lookupUser: (who) => lookupUser(who),
+  lookupGroup: (who) => lookupGroup(who),
   currentUser: () => userInfo().username,
 };

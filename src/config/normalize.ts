@@ -190,7 +190,7 @@ export function normalizeApp(raw: RawApp, ctx: NormalizeContext): Normalized {
       throw fail(
         ctx.badCode,
         `${at('uid')}: no such user ${JSON.stringify(raw.uid)}`,
-        'give a user name or id from /etc/passwd',
+        'give a user name or id the system knows (`getent passwd <user>`)',
       );
     uid = u.id;
     gid = u.gid;
@@ -204,7 +204,7 @@ export function normalizeApp(raw: RawApp, ctx: NormalizeContext): Normalized {
       throw fail(
         ctx.badCode,
         `${at('gid')}: no such group ${JSON.stringify(raw.gid)}`,
-        'give a group name or id from /etc/group',
+        'give a group name or id the system knows (`getent group <group>`)',
       );
     gid = g;
   }

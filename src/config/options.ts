@@ -97,7 +97,7 @@ export const OPTIONS: readonly OptionSpec[] = [
     key: 'args',
     kind: 'args',
     status: 'active',
-    doc: 'Arguments for the script: an array, or a string split like a shell would',
+    doc: 'Arguments for the script: an array, or a string split with shell quoting (quotes, backslash escapes; nothing expanded)',
     example: '["--port", "3000"]',
   },
   {

@@ -44,14 +44,24 @@ function openDaemonLog(paths: HomePaths): { file: LogFile; log: (msg: string) =>
   return { file, log };
 }
 
-function tsxLoader(log: (msg: string) => void): string {
-  try {
-    // tsx's main entry registers both its ESM and CommonJS hooks (a .ts file in a CommonJS package).
-    return import.meta.resolve('tsx');
-  } catch {
-    log('tsx is not installed: TypeScript apps need a Node with type stripping');
-    return '';
-  }
+/**
+ * tsx's loader URL, or '' when tsx is not installed (it is an optional peer dependency). Looked up
+ * when a TypeScript app first needs it, and again after a miss, so installing tsx needs no restart.
+ */
+function tsxLoader(log: (msg: string) => void): () => string {
+  let url = '';
+  let warned = false;
+  return () => {
+    if (url) return url;
+    try {
+      // tsx's main entry registers both its ESM and CommonJS hooks (a .ts file in a CommonJS package).
+      url = import.meta.resolve('tsx');
+    } catch {
+      if (!warned) log('tsx is not installed: TypeScript apps need Node 22.18+ (type stripping) or tsx');
+      warned = true;
+    }
+    return url;
+  };
 }
 
 async function main(): Promise<void> {
@@ -71,13 +81,16 @@ async function main(): Promise<void> {
   const heapKeeper = new HeapKeeper();
   const bus = new EventBus();
   const journal = new Journal(paths.state, () => supervisor.snapshots(), log);
+  const findTsx = tsxLoader(log);
   const supervisor: Supervisor = new Supervisor({
     paths,
     spawn: {
       home: paths.home,
       nodePath: process.execPath,
       nodeVersion: process.version,
-      tsxLoaderUrl: tsxLoader(log),
+      get tsxLoaderUrl() {
+        return findTsx();
+      },
       agentPath: packagePath('dist/src/agent/preload.cjs'),
     },
     log,

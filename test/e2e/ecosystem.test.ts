@@ -408,10 +408,11 @@ describe('ecosystem files: the good corpus', () => {
       check(s) {
         const rel = one(s.list, 'relative-cwd');
         assert.equal(rel.pm2_env.pm_cwd, apps);
-        assert.deepEqual(rel.pm2_env.args, ['--title', 'two words', '--verbose', '-n=3']);
+        const words = ['--title', 'two words', '--verbose', '-n=3', 'a b', 'say "hi"', '$HOME', '*.js'];
+        assert.deepEqual(rel.pm2_env.args, words);
         const rr = rep(s, rel);
         assert.equal(rr.cwd, apps);
-        assert.deepEqual(rr.argv, [NODE, REPORT, '--title', 'two words', '--verbose', '-n=3']);
+        assert.deepEqual(rr.argv, [NODE, REPORT, ...words]);
         const abs = one(s.list, 'absolute-cwd');
         assert.equal(abs.pm2_env.pm_out_log_path, '/dev/null');
         assert.equal(rep(s, abs).cwd, apps);

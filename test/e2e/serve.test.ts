@@ -157,6 +157,54 @@ describe('serve', () => {
     assert.equal(stale.body.length, bin.length);
   });
 
+  // The edge cases that a bare static-server library gets wrong (sirv 3.0.2 answers `bytes=0-0` with
+  // the whole file as a 206, `bytes=-10` with bytes 0-10, `bytes=50-10` with a negative length, a
+  // stale If-Range with a 206, and ignores If-Modified-Since and tag lists): see docs/serve.md.
+  it('range edge cases: one byte, reversed, several ranges and other units', async () => {
+    const one = await get(port, '/data.bin', { Range: 'bytes=0-0' });
+    assert.equal(one.status, 206);
+    assert.equal(one.headers['content-range'], `bytes 0-0/${bin.length}`);
+    assert.deepEqual(one.body, bin.subarray(0, 1));
+    const past = await get(port, '/data.bin', { Range: `bytes=${bin.length - 2}-${bin.length + 100}` });
+    assert.equal(past.headers['content-range'], `bytes ${bin.length - 2}-${bin.length - 1}/${bin.length}`);
+    assert.deepEqual(past.body, bin.subarray(bin.length - 2));
+    const suffixTooLong = await get(port, '/data.bin', { Range: `bytes=-${bin.length * 2}` });
+    assert.equal(suffixTooLong.status, 206);
+    assert.equal(suffixTooLong.body.length, bin.length);
+    for (const range of ['bytes=50-10', 'bytes=0-1,5-6', 'items=0-5', 'bytes=x-y', 'bytes=-']) {
+      const r = await get(port, '/data.bin', { Range: range });
+      assert.equal(r.status, 200, range);
+      assert.equal(r.headers['content-range'], undefined, range);
+      assert.equal(r.body.length, bin.length, range);
+    }
+    const lastModified = String((await get(port, '/data.bin', {}, 'HEAD')).headers['last-modified']);
+    const byDate = await get(port, '/data.bin', { Range: 'bytes=0-0', 'If-Range': lastModified });
+    assert.equal(byDate.status, 206);
+    const oldDate = new Date(Date.parse(lastModified) - 60_000).toUTCString();
+    assert.equal((await get(port, '/data.bin', { Range: 'bytes=0-0', 'If-Range': oldDate })).status, 200);
+  });
+
+  it('conditional GETs: tag lists, weak tags, *, dates before and after the change', async () => {
+    const first = await get(port, '/data.bin');
+    const etag = String(first.headers.etag);
+    const lastModified = Date.parse(String(first.headers['last-modified']));
+    for (const inm of [`"a", ${etag}`, `W/${etag}`, '*']) {
+      const r = await get(port, '/data.bin', { 'If-None-Match': inm });
+      assert.equal(r.status, 304, inm);
+      assert.equal(r.headers.etag, etag, inm);
+    }
+    const before = new Date(lastModified - 60_000).toUTCString();
+    assert.equal((await get(port, '/data.bin', { 'If-Modified-Since': before })).status, 200);
+    const after_ = new Date(lastModified + 60_000).toUTCString();
+    assert.equal((await get(port, '/data.bin', { 'If-Modified-Since': after_ })).status, 304);
+    // If-None-Match wins over If-Modified-Since (RFC 9110 13.2.2)
+    assert.equal(
+      (await get(port, '/data.bin', { 'If-None-Match': '"other"', 'If-Modified-Since': after_ })).status,
+      200,
+    );
+    assert.equal((await get(port, '/data.bin', { 'If-Modified-Since': 'not a date' })).status, 200);
+  });
+
   it('gzip for compressible types when accepted; never for binary, tiny files or ranges', async () => {
     const gz = await get(port, '/style.css', { 'Accept-Encoding': 'gzip, br' });
     assert.equal(gz.headers['content-encoding'], 'gzip');

@@ -40,7 +40,7 @@ function buildSpec(platform: Platform, opts: StartupOptions, env: NodeJS.Process
   const entry = lookupUser(user);
   if (!entry || (entry.home === '/' && /^\d+$/.test(user))) {
     throw new StewardError('E_BAD_OPTION', `--user: no such user ${JSON.stringify(user)}`, {
-      hint: 'give a user name from /etc/passwd',
+      hint: 'give a user name the system knows (`getent passwd <user>`)',
     });
   }
   const home = resolve(opts.hp ?? entry.home);

@@ -8,7 +8,7 @@ import { Readiness, type ReadySource } from '../lifecycle/readiness.js';
 import type { InstanceOutput } from '../logs/instance-output.js';
 import { coalesce, readPipe } from './output-reader.js';
 import { Proc } from './proc.js';
-import { buildSpawnSpec, type SpawnContext } from './spawn-spec.js';
+import { buildSpawnSpec, missingTypescriptLoader, type SpawnContext } from './spawn-spec.js';
 
 /** A shared listening socket as the daemon holds it: a raw libuv handle, never accepted on here. */
 export interface SocketHandle {
@@ -50,6 +50,13 @@ export async function launchProcess(req: LaunchRequest, ctx: LauncherContext): P
     } catch (e) {
       return `cannot bind ${cfg.listen.join(', ')}: ${messageOf(e)}`;
     }
+  }
+  const noLoader = missingTypescriptLoader(cfg, ctx.spawn);
+  if (noLoader !== undefined) {
+    const output = ctx.openOutput(cfg, req.pm_id);
+    output.note(noLoader);
+    output.close();
+    return noLoader;
   }
   const sources = readySources(cfg);
   const spec = buildSpawnSpec(cfg, req.pm_id, req.index, ctx.spawn, {

@@ -1,6 +1,12 @@
 import { basename, extname } from 'node:path';
 import type { AppConfig } from '../../config/app-config.js';
-import { isNodeInterpreter, TYPESCRIPT_EXTS, typescriptNodeArgs } from '../../config/interpreter.js';
+import {
+  isNodeInterpreter,
+  stripsTypes,
+  TSX_MISSING,
+  TYPESCRIPT_EXTS,
+  typescriptNodeArgs,
+} from '../../config/interpreter.js';
 
 /** Variable that marks every process Steward launches, so leftovers of a dead daemon can be found. */
 export const SUPERVISOR_MARK = 'STEWARD_SUPERVISOR';
@@ -24,6 +30,7 @@ export interface SpawnContext {
   home: string;
   nodePath: string;
   nodeVersion: string;
+  /** tsx's loader, '' when tsx is not installed (read only for a TypeScript app on an older Node). */
   tsxLoaderUrl: string;
   /** Steward's in-app agent (src/agent/preload.cts), preloaded into Node apps. */
   agentPath: string;
@@ -100,6 +107,15 @@ function command(cfg: AppConfig, ctx: SpawnContext): { file: string; args: strin
     };
   }
   return { file: interp, args: [...cfg.node_args, cfg.pm_exec_path, ...cfg.args], node: false };
+}
+
+/** The reason a TypeScript app cannot run here (an older Node without tsx), or undefined. */
+export function missingTypescriptLoader(cfg: AppConfig, ctx: SpawnContext): string | undefined {
+  const interp = cfg.exec_interpreter;
+  if (!isNodeInterpreter(interp) || !TYPESCRIPT_EXTS.has(extname(cfg.pm_exec_path).toLowerCase()))
+    return undefined;
+  if (stripsTypes(interp === 'node' ? ctx.nodeVersion : '0.0.0')) return undefined;
+  return ctx.tsxLoaderUrl === '' ? TSX_MISSING : undefined;
 }
 
 export function buildSpawnSpec(

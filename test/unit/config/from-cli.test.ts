@@ -282,6 +282,24 @@ describe('splitArgs', () => {
     assert.deepEqual(splitArgs(`it's here`), [`it's`, 'here']);
     assert.deepEqual(splitArgs(`"open`), [`"open`]);
   });
+
+  it('backslash escapes, as in a shell: outside quotes, and before " \\ $ inside double quotes', () => {
+    assert.deepEqual(splitArgs('a\\ b c'), ['a b', 'c']);
+    assert.deepEqual(splitArgs('--msg="say \\"hi\\""'), ['--msg=say "hi"']);
+    assert.deepEqual(splitArgs(`'a\\b'`), ['a\\b'], 'no escapes inside single quotes');
+    assert.deepEqual(splitArgs('"a\\nb"'), ['a\\nb'], 'a backslash before another letter stays');
+    assert.deepEqual(splitArgs("it\\'s here"), ["it's", 'here']);
+    assert.deepEqual(splitArgs('C:\\\\dir'), ['C:\\dir']);
+    assert.deepEqual(splitArgs('x\\'), ['x\\'], 'a trailing backslash is a character');
+  });
+
+  it('nothing is expanded or run: variables, globs, operators and # are text (there is no shell)', () => {
+    assert.deepEqual(splitArgs('$HOME ${FOO} "$BAR"'), ['$HOME', '${FOO}', '$BAR']);
+    assert.deepEqual(splitArgs('--files=*.js a?c [x]'), ['--files=*.js', 'a?c', '[x]']);
+    assert.deepEqual(splitArgs('a|b c>d e;f (g) h&'), ['a|b', 'c>d', 'e;f', '(g)', 'h&']);
+    assert.deepEqual(splitArgs('#tag --color=#fff'), ['#tag', '--color=#fff']);
+    assert.deepEqual(splitArgs('`id` ~/x'), ['`id`', '~/x']);
+  });
 });
 
 describe('parseListen', () => {

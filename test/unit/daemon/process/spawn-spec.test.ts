@@ -3,6 +3,7 @@ import { describe, it } from 'node:test';
 import {
   buildSpawnSpec,
   filterShellEnv,
+  missingTypescriptLoader,
   processEnv,
   SUPERVISOR_MARK,
   type SpawnContext,
@@ -174,6 +175,18 @@ describe('buildSpawnSpec', () => {
     const cfg = sampleConfig({ pm_exec_path: '/srv/api/main.ts', args: [] });
     const spec = buildSpawnSpec(cfg, 0, 0, { ...CTX, nodeVersion: 'v22.18.0' });
     assert.deepEqual(spec.args, ['/srv/api/main.ts']);
+  });
+
+  it('without tsx, a TypeScript app on an older Node gets the install hint; others do not need it', () => {
+    const noTsx = { ...CTX, tsxLoaderUrl: '' };
+    const ts = sampleConfig({ pm_exec_path: '/srv/api/main.ts', args: [] });
+    assert.match(missingTypescriptLoader(ts, noTsx) ?? '', /tsx is not installed: `npm install -g tsx`/);
+    assert.equal(missingTypescriptLoader(ts, { ...noTsx, nodeVersion: 'v22.18.0' }), undefined);
+    assert.equal(missingTypescriptLoader(ts, CTX), undefined);
+    const js = sampleConfig({ pm_exec_path: '/srv/api/server.js', args: [] });
+    assert.equal(missingTypescriptLoader(js, noTsx), undefined);
+    const bun = sampleConfig({ pm_exec_path: '/srv/api/main.ts', exec_interpreter: 'bun', args: [] });
+    assert.equal(missingTypescriptLoader(bun, noTsx), undefined);
   });
 
   it('runs a script with interpreter none by itself, without IPC', () => {
