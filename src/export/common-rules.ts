@@ -15,6 +15,7 @@ export const COMMON_RULES: Readonly<Record<string, Rule>> = {
   append_env_to_name: { to: 'applied at export time: the name carries -<env>' },
   port: { to: 'PORT in the environment' },
   filter_env: { to: 'always: the target does not pass the shell environment of `steward export`' },
+  execute_command: { to: 'always: every target runs one process per unit, allocation or pod' },
   force: { none: 'Steward-only: allows a second copy of a script on one machine' },
   time: { none: 'log timestamps are the log system’s (journald, container runtime)' },
   log_date_format: { none: 'log timestamps are the log system’s (journald, container runtime)' },

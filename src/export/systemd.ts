@@ -65,7 +65,14 @@ function serviceUnit(app: ExportApp, opts: ExportOptions, template: boolean, not
   const exec = [systemdWord(cmd, false), ...args.map((a) => systemdWord(a, true))].join(' ');
   if (!cmd.startsWith('/'))
     notes.push(`script: "${cmd}" is found by systemd in its own PATH (/usr/local/bin:/usr/bin:/bin)`);
-  const { plain, secret } = splitEnv(c.env);
+  const split = splitEnv(c.env);
+  // systemd takes shell identifiers only (it ignores `A-B=1` with a warning): say so, not silently.
+  const valid = ([k]: [string, string]) => /^[A-Za-z_][A-Za-z0-9_]*$/.test(k);
+  const plain = split.plain.filter(valid);
+  const secret = split.secret.filter(valid);
+  const invalid = [...split.plain, ...split.secret].filter((e) => !valid(e)).map(([k]) => k);
+  if (invalid.length > 0)
+    notes.push(`env: ${invalid.join(', ')}: not valid variable names for systemd; left out`);
   const cron = isCronJob(c);
   const lines = [
     '[Unit]',
@@ -219,7 +226,7 @@ export function systemdUnits(app: ExportApp, opts: ExportOptions): ExportFile[] 
       content: timer(`Scheduled restart of ${name}`, calendar, `${name}-restart.service`),
     });
   }
-  const { secret } = splitEnv(c.env);
+  const secret = splitEnv(c.env).secret.filter(([k]) => /^[A-Za-z_][A-Za-z0-9_]*$/.test(k));
   if (secret.length > 0)
     files.push({
       name: `${name}.env`,
