@@ -7,6 +7,7 @@ import { CORPUS, label, loadApps } from './support.js';
 type Obj = Record<string, unknown>;
 const isObj = (v: unknown): v is Obj => typeof v === 'object' && v !== null && !Array.isArray(v);
 const list = (v: unknown): Obj[] => (Array.isArray(v) ? v.filter(isObj) : []);
+const text = (v: unknown): string => (typeof v === 'string' ? v : JSON.stringify(v));
 const ns = (v: unknown) => typeof v === 'number' && Number.isInteger(v) && v >= 0;
 
 /**
@@ -35,18 +36,18 @@ function checkJob(doc: unknown, where: string): void {
   for (const g of groups) {
     const at = `${where}: group ${String(g.Name)}`;
     assert.ok(typeof g.Name === 'string' && !names.has(g.Name), `${at}: unique name`);
-    names.add(g.Name as string);
+    names.add(g.Name);
     assert.ok(Number.isInteger(g.Count) && (g.Count as number) >= 0, `${at}: count`);
     const rp = g.RestartPolicy;
     assert.ok(isObj(rp) && ns(rp.Attempts) && ns(rp.Interval) && ns(rp.Delay), `${at}: restart`);
     assert.ok(['fail', 'delay'].includes(String(rp.Mode)), `${at}: restart mode`);
     if (job.Type === 'batch') assert.equal(g.ReschedulePolicy, undefined, `${at}: no reschedule block here`);
     if (isObj(g.ReschedulePolicy) && g.ReschedulePolicy.DelayFunction !== undefined)
-      assert.ok(['constant', 'exponential', 'fibonacci'].includes(String(g.ReschedulePolicy.DelayFunction)));
+      assert.ok(['constant', 'exponential', 'fibonacci'].includes(text(g.ReschedulePolicy.DelayFunction)));
     const labels = new Set(list(list(g.Networks)[0]?.ReservedPorts).map((p) => String(p.Label)));
     for (const s of list(g.Services)) {
       if (s.PortLabel !== undefined)
-        assert.ok(labels.has(String(s.PortLabel)), `${at}: service port ${String(s.PortLabel)}`);
+        assert.ok(labels.has(text(s.PortLabel)), `${at}: service port ${text(s.PortLabel)}`);
       for (const c of list(s.Checks)) {
         assert.ok(['http', 'tcp', 'script', 'grpc'].includes(String(c.Type)), `${at}: check type`);
         assert.ok(ns(c.Interval) && ns(c.Timeout) && (c.Interval as number) > 0, `${at}: check interval`);
