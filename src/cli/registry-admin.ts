@@ -101,6 +101,7 @@ export const ADMIN_COMMANDS: CommandDef[] = [
         description: "kubernetes: run steward-runtime in the pod (keeps Steward's cluster mode and logs)",
       },
       { flags: '--user', description: 'systemd: user units (systemctl --user)' },
+      { flags: '--driver <name>', description: 'nomad: raw_exec (default) or exec; --image gives docker' },
       { flags: '--max-instances <n>', description: 'what instances "max" becomes on the target (default 1)' },
     ],
     run: async (ctx, args, opts) =>

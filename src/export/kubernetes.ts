@@ -29,9 +29,11 @@ export const KUBERNETES_RULES: MappingTable = withIgnored({
   namespace: { to: 'label app.kubernetes.io/part-of (the Kubernetes namespace is kubectl’s -n)' },
   cwd: { to: 'workingDir of the container' },
   exec_mode: {
-    to: 'one process per pod: cluster mode becomes replicas (or kept inside the pod with --runtime)',
+    to: 'one process per pod: cluster mode becomes replicas (--runtime: kept inside one pod)',
   },
-  instances: { to: 'replicas of the Deployment ("max": --max-instances, default 1)' },
+  instances: {
+    to: 'replicas of the Deployment ("max": --max-instances, default 1; --runtime: processes in one pod)',
+  },
   instance_var: {
     none: 'pods of a Deployment have no index (a StatefulSet would); NODE_APP_INSTANCE is not set',
   },
@@ -108,6 +110,7 @@ function container(
   app: ExportApp,
   opts: ExportOptions,
   secretName: string | undefined,
+  perPod: number,
 ): Record<string, unknown> {
   const c = app.config;
   const { plain, secret } = splitEnv(c.env);
@@ -121,7 +124,8 @@ function container(
         'start',
         opts.file,
         '--only',
-        c.name,
+        // --only takes the name as the file writes it (before append_env_to_name's suffix).
+        typeof app.raw.name === 'string' ? app.raw.name : c.name,
         ...(opts.envName ? ['--env', opts.envName] : []),
         '--json',
       ]
@@ -152,7 +156,7 @@ function container(
     ...(env.length > 0 ? { env } : {}),
     ...(ports.length > 0 ? { ports: ports.map((p) => ({ containerPort: p })) } : {}),
     ...(c.max_memory_restart !== null
-      ? { resources: { limits: { memory: `${Math.ceil(c.max_memory_restart / 1048576)}Mi` } } }
+      ? { resources: { limits: { memory: `${Math.ceil((c.max_memory_restart * perPod) / 1048576)}Mi` } } }
       : {}),
     ...(readiness ? { readinessProbe: readiness } : {}),
     ...(liveness ? { livenessProbe: liveness } : {}),
@@ -198,8 +202,16 @@ export function kubernetesObjects(
     notes.push(`ready_probe: "${c.ready_probe}" is not an http:// or tcp:// URL`);
   if (c.listen.some((l) => l.startsWith('127.') || l.startsWith('[::1]')))
     notes.push('listen: a loopback address is not reachable from a Service; bind 0.0.0.0 in the container');
+  const inst = fleetInstances(app, opts);
+  if (inst.note) notes.push(inst.note);
+  // --runtime: steward-runtime runs the instances inside one pod (its memory limit covers them all).
+  const perPod = opts.runtime ? inst.count : 1;
+  if (opts.runtime)
+    notes.push(
+      `--runtime: steward-runtime runs ${inst.count} process(es) in the pod and applies the file's restart policy, back-off, cron, health checks and log options there; the lines above are about the pod`,
+    );
   const podSpec = {
-    containers: [container(app, opts, secretName)],
+    containers: [container(app, opts, secretName, perPod)],
     terminationGracePeriodSeconds: seconds(c.kill_timeout) + (opts.runtime ? 5 : 0),
   };
   const matchLabels = { 'app.kubernetes.io/name': name, 'app.kubernetes.io/part-of': k8sName(c.namespace) };
@@ -224,20 +236,18 @@ export function kubernetesObjects(
     });
     return { objects, notes };
   }
-  if (c.cron_restart !== null)
+  if (c.cron_restart !== null && !opts.runtime)
     notes.push(
       `cron_restart: a periodic restart ("${c.cron_restart}") needs a CronJob running \`kubectl rollout restart\`; not generated`,
     );
-  if (!c.autorestart)
+  if (!c.autorestart && !opts.runtime)
     notes.push('autorestart: false has no Deployment equivalent (always restarted); use a Job');
-  const inst = fleetInstances(app, opts);
-  if (inst.note) notes.push(inst.note);
   objects.push({
     apiVersion: 'apps/v1',
     kind: 'Deployment',
     metadata: meta(name),
     spec: {
-      replicas: c.autostart ? inst.count : 0,
+      replicas: c.autostart ? inst.count / perPod : 0,
       selector: { matchLabels },
       template: { metadata: { labels: labels(c) }, spec: podSpec },
     },

@@ -27,6 +27,8 @@ export interface ExportOptions {
   envName?: string | undefined;
   /** `--image <ref>`: the container image (kubernetes, nomad's docker driver). */
   image?: string | undefined;
+  /** nomad: the driver without --image (default raw_exec; exec isolates the task in a chroot). */
+  driver?: 'raw_exec' | 'exec' | undefined;
   /** kubernetes: run `steward-runtime` in the container instead of the app's command. */
   runtime?: boolean;
   /** systemd: user units. */

@@ -21,7 +21,7 @@ import {
 export const NOMAD_RULES: MappingTable = withIgnored({
   ...COMMON_RULES,
   namespace: { to: 'the job (one job per Steward namespace)' },
-  cwd: { to: 'raw_exec: work_dir of the task; docker: work_dir of the container' },
+  cwd: { to: 'work_dir of the task (raw_exec, exec) or of the container (docker)' },
   exec_mode: { to: 'one process per allocation: cluster mode becomes count' },
   instances: { to: 'count of the group ("max": --max-instances, default 1)' },
   instance_var: { to: 'set to ${NOMAD_ALLOC_INDEX}' },
@@ -110,7 +110,8 @@ function services(app: ExportApp, ports: number[], notes: string[]): Record<stri
 
 function task(app: ExportApp, opts: ExportOptions, notes: string[]): Record<string, unknown> {
   const c = app.config;
-  const [cmd = '', ...args] = commandLine(c, opts.image !== undefined);
+  const driver = opts.image ? 'docker' : (opts.driver ?? 'raw_exec');
+  const [cmd = '', ...args] = commandLine(c, driver === 'docker');
   const { plain, secret } = splitEnv(c.env);
   const env: Record<string, string> = Object.fromEntries(plain);
   env[c.instance_var] = '${NOMAD_ALLOC_INDEX}';
@@ -134,7 +135,7 @@ function task(app: ExportApp, opts: ExportOptions, notes: string[]): Record<stri
     : { command: cmd, args, work_dir: c.pm_cwd };
   return {
     Name: c.name,
-    Driver: opts.image ? 'docker' : 'raw_exec',
+    Driver: driver,
     Config: config,
     Env: env,
     ...(templates.length > 0 ? { Templates: templates } : {}),

@@ -218,7 +218,8 @@ export function systemdUnits(app: ExportApp, opts: ExportOptions): ExportFile[] 
         '',
         '[Service]',
         'Type=oneshot',
-        `ExecStart=systemctl${opts.user ? ' --user' : ''} restart ${template ? `${name}@*.service` : target}`,
+        // Restarting the target restarts every instance (they are PartOf= it).
+        `ExecStart=systemctl${opts.user ? ' --user' : ''} restart ${target}`,
       ].join('\n')}\n`,
     });
     files.push({

@@ -1,5 +1,5 @@
 import { availableParallelism } from 'node:os';
-import { existsSync, mkdirSync, readdirSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { StewardError } from '../../common/errors.js';
 import type { CliContext } from '../context.js';
@@ -17,6 +17,7 @@ export interface ExportCliOptions {
   runtime?: boolean;
   user?: boolean;
   maxInstances?: string;
+  driver?: string;
 }
 
 const TARGET_NAMES = ['kubernetes', 'nomad', 'systemd'] as const;
@@ -56,6 +57,14 @@ export async function exportApps(
         },
       );
   }
+  if (opts.driver !== undefined && opts.driver !== 'raw_exec' && opts.driver !== 'exec')
+    throw new StewardError(
+      'E_BAD_OPTION',
+      `--driver: expected raw_exec or exec, got ${JSON.stringify(opts.driver)}`,
+      {
+        hint: 'give --image <ref> for the docker driver',
+      },
+    );
   const { loadEcosystem, parseOnly } = await import('../../config/ecosystem.js');
   const { findDefaultFile } = await import('../../config/ecosystem-load.js');
   const file = fileArg ?? findDefaultFile(process.cwd());
@@ -75,7 +84,9 @@ export async function exportApps(
   const { EXPORTERS } = await import('../../export/index.js');
   const apps = loaded.apps.map((config, i) => ({ config, raw: loaded.sources[i] ?? {} }));
   const result = EXPORTERS[target].run(apps, {
-    file,
+    // steward-runtime in a pod reads the file at the path it has here (like the apps' paths).
+    file: file === '-' ? file : resolve(file),
+    driver: opts.driver,
     envName: opts.env,
     image: opts.image,
     runtime: opts.runtime === true,
@@ -98,8 +109,7 @@ export async function exportApps(
   const dir = resolve(opts.output);
   mkdirSync(dir, { recursive: true });
   const clash = result.files.filter((f) => existsSync(join(dir, f.name))).map((f) => f.name);
-  if (clash.length > 0 && readdirSync(dir).length > 0)
-    ctx.warn(`export: replacing ${clash.join(', ')} in ${dir}`);
+  if (clash.length > 0) ctx.warn(`export: replacing ${clash.join(', ')} in ${dir}`);
   for (const f of result.files) {
     // Secret values may be in a file (a Secret manifest, a systemd env file): owner-only.
     writeFileSync(join(dir, f.name), f.content, { mode: f.secret ? 0o600 : 0o644 });
