@@ -79,10 +79,19 @@ function checkJob(doc: unknown, where: string): void {
 
 describe('nomad output follows the job specification (JSON job format)', () => {
   for (const file of CORPUS) {
-    for (const image of [undefined, 'registry.example.com/app:1']) {
-      it(`${label(file)}${image ? ' (docker)' : ''}`, async () => {
+    const variants = [
+      { name: 'raw_exec', opts: {} },
+      { name: 'exec', opts: { driver: 'exec' as const } },
+      { name: 'docker', opts: { image: 'registry.example.com/app:1' } },
+    ];
+    for (const v of variants) {
+      it(`${label(file)} (${v.name})`, async () => {
         const apps = await loadApps(file);
-        const res = EXPORTERS.nomad.run(apps, { file: basename(file), image });
+        const res = EXPORTERS.nomad.run(apps, { file: basename(file), ...v.opts });
+        for (const f of res.files) {
+          const task = list(list((JSON.parse(f.content) as { Job: Obj }).Job.TaskGroups)[0]?.Tasks)[0];
+          assert.equal(task?.Driver, v.name);
+        }
         for (const f of res.files) checkJob(JSON.parse(f.content), `${label(file)} ${f.name}`);
         // Every app is a group of some job.
         const groups = res.files.flatMap((f) => list((JSON.parse(f.content) as { Job: Obj }).Job.TaskGroups));
