@@ -8,6 +8,7 @@ import {
   fleetInstances,
   header,
   isCronJob,
+  loopbackProbeNote,
   seconds,
   splitEnv,
   withIgnored,
@@ -198,6 +199,8 @@ export function kubernetesObjects(
   }
   if (c.kill_signal !== 'SIGTERM' && opts.runtime)
     notes.push(`kill_signal: steward-runtime gets SIGTERM and stops the app with ${c.kill_signal}`);
+  const loopback = loopbackProbeNote(c);
+  if (loopback) notes.push(loopback);
   if (c.ready_probe && !probeHandler(c.ready_probe))
     notes.push(`ready_probe: "${c.ready_probe}" is not an http:// or tcp:// URL`);
   if (c.listen.some((l) => l.startsWith('127.') || l.startsWith('[::1]')))

@@ -187,3 +187,19 @@ export function coverage(table: MappingTable): { mapped: string[]; unmapped: str
   }
   return { mapped, unmapped, missing };
 }
+
+/**
+ * A note when a probe names a loopback host: the platform probes the pod's or allocation's own
+ * address, so an app that listens on 127.0.0.1 only would fail it.
+ */
+export function loopbackProbeNote(c: AppConfig): string | undefined {
+  const targets = [
+    c.health && c.health.type !== 'command' ? c.health.target : undefined,
+    c.ready_probe ?? undefined,
+  ];
+  const loop = targets.filter(
+    (t): t is string => t !== undefined && /^(?:\w+:\/\/)?(127\.|localhost|\[::1\])/.test(t),
+  );
+  if (loop.length === 0) return undefined;
+  return `probes: ${loop.join(', ')} become probes of the instance's own address: the app must listen on it (0.0.0.0), not on loopback only`;
+}

@@ -6,6 +6,7 @@ import {
   fleetInstances,
   header,
   isCronJob,
+  loopbackProbeNote,
   splitEnv,
   withIgnored,
   type ExportApp,
@@ -154,6 +155,8 @@ const jobName = (c: AppConfig): string => (isCronJob(c) ? `${c.namespace}-${c.na
 
 function group(app: ExportApp, opts: ExportOptions, notes: string[]): Record<string, unknown> {
   const c = app.config;
+  const loopback = loopbackProbeNote(c);
+  if (loopback) notes.push(loopback);
   const inst = fleetInstances(app, opts);
   if (inst.note) notes.push(inst.note);
   const ports = appPorts(app);
