@@ -5,6 +5,7 @@ const startupCmd = () => import('./commands/startup.js');
 const serveCmd = () => import('./commands/serve.js');
 const completionCmd = () => import('./commands/completion.js');
 const pm2Only = () => import('./commands/pm2-only.js');
+const exportCmd = () => import('./commands/export.js');
 
 /** PM2 Plus commands: one line saying what replaces them, exit 0. */
 const PLUS_COMMANDS: CommandDef[] = (
@@ -87,6 +88,27 @@ export const ADMIN_COMMANDS: CommandDef[] = [
       'install a boot service (systemd, openrc, launchd; detected when not given) that runs the daemon and resurrects the saved list; when not root, print the sudo command to run',
     options: STARTUP_OPTIONS,
     run: async (ctx, args, opts) => (await startupCmd()).startup(ctx, args[0] as string | undefined, opts),
+  },
+  {
+    name: 'export',
+    args: '<target> [file]',
+    summary:
+      'translate an ecosystem file for a fleet engine: kubernetes (Deployments, Services, Secrets, CronJobs as YAML), nomad (jobs as JSON), systemd (units and timers); printed, or written with -o (docs/scaling-out.md)',
+    options: [
+      { flags: '--env <name>', description: 'apply env_<name> of the file' },
+      { flags: '--only <apps>', description: 'only these apps (comma-separated)' },
+      { flags: '-o, --output <dir>', description: 'write one file per object or unit into this directory' },
+      { flags: '--image <ref>', description: 'container image (kubernetes; nomad: the docker driver)' },
+      {
+        flags: '--runtime',
+        description: "kubernetes: run steward-runtime in the pod (keeps Steward's cluster mode and logs)",
+      },
+      { flags: '--user', description: 'systemd: user units (systemctl --user)' },
+      { flags: '--driver <name>', description: 'nomad: raw_exec (default) or exec; --image gives docker' },
+      { flags: '--max-instances <n>', description: 'what instances "max" becomes on the target (default 1)' },
+    ],
+    run: async (ctx, args, opts) =>
+      (await exportCmd()).exportApps(ctx, args[0] as string, args[1] as string | undefined, opts),
   },
   {
     name: 'unstartup',

@@ -21,6 +21,8 @@ export interface LoadOptions {
 export interface LoadedEcosystem {
   file: string;
   apps: AppConfig[];
+  /** Each app's options as the file gave them (canonical keys, values checked), in the order of apps. */
+  sources: RawApp[];
   warnings: string[];
 }
 
@@ -102,6 +104,7 @@ export async function loadEcosystem(file: string, opts: LoadOptions): Promise<Lo
   }
 
   const apps: AppConfig[] = [];
+  const sources: RawApp[] = [];
   for (const c of selected) {
     try {
       // PM2's `script: "serve"` is the built-in static file server (docs/serve.md).
@@ -119,6 +122,7 @@ export async function loadEcosystem(file: string, opts: LoadOptions): Promise<Lo
         io: nodeIo,
       });
       apps.push(n.config);
+      sources.push(c.raw);
       warnings.push(...n.warnings);
     } catch (e) {
       if (!(e instanceof StewardError)) throw e;
@@ -132,5 +136,5 @@ export async function loadEcosystem(file: string, opts: LoadOptions): Promise<Lo
       errors.push(`${label}: the name "${name}" is used by ${n} apps; names must be unique in a file`);
   if (errors.length > 0)
     throw new StewardError('E_CONFIG', errors.join('\n'), { hint: 'fix the file; nothing was started' });
-  return { file: label, apps, warnings };
+  return { file: label, apps, sources, warnings };
 }

@@ -49,7 +49,7 @@ COMP_WORDS=(${arr}); COMP_CWORD=${words.length}; _steward_complete; printf '%s\\
       'status',
       'startup',
     ]);
-    assert.deepEqual(await bash('exp'), ['expose']);
+    assert.deepEqual(await bash('exp'), ['export', 'expose']);
     assert.deepEqual(await bash('--ver'), ['--version']);
   });
 
