@@ -1,8 +1,8 @@
-import { availableParallelism } from 'node:os';
 import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { StewardError } from '../../common/errors.js';
 import type { CliContext } from '../context.js';
+import { loadFile } from './lifecycle-files.js';
 
 /**
  * `steward export <kubernetes|nomad|systemd> [file]`: the apps of an ecosystem file for a fleet
@@ -27,12 +27,6 @@ const ALIASES: Record<string, (typeof TARGET_NAMES)[number]> = {
   nomad: 'nomad',
   systemd: 'systemd',
 };
-
-async function readStdin(): Promise<string> {
-  const chunks: Buffer[] = [];
-  for await (const c of process.stdin) chunks.push(c as Buffer);
-  return Buffer.concat(chunks).toString('utf8');
-}
 
 export async function exportApps(
   ctx: CliContext,
@@ -65,22 +59,13 @@ export async function exportApps(
         hint: 'give --image <ref> for the docker driver',
       },
     );
-  const { loadEcosystem, parseOnly } = await import('../../config/ecosystem.js');
   const { findDefaultFile } = await import('../../config/ecosystem-load.js');
   const file = fileArg ?? findDefaultFile(process.cwd());
   if (file === undefined)
     throw new StewardError('E_CONFIG', 'export: no ecosystem file given, and none in this directory', {
       hint: 'give the file: steward export <target> ecosystem.config.js',
     });
-  const loaded = await loadEcosystem(file, {
-    cwd: process.cwd(),
-    env: process.env,
-    envName: opts.env,
-    only: parseOnly(opts.only),
-    cpus: availableParallelism(),
-    stdinText: file === '-' ? await readStdin() : undefined,
-  });
-  for (const w of loaded.warnings) ctx.warn(w);
+  const loaded = await loadFile(ctx, file, opts);
   const { EXPORTERS } = await import('../../export/index.js');
   const apps = loaded.apps.map((config, i) => ({ config, raw: loaded.sources[i] ?? {} }));
   const result = EXPORTERS[target].run(apps, {

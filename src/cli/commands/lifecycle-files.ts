@@ -26,13 +26,12 @@ function isFileTarget(arg: string, cwd: string): boolean {
   throw new StewardError('E_CONFIG', `${arg}: file not found`, { hint: `looked in ${cwd}` });
 }
 
-/** Loads an ecosystem file and applies it; prints warnings and notes. */
-export async function applyFile(
+/** Loads an ecosystem file (`-` reads stdin) the way every command does; prints its warnings. */
+export async function loadFile(
   ctx: CliContext,
   file: string,
-  action: ApplyAction,
-  opts: { only?: string; env?: string },
-): Promise<void> {
+  opts: { only?: string | undefined; env?: string | undefined },
+) {
   const { loadEcosystem, parseOnly } = await import('../../config/ecosystem.js');
   const loaded = await loadEcosystem(file, {
     cwd: process.cwd(),
@@ -43,6 +42,17 @@ export async function applyFile(
     stdinText: file === '-' ? await readStdin() : undefined,
   });
   for (const w of loaded.warnings) ctx.warn(w);
+  return loaded;
+}
+
+/** Loads an ecosystem file and applies it; prints warnings and notes. */
+export async function applyFile(
+  ctx: CliContext,
+  file: string,
+  action: ApplyAction,
+  opts: { only?: string; env?: string },
+): Promise<void> {
+  const loaded = await loadFile(ctx, file, opts);
   const c = await ctx.connect();
   ctx.info(`Applying ${action} to ${loaded.apps.map((a) => a.name).join(', ')} from ${loaded.file}`);
   const res = await c.call('apply', {
