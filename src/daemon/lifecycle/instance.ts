@@ -128,10 +128,6 @@ export class Instance {
   get axmOptions(): Readonly<Record<string, unknown>> {
     return this.slot.telemetry.options;
   }
-  /** Pids of every live process of this instance (two during a reload). */
-  get pids(): number[] {
-    return [...this.slot.procs].map((p) => p.pid);
-  }
   get pidPath(): string {
     return this.slot.pidPath;
   }

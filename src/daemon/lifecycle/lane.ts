@@ -31,15 +31,6 @@ export class Lane {
   /** `label` names the subject in messages ("api (id 3)"). */
   constructor(private readonly label: () => string) {}
 
-  get closed(): boolean {
-    return this.closedWhy !== undefined;
-  }
-
-  /** True while an operation runs or waits. */
-  get busy(): boolean {
-    return this.entries.size > 0;
-  }
-
   /** Runs `fn` in turn. Its signal aborts when a superseding operation comes after it. */
   run<T>(name: string, kind: OpKind, fn: (signal: AbortSignal) => Promise<T>): Promise<T> {
     if (this.closedWhy !== undefined) {
