@@ -31,6 +31,10 @@ export const ErrorCodes = {
   E_DAEMON_UNREACHABLE: 3,
   E_VERSION_MISMATCH: 1,
   E_STARTUP: 1,
+  /** ssh could not connect or authenticate (exit 255 of the system ssh). */
+  E_SSH: 3,
+  /** A deploy failed on a host (a hook, the health check, a lock held by another deploy). */
+  E_DEPLOY: 1,
 } as const;
 
 export type ErrorCode = keyof typeof ErrorCodes;
