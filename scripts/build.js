@@ -70,6 +70,16 @@ await build({
   define: { 'import.meta.url': '__stewardUrl' },
   banner: { js: "var __stewardUrl = require('node:url').pathToFileURL(__filename).href;" },
 });
+// The fast path's bundle: `ls`, `jlist` and `ping` alone, without the parser and the other commands
+// (src/cli/fast.ts). A plain require() of ~15 KB needs no code cache.
+await build({
+  ...common,
+  format: 'cjs',
+  entryPoints: ['src/cli/fast.ts'],
+  outfile: 'dist/cli/fast.cjs',
+  define: { 'import.meta.url': '__stewardUrl' },
+  banner: { js: "var __stewardUrl = require('node:url').pathToFileURL(__filename).href;" },
+});
 // The launcher: small, CommonJS, sharing the home lookup with the rest (src/common/paths.ts).
 await build({ ...common, format: 'cjs', entryPoints: ['src/cli/boot.ts'], outfile: 'dist/cli/boot.cjs' });
 const cliBundle = readFileSync('dist/cli/main.cjs', 'latin1');

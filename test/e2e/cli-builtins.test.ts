@@ -24,7 +24,63 @@ describe('CLI bundle: built-in modules loaded by a command', () => {
 
   it('steward ls (daemon running) does not load child_process or dgram', async () => {
     await home.ok(['ping']); // the daemon is started (which does spawn) before the measured run
-    const r = await home.ok(['ls'], { env: { NODE_OPTIONS: `--require ${probe}` } });
-    assert.match(r.stderr, /^builtins: \[\]$/m, r.stderr);
+    // `ls --sort id` runs the full CLI (commander); `ls` alone the fast path (src/cli/fast.ts).
+    for (const args of [['ls', '--sort', 'id'], ['ls']]) {
+      const r = await home.ok(args, { env: { NODE_OPTIONS: `--require ${probe}` } });
+      assert.match(r.stderr, /^builtins: \[\]$/m, `${args.join(' ')}: ${r.stderr}`);
+    }
+  });
+});
+
+/**
+ * `steward ls`, `jlist` and `ping` alone run a small bundle of their own (src/cli/fast.ts); with a
+ * flag, or with STEWARD_FAST=0, the full CLI runs the same handlers. Both must answer the same.
+ */
+describe('CLI fast path', () => {
+  const home = new Home();
+  after(() => home.cleanup());
+  const probe = join(tmpDir(), 'bundles.cjs');
+  writeFileSync(
+    probe,
+    `process.on('exit', () => {
+  const ours = Object.keys(require.cache).filter((f) => /dist[\\\\/]cli[\\\\/]/.test(f)).map((f) => f.replace(/.*[\\\\/]/, ''));
+  require('node:fs').writeSync(2, 'bundles: ' + JSON.stringify(ours.sort()) + '\\n');
+});
+`,
+  );
+  const withProbe = { env: { NODE_OPTIONS: `--require ${probe}` } };
+  const names = (out: string) => [...out.matchAll(/^│ \d+\s+│ (\S+)/gm)].map((m) => m[1]);
+
+  it('ls, jlist and ping alone load only the fast bundle and answer as the full CLI does', async () => {
+    await home.ok(['start', 'test/fixtures/apps/forever.js', '--name', 'fast-a']);
+    await home.ok(['start', 'test/fixtures/apps/forever.js', '--name', 'fast-b']);
+    for (const cmd of ['ls', 'status', 'jlist', 'ping']) {
+      const fast = await home.ok([cmd], withProbe);
+      assert.match(fast.stderr, /^bundles: \["fast\.cjs"\]$/m, `${cmd}: ${fast.stderr}`);
+      const full = await home.ok([cmd], { env: { ...withProbe.env, STEWARD_FAST: '0' } });
+      assert.match(full.stderr, /^bundles: \["boot\.cjs"\]$/m, `${cmd}: ${full.stderr}`);
+      if (cmd === 'jlist') {
+        const ids = (s: string) => (JSON.parse(s) as Array<{ name: string }>).map((e) => e.name);
+        assert.deepEqual(ids(fast.stdout), ['fast-a', 'fast-b']);
+        assert.deepEqual(ids(fast.stdout), ids(full.stdout));
+      } else if (cmd === 'ping') {
+        assert.equal(fast.stdout, full.stdout);
+      } else {
+        assert.deepEqual(names(fast.stdout), ['fast-a', 'fast-b']);
+        assert.deepEqual(names(fast.stdout), names(full.stdout));
+      }
+    }
+  });
+
+  it('an error on the fast path is the same one line and exit code as on the full CLI', async () => {
+    // A home that is a file: the daemon cannot be reached or started there.
+    const file = join(tmpDir(), 'not-a-home');
+    writeFileSync(file, '');
+    const fast = await home.run(['ls'], { env: { STEWARD_HOME: file } });
+    const full = await home.run(['ls'], { env: { STEWARD_HOME: file, STEWARD_FAST: '0' } });
+    assert.notEqual(fast.code, 0);
+    assert.equal(fast.code, full.code);
+    assert.equal(fast.stderr, full.stderr);
+    assert.match(fast.stderr, /^\[steward\] error: .+\n$/);
   });
 });
