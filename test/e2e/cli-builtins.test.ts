@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict';
-import { writeFileSync } from 'node:fs';
+import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, describe, it } from 'node:test';
 import { Home, tmpDir } from '../helpers.js';
@@ -82,5 +82,36 @@ describe('CLI fast path', () => {
     assert.equal(fast.code, full.code);
     assert.equal(fast.stderr, full.stderr);
     assert.match(fast.stderr, /^\[steward\] error: .+\n$/);
+  });
+});
+
+/**
+ * The daemon loads http, https, crypto, zlib and fs/promises (with readline) only for the features
+ * that need them (src/common/lazy-builtin.ts): together ~1.8 MB of private memory (issue 21).
+ */
+describe('daemon: built-in modules loaded when idle', () => {
+  const home = new Home();
+  after(() => home.cleanup());
+  const out = join(tmpDir(), 'daemon-builtins.txt');
+  const probe = join(tmpDir(), 'daemon-probe.cjs');
+  writeFileSync(
+    probe,
+    `if (/daemon\\.js$/.test(process.argv[1] || '')) process.on('exit', () => {
+  const names = process.moduleLoadList.filter((m) => m.startsWith('NativeModule ')).map((m) => m.slice(13));
+  require('node:fs').writeFileSync(${JSON.stringify(out)}, names.join('\\n'));
+});
+`,
+  );
+
+  it('a daemon that started, listed and stopped an app loads none of them', async () => {
+    const env = { NODE_OPTIONS: `--require ${probe}` };
+    await home.ok(['start', 'test/fixtures/apps/forever.js', '--name', 'quiet'], { env });
+    await home.ok(['ls'], { env });
+    await home.ok(['stop', 'quiet'], { env });
+    await home.ok(['kill'], { env });
+    const loaded = readFileSync(out, 'utf8').split('\n');
+    assert.ok(loaded.includes('net'), 'the probe did not run in the daemon');
+    for (const m of ['http', 'https', 'crypto', 'zlib', 'fs/promises', 'readline'])
+      assert.ok(!loaded.includes(m), `the idle daemon loaded ${m}`);
   });
 });

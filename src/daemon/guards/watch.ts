@@ -1,6 +1,9 @@
 import { watch as fsWatch, type FSWatcher } from 'node:fs';
-import { lstat, readdir } from 'node:fs/promises';
 import { basename, dirname, join, relative, sep } from 'node:path';
+import { lazyBuiltin } from '../../common/lazy-builtin.js';
+
+// Only apps with `watch` on need it; fs/promises also loads readline (see lazy-builtin.ts).
+const fsp = lazyBuiltin<typeof import('node:fs/promises')>('node:fs/promises');
 
 /**
  * Watch-and-restart, in three parts: a pure policy (debounce and restart-loop detection, tested
@@ -151,7 +154,9 @@ export class TreeWatcher {
 
   /** Starts watching a file or directory tree; resolves once the initial walk is done. */
   async add(path: string): Promise<void> {
-    const st = await lstat(path).catch(() => null);
+    const st = await fsp()
+      .lstat(path)
+      .catch(() => null);
     if (!st || this.closed) return;
     if (st.isDirectory()) return this.walk(path);
     const dir = dirname(path);
@@ -178,7 +183,9 @@ export class TreeWatcher {
       this.dirs.delete(dir);
     }
     if (!this.watchDir(dir, null)) return;
-    const entries = await readdir(dir, { withFileTypes: true }).catch(() => []);
+    const entries = await fsp()
+      .readdir(dir, { withFileTypes: true })
+      .catch(() => []);
     for (const e of entries) if (e.isDirectory()) await this.walk(join(dir, e.name));
   }
 
@@ -221,7 +228,9 @@ export class TreeWatcher {
 
   /** A name appeared or went away: watch a new directory, forget a removed one. */
   private async renamed(path: string): Promise<void> {
-    const st = await lstat(path).catch(() => null);
+    const st = await fsp()
+      .lstat(path)
+      .catch(() => null);
     if (this.closed) return;
     if (st?.isDirectory()) {
       if (!this.dirs.has(path)) await this.walk(path);

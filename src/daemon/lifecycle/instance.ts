@@ -16,6 +16,7 @@ import {
 import type { RestartCounters } from './restart-policy.js';
 import { Slot } from './slot.js';
 import { statusOf, type Phase, type Status } from './state-machine.js';
+import { withSharedEnv } from './shared-env.js';
 
 export type { HistoryEntry } from './history.js';
 export type { ReloadResult, StartOptions } from './operations.js';
@@ -67,12 +68,14 @@ export class Instance {
     restored?: InstanceSnapshot,
   ) {
     this.fx = hooks.effects;
-    this.slot = new Slot(pm_id, config, index, this.fx, hooks.pidsDir, {
+    this.slot = new Slot(pm_id, withSharedEnv(config), index, this.fx, hooks.pidsDir, {
       changed: (event, reason) => hooks.changed(this, event, reason),
       reply: (data) => hooks.reply(this, data),
       deadline: () => {
         const op = this.lane.run('automatic restart', 'queue', (signal) => timerOp(this.slot, signal));
-        op.catch((e: unknown) => this.fx.log(`[${config.name}:${pm_id}] ${(e as Error).message}`));
+        // this.slot.cfg, not the `config` argument: a closure over `config` would keep the
+        // first config (and its environment) alive for as long as the instance lives.
+        op.catch((e: unknown) => this.fx.log(`[${this.slot.cfg.name}:${pm_id}] ${(e as Error).message}`));
       },
     });
     this.lane = new Lane(() => this.slot.label);
@@ -147,7 +150,7 @@ export class Instance {
 
   /** A new config (e.g. `--update-env`, an ecosystem file); the running process keeps its own until restarted. */
   setConfig(cfg: AppConfig): void {
-    this.slot.cfg = cfg;
+    this.slot.cfg = withSharedEnv(cfg);
   }
 
   /** Zeroes the crash counters (and `restart_time` too for `steward reset`). */

@@ -1,8 +1,11 @@
-import { request } from 'node:http';
-import { request as requestTls } from 'node:https';
 import { connect } from 'node:net';
 import type { AppConfig } from '../../config/app-config.js';
+import { lazyBuiltin } from '../../common/lazy-builtin.js';
 import type { ReadinessView } from './effects.js';
+
+// Only apps with an HTTP readiness probe need these (see lazy-builtin.ts).
+const http = lazyBuiltin<typeof import('node:http')>('node:http');
+const https = lazyBuiltin<typeof import('node:https')>('node:https');
 
 /** Ways an app can say it is ready (issue: readiness for any language). */
 export type ReadySource = 'message' | 'fd' | 'pattern' | 'probe';
@@ -124,7 +127,7 @@ export function probe(target: string, timeoutMs = PROBE_TIMEOUT_MS): Promise<boo
       s.once('error', () => done(false));
       return;
     }
-    const req = (target.startsWith('https:') ? requestTls : request)(
+    const req = (target.startsWith('https:') ? https().request : http().request)(
       target,
       { method: 'GET', timeout: timeoutMs },
       (res) => {

@@ -16,24 +16,33 @@ const CHECK_MS = 1000;
 const SLACK = 2 * 1024 * 1024;
 
 export class HeapKeeper {
-  private readonly gc: (() => void) | undefined;
+  private gc: (() => void) | undefined | null = null;
   private floor = getHeapStatistics().used_heap_size;
   private busy = false;
   private timer: NodeJS.Timeout | undefined;
 
-  constructor() {
+  /**
+   * gc() as the daemon's `--expose-gc` flag gives it (src/client/start-daemon.ts). Without the flag
+   * (a daemon started some other way) the documented fallback: turn the flag on, then take gc()
+   * from a new context. Only looked up once a follower gets output, since a second context costs
+   * ~0.6 MB of private memory for as long as the daemon runs.
+   */
+  private collector(): (() => void) | undefined {
+    if (this.gc !== null) return this.gc;
+    const exposed = (globalThis as { gc?: unknown }).gc;
+    if (typeof exposed === 'function') return (this.gc = exposed as () => void);
     try {
-      // The documented way to reach gc() without starting Node with --expose-gc.
       setFlagsFromString('--expose-gc');
       this.gc = runInNewContext('gc') as () => void;
     } catch {
       this.gc = undefined;
     }
+    return this.gc;
   }
 
   /** Called for output that went to followers; cheap (a flag). */
   traffic(): void {
-    if (this.busy || !this.gc) return;
+    if (this.busy || !this.collector()) return;
     this.busy = true;
     this.timer ??= setInterval(() => this.check(), CHECK_MS).unref();
   }

@@ -102,13 +102,34 @@ export async function launchProcess(req: LaunchRequest, ctx: LauncherContext): P
     child.once('error', (e) => resolve(`cannot run ${spec.file}: ${e.message}`));
   });
   if (spawned !== null) return fail(spawned);
-  const readiness = new Readiness(sources, cfg);
+  return watchProcess(child, req, ctx, { sources, readyFd: spec.readyFd, pipes, output });
+}
+
+/**
+ * Listens to a spawned child for as long as it runs. A function of its own on purpose: closures
+ * keep their whole scope alive, and launchProcess's scope holds the spawn spec, whose environment
+ * (5–10 KB per process) nothing needs after the spawn.
+ */
+function watchProcess(
+  child: ChildProcess,
+  req: LaunchRequest,
+  ctx: LauncherContext,
+  w: {
+    sources: ReadySource[];
+    readyFd: number | null;
+    pipes: Array<{ read: number; write: number } | null>;
+    output: InstanceOutput;
+  },
+): Proc {
+  const cfg = req.config;
+  const { output } = w;
+  const readiness = new Readiness(w.sources, cfg);
   const proc = new Proc(child, output, ctx.now(), readiness);
-  wireOutput(proc, child, pipes, output);
+  wireOutput(proc, child, w.pipes, output);
   child.on('error', (e) => ctx.log(`[${cfg.name}:${req.pm_id}] child error: ${e.message}`));
   child.stdin?.on('error', () => undefined);
-  if (spec.readyFd !== null) {
-    const pipe = child.stdio[spec.readyFd] as Readable | null;
+  if (w.readyFd !== null) {
+    const pipe = child.stdio[w.readyFd] as Readable | null;
     pipe?.on('data', (d: Buffer) => {
       if (d.includes(0x0a)) readiness.signal('fd');
     });

@@ -1,4 +1,3 @@
-import { createHash } from 'node:crypto';
 import { isNodeInterpreter } from '../../config/interpreter.js';
 import { OPTION_BY_KEY } from '../../config/options.js';
 import { stewardVersion } from '../../common/version.js';
@@ -6,6 +5,10 @@ import type { ProcSummary } from '../../protocol/methods.js';
 import type { Instance } from '../lifecycle/instance.js';
 import type { Usage } from './sampler.js';
 import { processEnv, SUPERVISOR_MARK } from '../process/spawn-spec.js';
+import { lazyBuiltin } from '../../common/lazy-builtin.js';
+
+// Loaded by the first `jlist`, not by every daemon (see lazy-builtin.ts).
+const crypto = lazyBuiltin<typeof import('node:crypto')>('node:crypto');
 
 /** `ls` row: a handful of fields, cheap to build for hundreds of apps. */
 export function summary(inst: Instance, usage: Usage): ProcSummary {
@@ -72,7 +75,7 @@ const CHILD_ONLY_VARS = ['pm_id', 'name', 'namespace', SUPERVISOR_MARK];
 
 /** PM2's unique_id is a random UUID; Steward's is derived from the home and id, so it is stable. */
 function uniqueId(home: string, pmId: number): string {
-  const h = createHash('sha1').update(`${home}#${pmId}`).digest('hex');
+  const h = crypto().createHash('sha1').update(`${home}#${pmId}`).digest('hex');
   return `${h.slice(0, 8)}-${h.slice(8, 12)}-5${h.slice(13, 16)}-a${h.slice(17, 20)}-${h.slice(20, 32)}`;
 }
 

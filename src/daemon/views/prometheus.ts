@@ -1,9 +1,12 @@
-import { randomBytes } from 'node:crypto';
 import { readFileSync, writeFileSync } from 'node:fs';
-import { createServer, type Server } from 'node:http';
-import { timingSafeEqual } from 'node:crypto';
+import type { Server } from 'node:http';
+import { lazyBuiltin } from '../../common/lazy-builtin.js';
 import type { Instance } from '../lifecycle/instance.js';
 import type { Usage } from './sampler.js';
+
+// Loaded once the endpoint is turned on (see lazy-builtin.ts).
+const crypto = lazyBuiltin<typeof import('node:crypto')>('node:crypto');
+const http = lazyBuiltin<typeof import('node:http')>('node:http');
 
 /**
  * Prometheus text exposition of every process: Steward's own numbers (up, cpu, memory, restarts,
@@ -141,7 +144,7 @@ export function metricsToken(path: string): string {
   } catch {
     // created below
   }
-  const t = randomBytes(24).toString('hex');
+  const t = crypto().randomBytes(24).toString('hex');
   writeFileSync(path, `${t}\n`, { mode: 0o600 });
   return t;
 }
@@ -163,10 +166,10 @@ export class MetricsServer {
     await this.close();
     if (!want) return;
     const token = Buffer.from(this.token());
-    const server = createServer((req, res) => {
+    const server = http().createServer((req, res) => {
       const auth = req.headers.authorization ?? '';
       const given = Buffer.from(auth.startsWith('Bearer ') ? auth.slice(7).trim() : '');
-      if (given.length !== token.length || !timingSafeEqual(given, token)) {
+      if (given.length !== token.length || !crypto().timingSafeEqual(given, token)) {
         res.writeHead(401, { 'WWW-Authenticate': 'Bearer', 'Content-Type': 'text/plain' });
         res.end('token required: Authorization: Bearer <STEWARD_HOME/prometheus.token>\n');
         return;
