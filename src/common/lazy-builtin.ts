@@ -9,7 +9,8 @@ const load = createRequire(import.meta.url);
  * for health probes, Prometheus and log compression that most set-ups never turn on (issue 21).
  *
  * @example
- * const zlib = lazyBuiltin<typeof import('node:zlib')>('node:zlib');
+ * import type * as Zlib from 'node:zlib';
+ * const zlib = lazyBuiltin<typeof Zlib>('node:zlib');
  * zlib().createGzip();
  */
 export function lazyBuiltin<T>(name: `node:${string}`): () => T {

@@ -1,9 +1,10 @@
+import type * as FsPromises from 'node:fs/promises';
 import { watch as fsWatch, type FSWatcher } from 'node:fs';
 import { basename, dirname, join, relative, sep } from 'node:path';
 import { lazyBuiltin } from '../../common/lazy-builtin.js';
 
 // Only apps with `watch` on need it; fs/promises also loads readline (see lazy-builtin.ts).
-const fsp = lazyBuiltin<typeof import('node:fs/promises')>('node:fs/promises');
+const fsp = lazyBuiltin<typeof FsPromises>('node:fs/promises');
 
 /**
  * Watch-and-restart, in three parts: a pure policy (debounce and restart-loop detection, tested

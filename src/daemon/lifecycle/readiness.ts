@@ -1,11 +1,13 @@
+import type * as Https from 'node:https';
+import type * as Http from 'node:http';
 import { connect } from 'node:net';
 import type { AppConfig } from '../../config/app-config.js';
 import { lazyBuiltin } from '../../common/lazy-builtin.js';
 import type { ReadinessView } from './effects.js';
 
 // Only apps with an HTTP readiness probe need these (see lazy-builtin.ts).
-const http = lazyBuiltin<typeof import('node:http')>('node:http');
-const https = lazyBuiltin<typeof import('node:https')>('node:https');
+const http = lazyBuiltin<typeof Http>('node:http');
+const https = lazyBuiltin<typeof Https>('node:https');
 
 /** Ways an app can say it is ready (issue: readiness for any language). */
 export type ReadySource = 'message' | 'fd' | 'pattern' | 'probe';

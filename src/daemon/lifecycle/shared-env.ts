@@ -16,7 +16,7 @@ const forget = new FinalizationRegistry<string>((key) => {
 function internEnv(env: Record<string, string>): Record<string, string> {
   const key = JSON.stringify(env);
   const hit = byContent.get(key)?.deref();
-  if (hit) return hit as Record<string, string>;
+  if (hit) return hit;
   Object.freeze(env);
   byContent.set(key, new WeakRef(env));
   forget.register(env, key);

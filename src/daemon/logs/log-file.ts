@@ -1,3 +1,5 @@
+import type * as Zlib from 'node:zlib';
+import type * as StreamPromises from 'node:stream/promises';
 import {
   createReadStream,
   createWriteStream,
@@ -18,8 +20,8 @@ import { messageOf } from '../../common/errors.js';
 import { lazyBuiltin } from '../../common/lazy-builtin.js';
 
 // Compression of rotated files only: most set-ups never load zlib (see lazy-builtin.ts).
-const zlib = lazyBuiltin<typeof import('node:zlib')>('node:zlib');
-const streams = lazyBuiltin<typeof import('node:stream/promises')>('node:stream/promises');
+const zlib = lazyBuiltin<typeof Zlib>('node:zlib');
+const streams = lazyBuiltin<typeof StreamPromises>('node:stream/promises');
 
 /** When and how a log file is rotated. maxSize 0 = never by size; interval null = never by time. */
 export interface RotationPolicy {

@@ -1,3 +1,4 @@
+import type * as Crypto from 'node:crypto';
 import { isNodeInterpreter } from '../../config/interpreter.js';
 import { OPTION_BY_KEY } from '../../config/options.js';
 import { stewardVersion } from '../../common/version.js';
@@ -8,7 +9,7 @@ import { processEnv, SUPERVISOR_MARK } from '../process/spawn-spec.js';
 import { lazyBuiltin } from '../../common/lazy-builtin.js';
 
 // Loaded by the first `jlist`, not by every daemon (see lazy-builtin.ts).
-const crypto = lazyBuiltin<typeof import('node:crypto')>('node:crypto');
+const crypto = lazyBuiltin<typeof Crypto>('node:crypto');
 
 /** `ls` row: a handful of fields, cheap to build for hundreds of apps. */
 export function summary(inst: Instance, usage: Usage): ProcSummary {

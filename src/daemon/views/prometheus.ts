@@ -1,3 +1,5 @@
+import type * as Http from 'node:http';
+import type * as Crypto from 'node:crypto';
 import { readFileSync, writeFileSync } from 'node:fs';
 import type { Server } from 'node:http';
 import { lazyBuiltin } from '../../common/lazy-builtin.js';
@@ -5,8 +7,8 @@ import type { Instance } from '../lifecycle/instance.js';
 import type { Usage } from './sampler.js';
 
 // Loaded once the endpoint is turned on (see lazy-builtin.ts).
-const crypto = lazyBuiltin<typeof import('node:crypto')>('node:crypto');
-const http = lazyBuiltin<typeof import('node:http')>('node:http');
+const crypto = lazyBuiltin<typeof Crypto>('node:crypto');
+const http = lazyBuiltin<typeof Http>('node:http');
 
 /**
  * Prometheus text exposition of every process: Steward's own numbers (up, cpu, memory, restarts,
