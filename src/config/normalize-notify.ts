@@ -39,7 +39,11 @@ export function appNotify(v: unknown, where: string, code: ErrorCode): AppNotify
     });
   const o = v as Record<string, unknown>;
   for (const k of Object.keys(o))
-    if (!FIELDS.includes(k)) throw bad(`${k}: unknown field`, `fields are ${FIELDS.join(', ')}; channel addresses are global: steward set notify.${k} …`);
+    if (!FIELDS.includes(k))
+      throw bad(
+        `${k}: unknown field (fields are ${FIELDS.join(', ')}; channels are global settings: steward set notify.${k} …)`,
+        'fix the notify section',
+      );
   const list = (k: string, allowed: readonly string[]): string[] | null => {
     const x = o[k];
     if (x === undefined) return null;
