@@ -55,7 +55,10 @@ export const ADMIN_COMMANDS: CommandDef[] = [
     summary:
       'notifications: `test [channel]` sends a test message and prints the answer, `send` reports an event (a deploy rolled back), `status` shows each channel',
     options: [
-      { flags: '--event <kind>', description: 'send: deploy_rolled_back, reload_rolled_back, errored, exit, …' },
+      {
+        flags: '--event <kind>',
+        description: 'send: deploy_rolled_back, reload_rolled_back, errored, exit, …',
+      },
       { flags: '--app <name>', description: 'send: the app it is about' },
       { flags: '--reason <text>', description: 'send: what happened' },
       { flags: '--id <pm_id>', description: 'send: the instance' },

@@ -31,7 +31,15 @@ export type AppNotify = NonNullable<AppConfig['notify']>;
 export function appNotify(v: unknown, where: string, code: ErrorCode): AppNotify | undefined {
   if (v === undefined || v === null || v === true) return undefined;
   const bad = (what: string, hint: string) => new StewardError(code, `${where}.${what}`, { hint });
-  const off = { enabled: false, events: null, channels: null, cpu_above: null, memory_above: null, above_for: 0, log_pattern: null };
+  const off = {
+    enabled: false,
+    events: null,
+    channels: null,
+    cpu_above: null,
+    memory_above: null,
+    above_for: 0,
+    log_pattern: null,
+  };
   if (v === false) return off;
   if (typeof v !== 'object' || Array.isArray(v))
     throw new StewardError(code, `${where}: expected false or an object`, {
@@ -49,29 +57,43 @@ export function appNotify(v: unknown, where: string, code: ErrorCode): AppNotify
     if (x === undefined) return null;
     const arr = typeof x === 'string' ? x.split(',').map((s) => s.trim()) : x;
     if (!Array.isArray(arr) || !arr.every((s) => typeof s === 'string' && allowed.includes(s)))
-      throw bad(`${k}: expected a list of ${allowed.join(', ')}, got ${JSON.stringify(x)}`, `e.g. ["${allowed[0]}"]`);
+      throw bad(
+        `${k}: expected a list of ${allowed.join(', ')}, got ${JSON.stringify(x)}`,
+        `e.g. ["${allowed[0]}"]`,
+      );
     return arr as string[];
   };
   const cpu = o.cpu_above;
   if (cpu !== undefined && (typeof cpu !== 'number' || !(cpu > 0)))
-    throw bad(`cpu_above: expected a percentage of one core > 0, got ${JSON.stringify(cpu)}`, 'e.g. 90 (or 250 for 2.5 cores)');
+    throw bad(
+      `cpu_above: expected a percentage of one core > 0, got ${JSON.stringify(cpu)}`,
+      'e.g. 90 (or 250 for 2.5 cores)',
+    );
   let memory: number | null = null;
   if (o.memory_above !== undefined) {
-    const m = typeof o.memory_above === 'number' || typeof o.memory_above === 'string' ? parseSize(o.memory_above) : undefined;
+    const m =
+      typeof o.memory_above === 'number' || typeof o.memory_above === 'string'
+        ? parseSize(o.memory_above)
+        : undefined;
     if (m === undefined || m === 0)
       throw bad(`memory_above: expected a size, got ${JSON.stringify(o.memory_above)}`, 'e.g. "500M"');
     memory = m;
   }
   let aboveFor = DEFAULT_ABOVE_FOR_MS;
   if (o.above_for !== undefined) {
-    const d = typeof o.above_for === 'number' || typeof o.above_for === 'string' ? parseDuration(o.above_for) : undefined;
-    if (d === undefined) throw bad(`above_for: expected a duration, got ${JSON.stringify(o.above_for)}`, 'e.g. "30s"');
+    const d =
+      typeof o.above_for === 'number' || typeof o.above_for === 'string'
+        ? parseDuration(o.above_for)
+        : undefined;
+    if (d === undefined)
+      throw bad(`above_for: expected a duration, got ${JSON.stringify(o.above_for)}`, 'e.g. "30s"');
     aboveFor = d;
   }
   let pattern: string | null = null;
   if (o.log_pattern !== undefined) {
     const p = o.log_pattern;
-    if (typeof p !== 'string' || p === '') throw bad('log_pattern: expected a regular expression', 'e.g. "FATAL|Unhandled"');
+    if (typeof p !== 'string' || p === '')
+      throw bad('log_pattern: expected a regular expression', 'e.g. "FATAL|Unhandled"');
     try {
       compileLogPattern(p);
     } catch (e) {

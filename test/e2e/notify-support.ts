@@ -38,7 +38,12 @@ export class Receiver {
       req.on('data', (c: Buffer) => chunks.push(c));
       req.on('end', () => {
         const raw = Buffer.concat(chunks).toString('utf8');
-        this.got.push({ headers: req.headers, raw, json: JSON.parse(raw) as Record<string, unknown>, signed: this.verify(req.headers, raw) });
+        this.got.push({
+          headers: req.headers,
+          raw,
+          json: JSON.parse(raw) as Record<string, unknown>,
+          signed: this.verify(req.headers, raw),
+        });
         res.writeHead(this.status, { 'content-type': 'text/plain' });
         res.end(this.status === 200 ? 'thanks' : 'broken');
       });
@@ -64,7 +69,9 @@ export class Receiver {
     const ts = String(h['x-steward-timestamp'] ?? '');
     const sig = String(h['x-steward-signature'] ?? '');
     if (!/^\d+$/.test(ts) || Math.abs(Date.now() / 1000 - Number(ts)) > 300) return false;
-    const want = Buffer.from(`sha256=${createHmac('sha256', this.secret).update(`${ts}.${raw}`).digest('hex')}`);
+    const want = Buffer.from(
+      `sha256=${createHmac('sha256', this.secret).update(`${ts}.${raw}`).digest('hex')}`,
+    );
     const have = Buffer.from(sig);
     return want.length === have.length && timingSafeEqual(want, have);
   }
@@ -81,7 +88,23 @@ export function selfSignedCert(): { key: string; cert: string; certPath: string 
   const certPath = join(dir, 'cert.pem');
   execFileSync(
     'openssl',
-    ['req', '-x509', '-newkey', 'rsa:2048', '-nodes', '-keyout', keyPath, '-out', certPath, '-days', '1', '-subj', '/CN=127.0.0.1', '-addext', 'subjectAltName=IP:127.0.0.1'],
+    [
+      'req',
+      '-x509',
+      '-newkey',
+      'rsa:2048',
+      '-nodes',
+      '-keyout',
+      keyPath,
+      '-out',
+      certPath,
+      '-days',
+      '1',
+      '-subj',
+      '/CN=127.0.0.1',
+      '-addext',
+      'subjectAltName=IP:127.0.0.1',
+    ],
     { stdio: 'ignore' },
   );
   return { key: readFileSync(keyPath, 'utf8'), cert: readFileSync(certPath, 'utf8'), certPath };
@@ -96,7 +119,11 @@ export interface Mail {
 }
 
 /** A local SMTP server that offers STARTTLS and accepts AUTH (only over TLS) for user/pass. */
-export async function smtpServer(tls: { key: string; cert: string }, user: string, pass: string): Promise<{ port: number; mails: Mail[]; close: () => Promise<void> }> {
+export async function smtpServer(
+  tls: { key: string; cert: string },
+  user: string,
+  pass: string,
+): Promise<{ port: number; mails: Mail[]; close: () => Promise<void> }> {
   const mails: Mail[] = [];
   const server = new SMTPServer({
     key: tls.key,

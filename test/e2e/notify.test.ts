@@ -41,7 +41,10 @@ describe('notifications', () => {
     assert.match(r.stderr, /nothing was saved/);
     const unknown = await home.run(['set', 'notify.pager', 'x'], { env });
     assert.equal(unknown.code, 2);
-    assert.match(unknown.stderr, /unknown setting "notify\.pager" \(notify settings are notify\.webhook, notify\.webhook_secret/);
+    assert.match(
+      unknown.stderr,
+      /unknown setting "notify\.pager" \(notify settings are notify\.webhook, notify\.webhook_secret/,
+    );
     const smtpBad = await home.run(['set', 'notify.smtp', 'http://user:hunter2@x'], { env });
     assert.equal(smtpBad.code, 2);
     assert.doesNotMatch(smtpBad.stderr, /hunter2/, 'a rejected SMTP URL is not echoed (it holds a password)');
@@ -51,13 +54,19 @@ describe('notifications', () => {
 
   it('refuses an unknown field in an app’s notify section, starting nothing', async () => {
     const file = join(dir, 'bad.config.js');
-    writeFileSync(file, `module.exports = { apps: [{ name: 'badn', script: ${JSON.stringify(join(APPS, 'forever.js'))}, notify: { slack: 'https://x' } }] };`);
+    writeFileSync(
+      file,
+      `module.exports = { apps: [{ name: 'badn', script: ${JSON.stringify(join(APPS, 'forever.js'))}, notify: { slack: 'https://x' } }] };`,
+    );
     const r = await home.run(['start', file], { env });
     assert.notEqual(r.code, 0);
     assert.match(r.stderr, /notify\.slack: unknown field/);
     assert.match(r.stderr, /channels are global settings: steward set notify\.slack/);
     const pattern = join(dir, 'badpattern.config.js');
-    writeFileSync(pattern, `module.exports = { apps: [{ name: 'badp', script: ${JSON.stringify(join(APPS, 'forever.js'))}, notify: { log_pattern: '(' } }] };`);
+    writeFileSync(
+      pattern,
+      `module.exports = { apps: [{ name: 'badp', script: ${JSON.stringify(join(APPS, 'forever.js'))}, notify: { log_pattern: '(' } }] };`,
+    );
     const r2 = await home.run(['start', pattern], { env });
     assert.notEqual(r2.code, 0);
     assert.match(r2.stderr, /notify\.log_pattern: Invalid regular expression/);
@@ -91,7 +100,10 @@ describe('notifications', () => {
     assert.equal(m.json.host, hostname());
     assert.equal(m.json.exit_code, 1);
     assert.match(String(m.json.reason), /unstable restarts/);
-    assert.ok((m.json.last_lines as string[]).includes('crash.js failing with code 1'), JSON.stringify(m.json.last_lines));
+    assert.ok(
+      (m.json.last_lines as string[]).includes('crash.js failing with code 1'),
+      JSON.stringify(m.json.last_lines),
+    );
     assert.equal(m.headers['x-steward-event'], 'errored');
     // Never an environment value or a setting in a message.
     assert.doesNotMatch(m.raw, /s3cr3t-path|a-shared-secret|STEWARD_HOME/);
@@ -101,7 +113,18 @@ describe('notifications', () => {
     // 12 quick crashes, then the crash-loop guard (restart_limit) gives up.
     const t0 = Date.now();
     await home.run(
-      ['start', join(APPS, 'crash.js'), '--name', 'loop', '--min-uptime', '50', '--restart-limit', '12', '--restart-limit-window', '1m'],
+      [
+        'start',
+        join(APPS, 'crash.js'),
+        '--name',
+        'loop',
+        '--min-uptime',
+        '50',
+        '--restart-limit',
+        '12',
+        '--restart-limit-window',
+        '1m',
+      ],
       { env: { ...env, DELAY_MS: '100' } },
     );
     const guard = await waitFor(() => rx.of('crash_loop', 'loop')[0], 'the crash-loop guard message', 20_000);
@@ -121,12 +144,18 @@ describe('notifications', () => {
     const bound = 1 + Math.ceil((loopTime + WINDOW_MS) / WINDOW_MS);
     t.diagnostic(`${exits.length} exit messages for 12 exits in ${loopTime} ms (bound ${bound})`);
     assert.ok(exits.length <= bound, `${exits.length} exit messages for 12 exits (bound ${bound})`);
-    assert.ok(exits.some((r) => Number(r.json.count) > 1), 'a summary with a count');
+    assert.ok(
+      exits.some((r) => Number(r.json.count) > 1),
+      'a summary with a count',
+    );
   });
 
   it('sends a log line matching an app’s pattern, and a memory threshold event (per-app notify)', async () => {
     const script = join(dir, 'fatal.js');
-    writeFileSync(script, "console.log('all fine');\nsetTimeout(() => console.error('FATAL: disk on fire'), 300);\nsetInterval(() => {}, 1 << 30);\n");
+    writeFileSync(
+      script,
+      "console.log('all fine');\nsetTimeout(() => console.error('FATAL: disk on fire'), 300);\nsetInterval(() => {}, 1 << 30);\n",
+    );
     const file = join(dir, 'ecosystem.config.js');
     writeFileSync(
       file,
@@ -145,7 +174,11 @@ describe('notifications', () => {
 
   it('runs the command channel with the event in its environment', async () => {
     const out = join(dir, 'command.out');
-    await ok(['set', 'notify.command', `printf '%s|%s|%s' "$STEWARD_EVENT" "$STEWARD_HOST" "$STEWARD_REASON" > ${out}; echo handled`]);
+    await ok([
+      'set',
+      'notify.command',
+      `printf '%s|%s|%s' "$STEWARD_EVENT" "$STEWARD_HOST" "$STEWARD_REASON" > ${out}; echo handled`,
+    ]);
     const r = await ok(['notify', 'test', 'command']);
     assert.equal(r.stdout.trim(), 'command: ok: exit 0: handled');
     assert.equal(readFileSync(out, 'utf8'), `test|${hostname()}|steward notify test`);
@@ -153,10 +186,17 @@ describe('notifications', () => {
   });
 
   it('sends e-mail over SMTP with STARTTLS and AUTH, with the right subject and body', async () => {
-    await ok(['set', 'notify.smtp', `smtp://mailer:${encodeURIComponent('p@ss:word')}@127.0.0.1:${smtp.port}`]);
+    await ok([
+      'set',
+      'notify.smtp',
+      `smtp://mailer:${encodeURIComponent('p@ss:word')}@127.0.0.1:${smtp.port}`,
+    ]);
     await ok(['set', 'notify.email_to', 'ops@example.com']);
     await ok(['set', 'notify.email_from', 'steward@example.com']);
-    assert.equal((await ok(['get', 'notify.smtp'])).stdout.trim(), `"smtp://mailer:***@127.0.0.1:${smtp.port}"`);
+    assert.equal(
+      (await ok(['get', 'notify.smtp'])).stdout.trim(),
+      `"smtp://mailer:***@127.0.0.1:${smtp.port}"`,
+    );
     const r = await ok(['notify', 'test', 'email']);
     assert.match(r.stdout.trim(), /^email: ok: 250 /);
     let mail: Mail = await waitFor(() => smtp.mails[0], 'the test mail', 5000);
@@ -166,8 +206,15 @@ describe('notifications', () => {
     assert.match(mail.raw, new RegExp(`Subject: \\[steward\\] ${hostname()}: test message`));
     // A real event by mail: the subject names app, host and event; the body the reason and lines.
     await home.run(['start', join(APPS, 'crash.js'), '--name', 'mailed', '--max-restarts', '1'], { env });
-    mail = await waitFor(() => smtp.mails.find((m) => /mailed \(id \d+\) on/.test(m.raw) && /errored/.test(m.raw)), 'an errored mail', 8000);
-    assert.match(mail.raw, new RegExp(`Subject: \\[steward\\] mailed \\(id \\d+\\) on ${hostname()}: errored`));
+    mail = await waitFor(
+      () => smtp.mails.find((m) => /mailed \(id \d+\) on/.test(m.raw) && /errored/.test(m.raw)),
+      'an errored mail',
+      8000,
+    );
+    assert.match(
+      mail.raw,
+      new RegExp(`Subject: \\[steward\\] mailed \\(id \\d+\\) on ${hostname()}: errored`),
+    );
     const body = mail.raw.replace(/=\r\n/g, ''); // quoted-printable soft line breaks
     assert.match(body, /reason: code 1; 1 unstable restarts/);
     assert.match(body, /crash.js failing with code 1/);
@@ -183,8 +230,13 @@ describe('notifications', () => {
     }
     rx.status = 200;
     const show = await ok(['show', 'fatal']);
-    assert.match(show.stdout, /Notifications not delivering:\n {2}webhook: failing, sent \d+, .*last error HTTP 500/);
-    const status = JSON.parse((await ok(['notify', 'status', '--json'])).stdout) as { channels: Array<{ channel: string; state: string }> };
+    assert.match(
+      show.stdout,
+      /Notifications not delivering:\n {2}webhook: failing, sent \d+, .*last error HTTP 500/,
+    );
+    const status = JSON.parse((await ok(['notify', 'status', '--json'])).stdout) as {
+      channels: Array<{ channel: string; state: string }>;
+    };
     assert.equal(status.channels.find((c) => c.channel === 'webhook')?.state, 'failing');
     assert.match((await ok(['notify', 'test', 'webhook'])).stdout, /webhook: ok/);
     assert.doesNotMatch((await ok(['show', 'fatal'])).stdout, /Notifications not delivering/);
@@ -208,16 +260,31 @@ describe('notifications: a receiver that is down', () => {
     process.kill(pid, 'SIGKILL');
     await waitFor(() => !existsSync(`/proc/${pid}`), 'the daemon to die', 5000);
     await home.ok(['ls']);
-    const m = await waitFor(() => rx.of('daemon_recovered', 'survivor')[0], 'a daemon_recovered message', 5000);
+    const m = await waitFor(
+      () => rx.of('daemon_recovered', 'survivor')[0],
+      'a daemon_recovered message',
+      5000,
+    );
     assert.equal(m.json.reason, 'recovered after the previous daemon died');
   });
 
   it('retries with back-off and delivers once the receiver is back', async () => {
     await rx.down();
-    await home.ok(['notify', 'send', '--event', 'deploy_rolled_back', '--app', 'survivor', '--reason', 'health gate failed']);
+    await home.ok([
+      'notify',
+      'send',
+      '--event',
+      'deploy_rolled_back',
+      '--app',
+      'survivor',
+      '--reason',
+      'health gate failed',
+    ]);
     await waitFor(
       async () => {
-        const s = JSON.parse((await home.ok(['notify', 'status', '--json'])).stdout) as { channels: Array<{ failures: number; queued: number }> };
+        const s = JSON.parse((await home.ok(['notify', 'status', '--json'])).stdout) as {
+          channels: Array<{ failures: number; queued: number }>;
+        };
         return (s.channels[0]?.failures ?? 0) >= 1 && s.channels[0]?.queued === 1;
       },
       'a failed attempt',
@@ -231,9 +298,21 @@ describe('notifications: a receiver that is down', () => {
 
   it('keeps a queued message across a daemon restart (steward kill, then any command)', async () => {
     await rx.down();
-    await home.ok(['notify', 'send', '--event', 'reload_rolled_back', '--app', 'survivor', '--reason', 'new version never got ready']);
+    await home.ok([
+      'notify',
+      'send',
+      '--event',
+      'reload_rolled_back',
+      '--app',
+      'survivor',
+      '--reason',
+      'new version never got ready',
+    ]);
     await waitFor(
-      () => (readFileSync(join(home.dir, 'notify-queue.json'), 'utf8').includes('reload_rolled_back') ? true : undefined),
+      () =>
+        readFileSync(join(home.dir, 'notify-queue.json'), 'utf8').includes('reload_rolled_back')
+          ? true
+          : undefined,
       'the message in the queue file',
       3000,
     );
@@ -242,7 +321,11 @@ describe('notifications: a receiver that is down', () => {
     await home.ok(['notify', 'status']);
     await waitFor(() => rx.of('reload_rolled_back', 'survivor')[0], 'the message after the restart', 5000);
     // Delivered once: the job left the queue file when it was delivered.
-    await waitFor(() => !readFileSync(join(home.dir, 'notify-queue.json'), 'utf8').includes('reload_rolled_back'), 'the queue to empty', 3000);
+    await waitFor(
+      () => !readFileSync(join(home.dir, 'notify-queue.json'), 'utf8').includes('reload_rolled_back'),
+      'the queue to empty',
+      3000,
+    );
     assert.equal(rx.of('reload_rolled_back', 'survivor').length, 1);
   });
 });

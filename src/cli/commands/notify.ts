@@ -75,13 +75,17 @@ async function send(ctx: CliContext, opts: NotifyOpts): Promise<void> {
   if (opts.exitCode !== undefined) params.exit_code = intOption('--exit-code', opts.exitCode);
   const c = await ctx.connect();
   const r = await c.call('notifyEmit', params);
-  ctx.info(r.queued ? `queued a ${event} message for ${opts.app}` : 'no notify channel is configured: nothing sent');
+  ctx.info(
+    r.queued ? `queued a ${event} message for ${opts.app}` : 'no notify channel is configured: nothing sent',
+  );
 }
 
 function intOption(flag: string, v: string): number {
   const n = Number(v);
   if (!Number.isInteger(n))
-    throw new StewardError('E_USAGE', `${flag}: expected a whole number, got "${v}"`, { hint: `e.g. ${flag} 0` });
+    throw new StewardError('E_USAGE', `${flag}: expected a whole number, got "${v}"`, {
+      hint: `e.g. ${flag} 0`,
+    });
   return n;
 }
 

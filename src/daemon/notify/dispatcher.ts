@@ -119,7 +119,9 @@ export class Dispatcher {
       if (job.attempts >= MAX_ATTEMPTS) {
         c.dropped += 1;
         this.store.remove(job);
-        this.log(`notify: ${job.channel}: gave up a ${job.message.kind} message after ${job.attempts} attempts (${error})`);
+        this.log(
+          `notify: ${job.channel}: gave up a ${job.message.kind} message after ${job.attempts} attempts (${error})`,
+        );
       } else {
         job.next_at = now + backoffMs(job.attempts);
         if (job.attempts === 1) this.log(`notify: ${job.channel}: ${error}; retrying with back-off`);

@@ -31,7 +31,13 @@ export class Grouper {
     const g = this.groups.get(key);
     if (!g || now >= g.windowEnd) {
       if (g?.timer !== undefined) this.clock.clearTimer(g.timer);
-      this.groups.set(key, { first: undefined, last: undefined, pending: 0, windowEnd: now + this.windowMs(), timer: undefined });
+      this.groups.set(key, {
+        first: undefined,
+        last: undefined,
+        pending: 0,
+        windowEnd: now + this.windowMs(),
+        timer: undefined,
+      });
       this.emit(ev, 1, ev.at);
       return;
     }

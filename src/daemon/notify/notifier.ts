@@ -202,9 +202,13 @@ export class Notifier {
     }
     const targets = channel ? [channel] : [...this.channels.keys()];
     if (targets.length === 0 || (channel && !this.channels.has(channel))) {
-      throw new StewardError('E_CONFIG', channel ? `notify channel ${channel} is not configured` : 'no notify channel is configured', {
-        hint: 'e.g. `steward set notify.webhook https://example.com/hook` (docs/notifications.md)',
-      });
+      throw new StewardError(
+        'E_CONFIG',
+        channel ? `notify channel ${channel} is not configured` : 'no notify channel is configured',
+        {
+          hint: 'e.g. `steward set notify.webhook https://example.com/hook` (docs/notifications.md)',
+        },
+      );
     }
     const now = this.clock.now();
     const msg: NotifyMessage = {

@@ -2,7 +2,7 @@ import { readFileSync } from 'node:fs';
 import { writeFileAtomic } from '../../common/atomic-write.js';
 import { StewardError } from '../../common/errors.js';
 import { parseDuration } from '../../config/units.js';
-import { EVENT_KINDS, isEventKind, type ChannelName, type EventKind } from './types.js';
+import { EVENT_KINDS, isEventKind, type EventKind } from './types.js';
 
 /**
  * The notifier's global settings (`steward set notify.<key> <value>`), kept apart from the other
@@ -132,8 +132,18 @@ export function loadNotifySettings(path: string): NotifySettings {
   try {
     const raw = JSON.parse(readFileSync(path, 'utf8')) as Record<string, unknown>;
     const out: Record<string, unknown> = {};
-    for (const k of NOTIFY_KEYS) if (raw[k] !== undefined) out[k] = raw[k];
-    return out as NotifySettings;
+    // A hand-edited file is checked like `steward set`: a bad value is left out, not used.
+    for (const k of NOTIFY_KEYS) {
+      const v = raw[k];
+      const text = Array.isArray(v) ? v.join(',') : typeof v === 'number' ? `${v}ms` : v;
+      if (typeof text !== 'string') continue;
+      try {
+        out[k] = parseNotifyValue(k, text);
+      } catch {
+        // left out
+      }
+    }
+    return out;
   } catch {
     return {};
   }
@@ -151,19 +161,7 @@ export function updateNotifySetting(
   if (value === null) delete next[k];
   else next[k] = parseNotifyValue(k, value);
   writeFileAtomic(path, JSON.stringify(next, null, 2) + '\n');
-  return next as NotifySettings;
-}
-
-/** The channels these settings make usable (e-mail needs both an SMTP URL and a recipient). */
-export function configuredChannels(s: NotifySettings): ChannelName[] {
-  const out: ChannelName[] = [];
-  if (s.webhook) out.push('webhook');
-  if (s.slack) out.push('slack');
-  if (s.discord) out.push('discord');
-  if (s.teams) out.push('teams');
-  if (s.smtp && s.email_to) out.push('email');
-  if (s.command) out.push('command');
-  return out;
+  return next;
 }
 
 /**

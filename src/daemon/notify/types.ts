@@ -53,9 +53,9 @@ export interface Channel {
 }
 
 export interface Clock {
-  now(): number;
-  setTimer(ms: number, fire: () => void): unknown;
-  clearTimer(handle: unknown): void;
+  now: () => number;
+  setTimer: (ms: number, fire: () => void) => unknown;
+  clearTimer: (handle: unknown) => void;
 }
 
 export const realClock: Clock = {

@@ -79,7 +79,14 @@ export const ParamSchemas: Record<MethodName, ParamSchema> = {
   notifyStatus: Empty,
   notifyTest: v.object({ channel: v.optional(v.pipe(v.string(), v.minLength(1))) }),
   notifyEmit: v.strictObject({
-    event: v.picklist(['deploy_rolled_back', 'reload_rolled_back', 'errored', 'exit', 'health_failed', 'not_ready']),
+    event: v.picklist([
+      'deploy_rolled_back',
+      'reload_rolled_back',
+      'errored',
+      'exit',
+      'health_failed',
+      'not_ready',
+    ]),
     app: v.pipe(v.string(), v.minLength(1), v.maxLength(200)),
     reason: v.pipe(v.string(), v.minLength(1), v.maxLength(2000)),
     pm_id: v.optional(v.pipe(v.number(), v.integer(), v.minValue(0))),

@@ -52,7 +52,8 @@ export function emailChannel(smtpUrl: string, to: string, from: string | undefin
 /** nodemailer's message without anything of the URL (its password). */
 function smtpReason(e: unknown): string {
   const err = e as { code?: string; responseCode?: number; response?: string; message?: string };
-  if (err.responseCode) return `SMTP ${err.responseCode}${err.response ? `: ${err.response.slice(0, 200)}` : ''}`;
+  if (err.responseCode)
+    return `SMTP ${err.responseCode}${err.response ? `: ${err.response.slice(0, 200)}` : ''}`;
   if (err.code === 'ECONNREFUSED' || err.code === 'ESOCKET' || err.code === 'ECONNECTION')
     return `cannot connect to the SMTP server (${err.code})`;
   if (err.code === 'EAUTH') return 'SMTP authentication failed (EAUTH)';

@@ -7,7 +7,11 @@ const MAX_ANSWER = 200;
 
 export class ChannelError extends Error {}
 
-export async function postJson(url: string, body: string, headers: Record<string, string> = {}): Promise<string> {
+export async function postJson(
+  url: string,
+  body: string,
+  headers: Record<string, string> = {},
+): Promise<string> {
   let res: Response;
   try {
     res = await fetch(url, {

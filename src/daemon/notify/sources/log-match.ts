@@ -35,5 +35,4 @@ export class LogMatcher {
     else this.partial.set(key, rest);
     for (const line of lines) if (re.test(line)) this.onMatch(inst, line.replace(/\r$/, ''), pattern);
   }
-
 }

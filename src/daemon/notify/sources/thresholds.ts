@@ -30,7 +30,10 @@ export class ThresholdWatch {
     const need =
       active &&
       this.instances().some(
-        (i) => i.status === 'online' && i.config.notify?.enabled === true && (i.config.notify.cpu_above !== null || i.config.notify.memory_above !== null),
+        (i) =>
+          i.status === 'online' &&
+          i.config.notify?.enabled === true &&
+          (i.config.notify.cpu_above !== null || i.config.notify.memory_above !== null),
       );
     if (need && !this.timer) {
       this.timer = setInterval(() => this.tick(), TICK_MS);
@@ -43,7 +46,9 @@ export class ThresholdWatch {
   }
 
   private tick(): void {
-    const watched = this.instances().filter((i) => i.status === 'online' && i.pid > 0 && i.config.notify?.enabled);
+    const watched = this.instances().filter(
+      (i) => i.status === 'online' && i.pid > 0 && i.config.notify?.enabled,
+    );
     this.sampler.run(watched.map((i) => i.pid));
     const now = Date.now();
     const seen = new Set<string>();
@@ -53,14 +58,38 @@ export class ThresholdWatch {
       const u = this.sampler.get(i.pid);
       const mb = (b: number) => `${Math.round(b / 1024 / 1024)}MB`;
       if (n.cpu_above !== null)
-        this.check(seen, i, 'cpu_high', u.cpu > n.cpu_above, now, n.above_for, `CPU ${u.cpu}% above ${n.cpu_above}% for ${Math.round(n.above_for / 1000)}s`);
+        this.check(
+          seen,
+          i,
+          'cpu_high',
+          u.cpu > n.cpu_above,
+          now,
+          n.above_for,
+          `CPU ${u.cpu}% above ${n.cpu_above}% for ${Math.round(n.above_for / 1000)}s`,
+        );
       if (n.memory_above !== null)
-        this.check(seen, i, 'memory_high', u.memory > n.memory_above, now, n.above_for, `memory ${mb(u.memory)} above ${mb(n.memory_above)} for ${Math.round(n.above_for / 1000)}s`);
+        this.check(
+          seen,
+          i,
+          'memory_high',
+          u.memory > n.memory_above,
+          now,
+          n.above_for,
+          `memory ${mb(u.memory)} above ${mb(n.memory_above)} for ${Math.round(n.above_for / 1000)}s`,
+        );
     }
     for (const k of this.above.keys()) if (!seen.has(k)) this.above.delete(k);
   }
 
-  private check(seen: Set<string>, inst: Instance, kind: Breach['kind'], over: boolean, now: number, forMs: number, reason: string): void {
+  private check(
+    seen: Set<string>,
+    inst: Instance,
+    kind: Breach['kind'],
+    over: boolean,
+    now: number,
+    forMs: number,
+    reason: string,
+  ): void {
     const key = `${inst.pid}:${kind}`;
     if (!over) return;
     seen.add(key);
