@@ -142,7 +142,9 @@ describe('notifications', () => {
     );
     // Bound: 1 + ceil(loop time / window) exit messages for the 12 exits (plus the guard's one).
     const bound = 1 + Math.ceil((loopTime + WINDOW_MS) / WINDOW_MS);
-    t.diagnostic(`${exits.length} exit messages for 12 exits in ${loopTime} ms (bound ${bound})`);
+    t.diagnostic(
+      `${exits.length} exit messages (counts ${exits.map((r) => Number(r.json.count)).join(', ')}) for 12 exits in ${loopTime} ms (bound ${bound})`,
+    );
     assert.ok(exits.length <= bound, `${exits.length} exit messages for 12 exits (bound ${bound})`);
     assert.ok(
       exits.some((r) => Number(r.json.count) > 1),
