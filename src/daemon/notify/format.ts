@@ -33,6 +33,8 @@ function who(m: NotifyMessage): string {
 }
 
 export function title(m: NotifyMessage): string {
+  if (m.kind === 'daemon_recovered' && m.count > 1)
+    return `${m.host}: ${m.count} more apps restarted after the daemon recovered (the last: ${m.app})`;
   const times = m.count > 1 ? ` (${m.count}× since ${new Date(m.first_at).toISOString()})` : '';
   return `${who(m)}: ${describeKind(m.kind)}${times}`;
 }

@@ -26,7 +26,8 @@ export class Grouper {
   ) {}
 
   add(ev: NotifyEvent): void {
-    const key = `${ev.app}\0${ev.kind}`;
+    // A recovering daemon restarts every app at once: one window for the host, not one per app.
+    const key = `${ev.kind === 'daemon_recovered' ? '' : ev.app}\0${ev.kind}`;
     const now = this.clock.now();
     const g = this.groups.get(key);
     if (!g || now >= g.windowEnd) {

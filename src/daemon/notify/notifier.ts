@@ -206,7 +206,7 @@ export class Notifier {
         'E_CONFIG',
         channel ? `notify channel ${channel} is not configured` : 'no notify channel is configured',
         {
-          hint: 'e.g. `steward set notify.webhook https://example.com/hook` (docs/notifications.md)',
+          hint: 'set one, e.g. `steward set notify.webhook https://example.com/hook`; see docs/notifications.md',
         },
       );
     }

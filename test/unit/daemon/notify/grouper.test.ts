@@ -67,6 +67,19 @@ describe('notify grouper', () => {
     );
   });
 
+  it('groups daemon_recovered for the whole host (every app restarts at once)', async () => {
+    const { clock, sent, g } = setup();
+    for (const app of ['a', 'b', 'c', 'd']) g.add(ev(clock, 'daemon_recovered', app));
+    await clock.advance(10_000);
+    assert.deepEqual(
+      sent.map((s) => [s.ev.app, s.count]),
+      [
+        ['a', 1],
+        ['d', 3],
+      ],
+    );
+  });
+
   it('sends an event after a quiet window at once again', async () => {
     const { clock, sent, g } = setup(1000);
     g.add(ev(clock));
