@@ -9,6 +9,7 @@ import { tmpDir } from '../helpers.js';
 
 /** A webhook as a receiver sees it: headers, raw body, the JSON, and whether its signature checks. */
 export interface Received {
+  path: string;
   headers: IncomingHttpHeaders;
   raw: string;
   json: Record<string, unknown>;
@@ -39,6 +40,7 @@ export class Receiver {
       req.on('end', () => {
         const raw = Buffer.concat(chunks).toString('utf8');
         this.got.push({
+          path: req.url ?? '',
           headers: req.headers,
           raw,
           json: JSON.parse(raw) as Record<string, unknown>,

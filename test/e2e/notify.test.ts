@@ -152,7 +152,7 @@ describe('notifications', () => {
     );
   });
 
-  it('sends a log line matching an app’s pattern, and a memory threshold event (per-app notify)', async () => {
+  it('sends a matching log line, a memory threshold, a memory-limit restart and a failed health check (per-app notify)', async () => {
     const script = join(dir, 'fatal.js');
     writeFileSync(
       script,
@@ -164,6 +164,8 @@ describe('notifications', () => {
       `module.exports = { apps: [
         { name: 'fatal', script: ${JSON.stringify(script)}, notify: { log_pattern: 'FATAL|Unhandled', events: ['log_match'] } },
         { name: 'fat', script: ${JSON.stringify(join(APPS, 'leaker.js'))}, env: { LEAK_MB_PER_S: '60' }, notify: { memory_above: '90M', above_for: '1s' } },
+        { name: 'capped', script: ${JSON.stringify(join(APPS, 'leaker.js'))}, env: { LEAK_MB_PER_S: '60' }, max_memory_restart: '120M', memory_check_interval: 200 },
+        { name: 'sick', script: ${JSON.stringify(join(APPS, 'forever.js'))}, health_check: { command: 'exit 3', interval: 300, failure_threshold: 2 } },
       ] };`,
     );
     await ok(['start', file]);
@@ -171,7 +173,37 @@ describe('notifications', () => {
     assert.match(String(line.json.reason), /FATAL\|Unhandled: FATAL: disk on fire/);
     const mem = await waitFor(() => rx.of('memory_high', 'fat')[0], 'a memory_high message', 10_000);
     assert.match(String(mem.json.reason), /memory \d+MB above 90MB for 1s/);
-    await ok(['delete', 'fat']);
+    const capped = await waitFor(
+      () => rx.of('memory_restart', 'capped')[0],
+      'a memory_restart message',
+      10_000,
+    );
+    assert.match(String(capped.json.reason), /over max_memory_restart 120MB/);
+    const sick = await waitFor(() => rx.of('health_failed', 'sick')[0], 'a health_failed message', 5000);
+    assert.match(String(sick.json.reason), /health check failed 2 times in a row/);
+    await ok(['delete', 'fat', 'capped', 'sick']);
+  });
+
+  it('speaks Slack, Discord and Teams incoming webhooks, and notify test prints every answer', async () => {
+    const base = `http://127.0.0.1:${rx.port}`;
+    await ok(['set', 'notify.slack', `${base}/slack/T0/B0/XYZ`]);
+    await ok(['set', 'notify.discord', `${base}/discord/123/abc`]);
+    await ok(['set', 'notify.teams', `${base}/teams/webhookb2/xyz`]);
+    const r = await ok(['notify', 'test']);
+    assert.deepEqual(r.stdout.trim().split('\n').sort(), [
+      'discord: ok: 200 OK: thanks',
+      'slack: ok: 200 OK: thanks',
+      'teams: ok: 200 OK: thanks',
+      'webhook: ok: 200 OK: thanks',
+    ]);
+    // (A summary of an earlier app's events may arrive on the new channels too: skip it.)
+    const body = (prefix: string) =>
+      rx.got.find((g) => g.path.startsWith(prefix) && g.raw.includes('test message'))?.json ?? {};
+    assert.match(String(body('/slack/').text), new RegExp(`^${hostname()}: test message\n\`\`\`\nhost: `));
+    assert.match(String(body('/discord/').content), /test message/);
+    assert.equal(body('/teams/')['@type'], 'MessageCard');
+    assert.match(String(body('/teams/').text), /test message/);
+    for (const k of ['slack', 'discord', 'teams']) await ok(['unset', `notify.${k}`]);
   });
 
   it('runs the command channel with the event in its environment', async () => {
@@ -201,7 +233,12 @@ describe('notifications', () => {
     );
     const r = await ok(['notify', 'test', 'email']);
     assert.match(r.stdout.trim(), /^email: ok: 250 /);
-    let mail: Mail = await waitFor(() => smtp.mails[0], 'the test mail', 5000);
+    let mail: Mail = await waitFor(
+      // (a summary of an earlier app's events may come first: the test mail is the one asked for)
+      () => smtp.mails.find((m) => /: test message/.test(m.raw)),
+      'the test mail',
+      5000,
+    );
     assert.equal(mail.secure, true, 'STARTTLS was used');
     assert.equal(mail.user, 'mailer');
     assert.deepEqual(mail.to, ['ops@example.com']);
