@@ -206,7 +206,7 @@ export class Notifier {
         'E_CONFIG',
         channel ? `notify channel ${channel} is not configured` : 'no notify channel is configured',
         {
-          hint: 'set one, e.g. `steward set notify.webhook https://example.com/hook`; see docs/notifications.md',
+          hint: howToSet(channel),
         },
       );
     }
@@ -261,4 +261,13 @@ export class Notifier {
     this.thresholds.close();
     this.dispatcher.close();
   }
+}
+
+/** The fix for a channel that is not configured. */
+function howToSet(channel: string | undefined): string {
+  if (channel === 'email')
+    return 'e-mail needs both notify.smtp (smtp://user:pass@host:port) and notify.email_to';
+  if (channel === 'command')
+    return 'e.g. `steward set notify.command \'logger -t steward "$STEWARD_EVENT"\'`';
+  return `e.g. \`steward set notify.${channel ?? 'webhook'} https://…\`; see docs/notifications.md`;
 }
