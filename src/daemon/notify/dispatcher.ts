@@ -183,6 +183,6 @@ export class Dispatcher {
     this.closed = true;
     if (this.timer !== undefined) this.clock.clearTimer(this.timer);
     this.timer = undefined;
-    this.store.save();
+    // Nothing to save: every change of the queue was saved when it happened.
   }
 }
