@@ -69,9 +69,10 @@ function httpUrl(key: string, value: string): string {
 
 const EMAIL = /^[^\s@,]+@[^\s@,]+$/;
 
-/** The value is not echoed: it may be a secret (a URL with a token, a password). */
 function bad(key: string, expected: string, value: string): StewardError {
-  const shown = key === 'webhook_secret' || key === 'smtp' || value.length > 60 ? '' : ` (got "${value}")`;
+  // Only values that cannot hold a secret are echoed (not URLs, the HMAC secret, or a command).
+  const plain = key === 'events' || key === 'window' || key === 'email_to' || key === 'email_from';
+  const shown = plain && value.length <= 60 ? ` (got "${value}")` : '';
   return new StewardError('E_USAGE', `notify.${key}: expected ${expected}${shown}`, {
     hint: `fix the value of notify.${key}; nothing was saved`,
   });
