@@ -37,5 +37,7 @@ function networkReason(e: unknown): string {
   if (code === 'ECONNREFUSED') return 'connection refused (ECONNREFUSED)';
   if (code === 'ENOTFOUND') return 'unknown host (ENOTFOUND)';
   if (code) return `network error (${code})`;
-  return 'network error';
+  // e.g. "bad port" (fetch refuses ports such as 25 or 6000); never a URL, which may hold the secret.
+  const why = err.cause?.message?.replace(/\w+:\/\/\S+/g, '<url>').slice(0, 100);
+  return why ? `network error (${why})` : 'network error';
 }

@@ -38,7 +38,7 @@ describe('notifier without a channel', () => {
     const home = tmpDir('stwnh-');
     const clock = new FakeClock();
     const n = new Notifier({ home, log: () => undefined, instances: () => [], clock, host: 'h' });
-    // Port 9 (discard) on loopback: nothing listens, the attempt fails and is retried later.
+    // Port 9: fetch refuses it (a "bad port"), so the attempt fails and is retried later.
     n.set('notify.webhook', 'http://127.0.0.1:9/hook');
     assert.equal(n.active, true);
     assert.deepEqual(n.emit({ event: 'deploy_rolled_back', app: 'api', reason: 'health gate failed' }), {
