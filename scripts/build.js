@@ -27,6 +27,8 @@ await build({
   ...common,
   entryPoints: ['src/daemon/main.ts'],
   outfile: 'dist/daemon.js',
+  // Loaded on the first notification e-mail only (src/daemon/notify/channels/email.ts).
+  external: ['nodemailer'],
 });
 await build({
   ...common,

@@ -6,6 +6,7 @@ const serveCmd = () => import('./commands/serve.js');
 const completionCmd = () => import('./commands/completion.js');
 const pm2Only = () => import('./commands/pm2-only.js');
 const exportCmd = () => import('./commands/export.js');
+const notifyCmd = () => import('./commands/notify.js');
 
 /** PM2 Plus commands: one line saying what replaces them, exit 0. */
 const PLUS_COMMANDS: CommandDef[] = (
@@ -48,6 +49,25 @@ const STARTUP_OPTIONS: OptionDef[] = [
 
 /** The daemon, the dump, boot, serve, completion, and PM2-only commands (part of COMMANDS). */
 export const ADMIN_COMMANDS: CommandDef[] = [
+  {
+    name: 'notify',
+    args: '<action> [channel]',
+    summary:
+      'notifications: `test [channel]` sends a test message and prints the answer, `send` reports an event (a deploy rolled back), `status` shows each channel',
+    options: [
+      {
+        flags: '--event <kind>',
+        description: 'send: deploy_rolled_back, reload_rolled_back, errored, exit, …',
+      },
+      { flags: '--app <name>', description: 'send: the app it is about' },
+      { flags: '--reason <text>', description: 'send: what happened' },
+      { flags: '--id <pm_id>', description: 'send: the instance' },
+      { flags: '--exit-code <n>', description: 'send: the exit code' },
+      { flags: '--json', description: 'status: as JSON' },
+    ],
+    run: async (ctx, args, opts) =>
+      (await notifyCmd()).notify(ctx, args[0] as string, args[1] as string | undefined, opts),
+  },
   {
     name: 'save',
     aliases: ['dump'],

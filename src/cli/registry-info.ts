@@ -155,7 +155,7 @@ export const INFO_COMMANDS: CommandDef[] = [
     name: 'set',
     args: '[key] [value]',
     summary:
-      'set a global setting (log_max_size, log_retain, log_compress, log_rotate_interval; pm2-logrotate:* keys work too)',
+      'set a global setting (log_max_size, log_retain, log_compress, log_rotate_interval, notify.*; pm2-logrotate:* keys work too)',
     run: async (ctx, args) =>
       (await logsCmd()).set(ctx, args[0] as string | undefined, args[1] as string | undefined),
   },

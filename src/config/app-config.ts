@@ -101,6 +101,18 @@ export const AppConfigSchema = v.object({
     ),
     null,
   ),
+  /** Notifications for this app (src/config/normalize-notify.ts); absent: the global settings apply. */
+  notify: v.optional(
+    v.object({
+      enabled: v.boolean(),
+      events: v.nullable(v.array(str)),
+      channels: v.nullable(v.array(str)),
+      cpu_above: v.nullable(v.pipe(v.number(), v.minValue(0))),
+      memory_above: v.nullable(int(0)),
+      above_for: int(0),
+      log_pattern: v.nullable(str),
+    }),
+  ),
   /** Run as this user/group (numeric; the daemon must be root). */
   uid: v.optional(v.nullable(int(0)), null),
   gid: v.optional(v.nullable(int(0)), null),

@@ -7,6 +7,7 @@ import { OPTION_BY_KEY } from './options.js';
 import type { RawApp } from './ecosystem-schema.js';
 import { isNodeInterpreter } from './interpreter.js';
 import { resolveScript } from './normalize-script.js';
+import { appNotify } from './normalize-notify.js';
 import { defaultName } from './resolve-script.js';
 import type { UserEntry } from './users.js';
 import {
@@ -21,6 +22,11 @@ import {
 } from './normalize-checks.js';
 
 export { parseListen };
+
+/** Absent unless given, so configs (and dumps) of apps without it are unchanged. */
+function notifyField(n: AppConfig['notify']): { notify?: NonNullable<AppConfig['notify']> } {
+  return n ? { notify: n } : {};
+}
 
 /**
  * The file system and user look-ups normalisation needs, passed in (src/config/normalize-io.ts has
@@ -266,6 +272,7 @@ export function normalizeApp(raw: RawApp, ctx: NormalizeContext): Normalized {
     agent: bool('agent', true),
     memory_check_interval: Math.max(100, num('memory_check_interval', 1000)),
     health: healthCheck(raw.health_check, at('health_check'), ctx.badCode),
+    ...notifyField(appNotify(raw.notify, at('notify'), ctx.badCode)),
     listen,
     ready_pattern: readyPattern,
     ready_probe: readyProbe,

@@ -257,6 +257,14 @@ export const OUTPUT_AND_HEALTH_OPTIONS: readonly OptionSpec[] = [
     pm2: 'Steward only (PM2 issue 2197)',
   },
   {
+    key: 'notify',
+    kind: 'any',
+    status: 'active',
+    doc: 'Notifications for this app (docs/notifications.md): false, or { events, channels, cpu_above, memory_above, above_for, log_pattern }; channels are set globally with `steward set notify.*`',
+    example: '{ "log_pattern": "FATAL|Unhandled", "memory_above": "500M", "above_for": "30s" }',
+    pm2: 'Steward only (PM2 Plus sells alerts)',
+  },
+  {
     key: 'wait_ready',
     cli: [
       {

@@ -5,6 +5,7 @@ import { homePaths, resolveHome, type HomePaths } from '../common/paths.js';
 import { packagePath, stewardVersion } from '../common/version.js';
 import { HeapKeeper } from './logs/heap-keeper.js';
 import { LogFile } from './logs/log-file.js';
+import { Notifier } from './notify/notifier.js';
 import { EventBus } from './rpc/event-bus.js';
 import { buildHandlers } from './rpc/handlers.js';
 import { RpcServer } from './rpc/server.js';
@@ -82,6 +83,7 @@ async function main(): Promise<void> {
   const bus = new EventBus();
   const journal = new Journal(paths.state, () => supervisor.snapshots(), log);
   const findTsx = tsxLoader(log);
+  const notifier = new Notifier({ home: paths.home, log, instances: () => supervisor.instances() });
   const supervisor: Supervisor = new Supervisor({
     paths,
     spawn: {
@@ -95,15 +97,17 @@ async function main(): Promise<void> {
     },
     log,
     fallbackOutput: (path, buf) => log(`output for ${path}: ${buf.toString('utf8').trimEnd()}`),
-    wantsOutput: () => bus.wantsOutput(),
+    wantsOutput: () => bus.wantsOutput() || notifier.wantsOutput(),
     onOutput: (inst, type, chunk, at) => {
       heapKeeper.traffic();
-      bus.output(inst, type, chunk, at);
+      if (bus.wantsOutput()) bus.output(inst, type, chunk, at);
+      notifier.output(inst, type, chunk);
     },
     onReply: (inst, data) => bus.reply(inst, data),
     onChange: (ev) => {
       journal.changed();
       bus.event(ev);
+      notifier.onTableEvent(ev);
     },
   });
   supervisor.logSettings = loadSettings(paths.settings);
@@ -131,6 +135,7 @@ async function main(): Promise<void> {
       journal.freeze();
     }
     supervisor.guards.close();
+    notifier.close();
     await metricsServer.close();
     await supervisor.shutdown();
     if (!keepJournal) {
@@ -164,7 +169,12 @@ async function main(): Promise<void> {
       subscribe: (c, topics, frames) => bus.subscribe(c, topics, frames),
       reloadLogs: reopenLogs,
       flushDaemonLog: () => daemonLog.truncate(),
+      notify: notifier,
       setSetting: (key, value) => {
+        if (key.startsWith('notify.')) {
+          notifier.set(key, value);
+          return { ...supervisor.logSettings, ...notifier.masked() };
+        }
         supervisor.logSettings = updateSetting(paths.settings, supervisor.logSettings, key, value);
         supervisor.applyLogSettings();
         void applyMetrics();
@@ -197,6 +207,7 @@ async function main(): Promise<void> {
   process.stdout.on('error', () => undefined);
 
   await applyMetrics();
+  notifier.start();
   log(`daemon ready on ${paths.socket}`);
   ready({ ok: true, pid: process.pid });
   restartRecovered();

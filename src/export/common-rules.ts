@@ -38,4 +38,5 @@ export const COMMON_RULES: Readonly<Record<string, Rule>> = {
   ready_pattern: { none: 'a log line cannot mark readiness here; use ready_probe' },
   listen_timeout: { none: 'no deadline to become ready; readiness probes retry' },
   pid_file: { none: 'the supervisor tracks the process itself; no pid file is written' },
+  notify: { none: 'Steward’s notifier needs Steward’s daemon; use the platform’s alerting' },
 };

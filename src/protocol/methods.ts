@@ -117,6 +117,41 @@ export interface LogInfo {
   json: boolean;
 }
 
+/** One notify channel's state (`notifyStatus`): failing after 3 failed attempts in a row. */
+export interface NotifyChannelStatus {
+  channel: string;
+  configured: boolean;
+  state: 'ok' | 'retrying' | 'failing';
+  queued: number;
+  sent: number;
+  failures: number;
+  dropped: number;
+  consecutive_failures: number;
+  last_error?: string;
+  last_error_at?: number;
+  last_ok_at?: number;
+  next_attempt_at?: number;
+}
+
+export interface NotifyStatusResult {
+  host: string;
+  channels: NotifyChannelStatus[];
+  /** The notify.* settings, secrets masked. */
+  settings: Record<string, unknown>;
+}
+
+/** An event a client reports to this host's notifier (e.g. a deploy rolled back here). */
+export interface NotifyEmitParams {
+  event: 'deploy_rolled_back' | 'reload_rolled_back' | 'errored' | 'exit' | 'health_failed' | 'not_ready';
+  app: string;
+  reason: string;
+  pm_id?: number;
+  exit_code?: number;
+  signal?: string;
+  /** Context lines (e.g. the failed health check's output); else the app's error log tail. */
+  lines?: string[];
+}
+
 export interface Methods {
   hello: { params: { client_version: string; protocol: number }; result: HelloResult };
   ping: { params: Record<string, never>; result: { msg: 'pong' } };
@@ -154,6 +189,12 @@ export interface Methods {
   reloadLogs: { params: Record<string, never>; result: { reopened: true } };
   getSettings: { params: Record<string, never>; result: Record<string, unknown> };
   setSetting: { params: { key: string; value: string | null }; result: Record<string, unknown> };
+  notifyStatus: { params: Record<string, never>; result: NotifyStatusResult };
+  notifyTest: {
+    params: { channel?: string };
+    result: Array<{ channel: string; ok: boolean; answer: string }>;
+  };
+  notifyEmit: { params: NotifyEmitParams; result: { queued: boolean } };
 }
 
 export type MethodName = keyof Methods;

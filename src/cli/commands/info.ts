@@ -123,6 +123,9 @@ export async function describe(ctx: CliContext, target: string): Promise<void> {
       );
     }
   }
+  const notifying = await (await import('./notify.js')).notifyProblems(c);
+  if (notifying.length > 0)
+    ctx.out(` Notifications not delivering:\n${notifying.map((l) => `  ${l}`).join('\n')}`);
 }
 
 /** A steward/agent histogram's other statistics, after its value: ` (p50 4, p95 9, p99 12, min 1, max 15, count 120)`. */

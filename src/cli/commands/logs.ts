@@ -246,6 +246,12 @@ export async function get(ctx: CliContext, key: string | undefined): Promise<voi
     for (const [k, v] of Object.entries(s)) ctx.out(`${k}: ${JSON.stringify(v)}`);
     return;
   }
+  if (key.startsWith('notify.')) {
+    // Masked by the daemon; an unset key is null, an unknown one an error.
+    const { notifyKey } = await import('../../daemon/notify/settings.js');
+    ctx.out(JSON.stringify(s[`notify.${notifyKey(key)}`] ?? null));
+    return;
+  }
   const { settingKey } = await import('../../daemon/state/settings.js');
   ctx.out(JSON.stringify(s[settingKey(key)]));
 }

@@ -31,6 +31,13 @@ export interface HandlerDeps {
   reloadLogs: () => void;
   flushDaemonLog: () => void;
   setSetting: (key: string, value: string | null) => Record<string, unknown>;
+  /** The notifier (src/daemon/notify/notifier.ts). */
+  notify: {
+    status(): ResultOf<'notifyStatus'>;
+    test(channel: string | undefined): Promise<ResultOf<'notifyTest'>>;
+    emit(p: ParamsOf<'notifyEmit'>): ResultOf<'notifyEmit'>;
+    masked(): Record<string, unknown>;
+  };
   kill: () => void;
   /** Stops for `steward update`, leaving the table to the next daemon. */
   handover: () => void;
@@ -177,8 +184,11 @@ export function buildHandlers(d: HandlerDeps): Record<string, MethodDef> {
       d.reloadLogs();
       return { reopened: true };
     },
-    getSettings: () => ({ ...sup.logSettings }),
+    getSettings: () => ({ ...sup.logSettings, ...d.notify.masked() }),
     setSetting: (p) => d.setSetting(p.key, p.value),
+    notifyStatus: () => d.notify.status(),
+    notifyTest: (p) => d.notify.test(p.channel),
+    notifyEmit: (p) => d.notify.emit(p),
   };
   const out: Record<string, MethodDef> = {};
   for (const name of Object.keys(impl) as MethodName[]) {

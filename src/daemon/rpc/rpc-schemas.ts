@@ -76,4 +76,22 @@ export const ParamSchemas: Record<MethodName, ParamSchema> = {
   reloadLogs: Empty,
   getSettings: Empty,
   setSetting: v.object({ key: v.pipe(v.string(), v.minLength(1)), value: v.nullable(v.string()) }),
+  notifyStatus: Empty,
+  notifyTest: v.object({ channel: v.optional(v.pipe(v.string(), v.minLength(1))) }),
+  notifyEmit: v.strictObject({
+    event: v.picklist([
+      'deploy_rolled_back',
+      'reload_rolled_back',
+      'errored',
+      'exit',
+      'health_failed',
+      'not_ready',
+    ]),
+    app: v.pipe(v.string(), v.minLength(1), v.maxLength(200)),
+    reason: v.pipe(v.string(), v.minLength(1), v.maxLength(2000)),
+    pm_id: v.optional(v.pipe(v.number(), v.integer(), v.minValue(0))),
+    exit_code: v.optional(v.pipe(v.number(), v.integer())),
+    signal: v.optional(v.pipe(v.string(), v.regex(/^SIG[A-Z0-9]+$/))),
+    lines: v.optional(v.pipe(v.array(v.pipe(v.string(), v.maxLength(2000))), v.maxLength(50))),
+  }),
 };
