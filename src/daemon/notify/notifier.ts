@@ -1,4 +1,4 @@
-import { randomUUID } from 'node:crypto';
+import type * as Crypto from 'node:crypto';
 import { hostname } from 'node:os';
 import { join } from 'node:path';
 import { StewardError } from '../../common/errors.js';
@@ -28,6 +28,10 @@ import {
   type NotifyEvent,
   type NotifyMessage,
 } from './types.js';
+import { lazyBuiltin } from '../../common/lazy-builtin.js';
+
+// Loaded once a notification is sent (see lazy-builtin.ts).
+const crypto = lazyBuiltin<typeof Crypto>('node:crypto');
 
 /**
  * The daemon's notifier: table events, output lines and thresholds in; grouped messages out to
@@ -171,7 +175,7 @@ export class Notifier {
     const wanted = this.appNotify(ev.app)?.channels;
     const to = [...this.channels.keys()].filter((ch) => !wanted || wanted.includes(ch));
     if (to.length === 0) return;
-    this.dispatcher.enqueue({ ...ev, id: randomUUID(), count, first_at: firstAt }, to);
+    this.dispatcher.enqueue({ ...ev, id: crypto().randomUUID(), count, first_at: firstAt }, to);
   }
 
   /** `notifyEmit`: an event from a client (a deploy rolled back on this host). */
@@ -219,7 +223,7 @@ export class Notifier {
       pm_id: null,
       reason: 'steward notify test',
       last_lines: [],
-      id: randomUUID(),
+      id: crypto().randomUUID(),
       count: 1,
       first_at: now,
     };

@@ -1,7 +1,11 @@
-import { createHmac } from 'node:crypto';
+import type * as Crypto from 'node:crypto';
 import { webhookPayload } from '../format.js';
 import type { Channel, NotifyMessage } from '../types.js';
 import { postJson } from './http-post.js';
+import { lazyBuiltin } from '../../../common/lazy-builtin.js';
+
+// Loaded once a notification is sent (see lazy-builtin.ts).
+const crypto = lazyBuiltin<typeof Crypto>('node:crypto');
 
 /**
  * The generic webhook: the JSON payload of format.ts, signed when a secret is set. The signature
@@ -9,7 +13,7 @@ import { postJson } from './http-post.js';
  * timestamp; receivers check both (recipe in docs/notifications.md).
  */
 export function signature(secret: string, timestamp: string, body: string): string {
-  return `sha256=${createHmac('sha256', secret).update(`${timestamp}.${body}`).digest('hex')}`;
+  return `sha256=${crypto().createHmac('sha256', secret).update(`${timestamp}.${body}`).digest('hex')}`;
 }
 
 export function webhookChannel(url: string, secret: string | undefined, now: () => number): Channel {
