@@ -8,7 +8,7 @@
 // PM2 with one ecosystem file (setup only, not timed).
 import { performance } from 'node:perf_hooks';
 import { run, sleep } from '../lib/exec.js';
-import { rssMb } from '../lib/procs.js';
+import { rssParts } from '../lib/procs.js';
 import { median } from '../lib/stats.js';
 
 /** Pause between rounds of `ls`: Steward refreshes its cpu/memory samples at most once a second,
@@ -44,17 +44,53 @@ const lsOf = (tool) => ({
   fn: async () => (await tool.cli(['ls'], { timeoutMs: 60_000 })).ms,
 });
 
-/** Median of a few VmRSS reads of the daemon, after a quiet second. */
-async function daemonRss(tool) {
+/**
+ * How long the daemons are left idle before the "steady" read of their private memory: V8's memory
+ * reducer gives the garbage of a burst of commands back only 10–40 s after it (measured on
+ * Steward's daemon, issue 21), so a read 1 s after the last command shows the burst, not the daemon.
+ */
+export const STEADY_MS = 45_000;
+
+/**
+ * Medians of a few reads of the daemon's memory after `quietMs` (MB): VmRSS, and its private part
+ * (RssAnon: heaps, buffers; the rest is the node binary's and libraries' pages, shared by every
+ * Node process and reclaimable).
+ */
+async function daemonMem(tool, quietMs = 1000) {
   const pid = tool.daemonPid();
   if (pid === undefined) throw new Error(`${tool.key}: no daemon pid in ${tool.pidFile}`);
-  await sleep(1000);
-  const reads = [];
+  await sleep(quietMs);
+  const total = [];
+  const anon = [];
   for (let i = 0; i < 5; i += 1) {
-    reads.push(rssMb(pid));
+    const p = rssParts(pid);
+    total.push(p?.total ?? NaN);
+    anon.push(p?.anon ?? NaN);
     await sleep(200);
   }
-  return median(reads);
+  return { total: median(total), anon: median(anon) };
+}
+
+/** Reads every tool's memory now (1 s quiet) and again after STEADY_MS idle (all tools at once). */
+async function memoryOf(tools, ctx, apps) {
+  const R = (t) => ctx.result(t.key);
+  for (const t of tools) {
+    const m = await daemonMem(t);
+    R(t)[`rss${apps}`] = m.total;
+    R(t)[`anon${apps}`] = m.anon;
+    ctx.log(
+      `${t.key}: daemon with ${apps} apps: RSS ${m.total.toFixed(1)} MB, private ${m.anon.toFixed(1)} MB`,
+    );
+  }
+  if (apps === 0) return;
+  await sleep(STEADY_MS);
+  for (const t of tools) {
+    const m = await daemonMem(t, 0);
+    R(t)[`anon${apps}steady`] = m.anon;
+    ctx.log(
+      `${t.key}: daemon with ${apps} apps, idle ${STEADY_MS / 1000} s: private ${m.anon.toFixed(1)} MB`,
+    );
+  }
 }
 
 /** Starts `paths` as idle apps in each tool and waits until each lists `total` apps online. */
@@ -81,10 +117,7 @@ export async function fleet(tools, ctx) {
   const fmt = (xs) => `${median(xs).toFixed(1)} ms`;
 
   for (const t of tools) await t.ping();
-  for (const t of tools) {
-    R(t).rss0 = await daemonRss(t);
-    log(`${t.key}: idle daemon RSS ${R(t).rss0.toFixed(1)} MB`);
-  }
+  await memoryOf(tools, ctx, 0);
 
   await grow(tools, idle.slice(0, 20), 20, log);
   const ls20 = await rounds([nodeE0, ...tools.map(lsOf)], runs.ls20);
@@ -94,17 +127,11 @@ export async function fleet(tools, ctx) {
     R(t).ls20 = ls20[t.key];
     log(`${t.key}: ls with 20 apps, median ${fmt(R(t).ls20)}`);
   }
-  for (const t of tools) {
-    R(t).rss20 = await daemonRss(t);
-    log(`${t.key}: daemon RSS with 20 apps ${R(t).rss20.toFixed(1)} MB`);
-  }
+  await memoryOf(tools, ctx, 20);
 
   await grow(tools, idle.slice(20, 200), 200, log);
-  for (const t of tools) {
-    await t.cli(['ls']);
-    R(t).rss200 = await daemonRss(t);
-    log(`${t.key}: daemon RSS with 200 apps ${R(t).rss200.toFixed(1)} MB`);
-  }
+  for (const t of tools) await t.cli(['ls']);
+  await memoryOf(tools, ctx, 200);
 
   for (const t of tools) R(t).del200 = [];
   for (let i = 0; i < runs.del200; i += 1) {
@@ -124,8 +151,10 @@ export async function fleet(tools, ctx) {
     log(`${t.key}: ls with 500 apps, median ${fmt(R(t).ls500)}`);
   }
   for (const t of tools) {
-    R(t).rss500 = await daemonRss(t);
-    log(`${t.key}: daemon RSS with 500 apps ${R(t).rss500.toFixed(1)} MB`);
+    const m = await daemonMem(t);
+    R(t).rss500 = m.total;
+    R(t).anon500 = m.anon;
+    log(`${t.key}: daemon with 500 apps: RSS ${m.total.toFixed(1)} MB, private ${m.anon.toFixed(1)} MB`);
   }
   for (const t of tools) {
     const res = await t.deleteAll(180_000);
