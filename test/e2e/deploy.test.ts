@@ -1,0 +1,257 @@
+// `steward deploy` against a real sshd on loopback, a local bare repository as `repo`, and the
+// remote steward found through an nvm-style login profile. One server and one remote daemon for
+// the whole file; the steps build on each other (setup, v1, v2 under load, v3 and v4 rolled back,
+// list/curr/prev, revert, a failing hook, the lock, bad input).
+import assert from 'node:assert/strict';
+import { existsSync, mkdirSync, readdirSync, readlinkSync, statSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { after, before, describe, it } from 'node:test';
+import autocannon from 'autocannon';
+import { Home, waitFor } from '../helpers.js';
+import { freePort, SshServer, sshSkipReason } from '../sshd-support.js';
+import { appSource, ecosystem, get, nvmProfile, sshKeys, TestRepo } from './deploy-support.js';
+
+const skip = sshSkipReason();
+
+describe('steward deploy (one host)', { skip }, () => {
+  const server = new SshServer();
+  const home = new Home();
+  const repo = new TestRepo();
+  let appPort = 0;
+  let path = '';
+  const timings: Record<string, number> = {};
+  const shas: Record<string, string> = {};
+
+  /** The deploy section of the tests; `over` replaces keys. */
+  const section = (over: Record<string, unknown> = {}) => ({
+    production: {
+      ...sshKeys(server),
+      host: '127.0.0.1',
+      port: server.port,
+      ref: 'origin/main',
+      repo: repo.bare,
+      path,
+      shared_dirs: ['uploads'],
+      shared_files: ['.env'],
+      health_window: '1s',
+      ...over,
+    },
+  });
+  const deploy = async (args: string[], file = 'ecosystem.config.js') => {
+    const t0 = performance.now();
+    const r = await home.run(['deploy', file, 'production', ...args], { cwd: repo.work });
+    return { ...r, ms: Math.round(performance.now() - t0), all: r.stdout + r.stderr };
+  };
+  const release = (version: string, crash?: 'start' | 'later') => {
+    shas[version] = repo.commit(
+      { 'server.js': appSource(version, crash), 'ecosystem.config.js': ecosystem(section()) },
+      version,
+    );
+  };
+  const live = () => readlinkSync(join(path, 'current'));
+  const releases = () => readdirSync(join(path, 'releases')).sort();
+
+  before(async () => {
+    if (skip) return;
+    appPort = await freePort();
+    await server.start({ env: { APP_PORT: String(appPort) } });
+    nvmProfile(server);
+    path = join(server.remoteHome, 'app');
+  });
+  after(async () => {
+    if (!skip) {
+      await server.stop();
+      console.log(`deploy timings (ms): ${JSON.stringify(timings)}`);
+    }
+    await home.cleanup();
+  });
+
+  it('finds steward only through the login profile (nvm-style PATH)', () => {
+    assert.throws(() => server.exec('command -v steward'));
+    assert.match(
+      server.exec(`bash -lc 'command -v steward'`),
+      /\.nvm\/versions\/node\/current\/bin\/steward/,
+    );
+  });
+
+  it('setup: the mirror, the shared files, private and idempotent', async () => {
+    release('v1');
+    const r = await deploy(['setup']);
+    assert.equal(r.code, 0, r.all);
+    timings.setup = r.ms;
+    assert.ok(existsSync(join(path, 'source/HEAD')), 'a bare mirror in path/source');
+    assert.ok(statSync(join(path, 'shared/uploads')).isDirectory());
+    assert.equal(statSync(join(path, 'shared/.env')).mode & 0o777, 0o600);
+    assert.match(r.stdout, new RegExp(`\\[${server.user}@127\\.0\\.0\\.1:${server.port}\\] » set up`));
+    // Again: it fetches, it does not clone again.
+    const again = await deploy(['setup']);
+    assert.equal(again.code, 0, again.all);
+    assert.match(again.stdout, /source exists: fetching/);
+  });
+
+  it('update: v1 is exported into a release, switched to, started and health-checked', async () => {
+    const r = await deploy([]);
+    assert.equal(r.code, 0, r.all);
+    timings.firstUpdate = r.ms;
+    assert.equal(await get(appPort), 'v1');
+    assert.equal(releases().length, 1);
+    assert.match(live(), new RegExp(`^releases/\\d{8}T\\d{6}Z-${shas.v1?.slice(0, 7)}$`));
+    // shared paths are links into path/shared; the per-release log is on the host
+    const rel = join(path, live());
+    assert.equal(readlinkSync(join(rel, 'uploads')), join(path, 'shared/uploads'));
+    assert.ok(existsSync(join(path, 'logs', `${live().slice('releases/'.length)}.log`)));
+    assert.match(r.stdout, /host +release +seconds +result/);
+    assert.ok(!existsSync(join(path, '.deploy-lock')), 'the lock is released');
+    // secrets and scripts are never printed; the local log exists, private
+    const log = join(home.dir, 'deploy/production.log');
+    assert.equal(statSync(log).mode & 0o777, 0o600);
+  });
+
+  it('update: v2 of the cluster app under HTTP load drops no request', async () => {
+    release('v2');
+    // Runs until stopped: the load covers the whole deploy, whatever it takes.
+    const load$ = autocannon({
+      url: `http://127.0.0.1:${appPort}/`,
+      connections: 8,
+      duration: 120,
+      timeout: 5,
+    });
+    const r = await deploy([]);
+    load$.stop();
+    const load = await load$;
+    assert.equal(r.code, 0, r.all);
+    timings.update = r.ms;
+    timings.requestsDuringUpdate = load.requests.total;
+    timings.failedRequests = load.errors + load.timeouts + load.non2xx;
+    assert.ok(load.requests.total > 100, `only ${load.requests.total} requests`);
+    assert.deepEqual(
+      { errors: load.errors, timeouts: load.timeouts, non2xx: load.non2xx },
+      { errors: 0, timeouts: 0, non2xx: 0 },
+    );
+    assert.equal(await get(appPort), 'v2');
+    assert.equal(releases().length, 2);
+  });
+
+  it('list, curr and prev show the releases with ref, sha, time and which is live', async () => {
+    const list = await deploy(['list']);
+    assert.equal(list.code, 0, list.all);
+    const lines = list.stdout.split('\n').filter((l) => /\d{8}T\d{6}Z-/.test(l));
+    assert.equal(lines.length, 2);
+    assert.match(lines[0] ?? '', new RegExp(`  main  ${shas.v1?.slice(0, 12)}  \\d{4}-`));
+    assert.match(lines[1] ?? '', /\* .*\(live\)$/);
+    const curr = await deploy(['curr']);
+    assert.match(curr.stdout, new RegExp(`${shas.v2?.slice(0, 7)}.*\\(live\\)`));
+    const prev = await deploy(['prev']);
+    assert.match(prev.stdout, new RegExp(`-${shas.v1?.slice(0, 7)} `));
+    assert.doesNotMatch(prev.stdout, /live/);
+  });
+
+  it('a v3 that crashes at start is rolled back: non-zero exit, its error shown, v2 still serving', async () => {
+    const before = live();
+    release('v3', 'start');
+    const r = await deploy([]);
+    assert.equal(r.code, 1, r.all);
+    assert.match(r.all, /v3 is broken: cannot start/);
+    assert.match(r.stderr, /\[steward\] error: .*post-deploy hook failed.*rolled back to \d{8}T/);
+    assert.equal(live(), before);
+    assert.equal(await get(appPort), 'v2');
+    assert.equal(releases().length, 2, 'the failed release is removed');
+    assert.ok(!existsSync(join(path, '.deploy-lock')));
+  });
+
+  it('a v4 that crashes after it started fails the health window and is rolled back', async () => {
+    const before = live();
+    release('v4', 'later');
+    const r = await deploy([]);
+    assert.equal(r.code, 1, r.all);
+    assert.match(r.stderr, /error: .*web failed the health check: it (restarted|is errored).*rolled back/);
+    assert.match(r.all, /v4 crashed after start/, 'the last error lines are shown');
+    assert.equal(live(), before);
+    await waitFor(async () => (await get(appPort)) === 'v2', 'v2 serving again');
+  });
+
+  it('revert 1 goes back to v1 without fetching or building', async () => {
+    const r = await deploy(['revert', '1']);
+    assert.equal(r.code, 0, r.all);
+    timings.revert = r.ms;
+    assert.match(live(), new RegExp(`-${shas.v1?.slice(0, 7)}$`));
+    assert.equal(await get(appPort), 'v1');
+    assert.doesNotMatch(r.all, /post-deploy|npm/);
+    const tooFar = await deploy(['revert', '5']);
+    assert.equal(tooFar.code, 1);
+    assert.match(tooFar.stderr, /cannot go back 5 release\(s\): only 0 before the live one/);
+  });
+
+  it('a failing pre-deploy hook stops the deploy with its output, and nothing live changes', async () => {
+    const before = live();
+    const count = releases().length;
+    writeFileSync(
+      join(repo.work, 'hook-fail.config.js'),
+      ecosystem(section({ 'pre-deploy': 'echo checking the release; echo the tests failed >&2; exit 7' })),
+    );
+    const r = await deploy([], 'hook-fail.config.js');
+    assert.equal(r.code, 1, r.all);
+    assert.match(r.all, /\] the tests failed/);
+    assert.match(r.stderr, /error: .*the pre-deploy hook failed \(exit 7\)/);
+    assert.equal(live(), before);
+    assert.equal(releases().length, count);
+    assert.ok(!existsSync(join(path, '.deploy-lock')));
+  });
+
+  it('a second deploy while one runs fails in one line naming the holder', async () => {
+    release('v5');
+    const [a, b] = await Promise.all([deploy([]), deploy([])]);
+    const codes = [a.code, b.code].sort();
+    assert.deepEqual(codes, [0, 1], a.all + b.all);
+    const loser = a.code === 1 ? a : b;
+    assert.match(loser.stderr, /error: .*another deploy holds the lock: \S+@\S+ pid \d+ since \d{4}-/);
+    assert.match(loser.stderr, /remove .*\.deploy-lock on the host/);
+    assert.equal(await get(appPort), 'v5');
+  });
+
+  it('bad input answers in one line and changes nothing: missing env, bad ref, unwritable path', async () => {
+    const before = live();
+    const noEnv = await home.run(['deploy', 'ecosystem.config.js', 'staging'], { cwd: repo.work });
+    assert.equal(noEnv.code, 1);
+    assert.match(noEnv.stderr, /no deploy\.staging section \(the file has deploy sections for: production\)/);
+    const badRef = await deploy(['no-such-branch']);
+    assert.equal(badRef.code, 1);
+    assert.match(badRef.stderr, /error: .*ref "no-such-branch" is not in/);
+    assert.equal(live(), before);
+    writeFileSync(
+      join(repo.work, 'unwritable.config.js'),
+      ecosystem(section({ path: '/proc/steward-deploy' })),
+    );
+    const unwritable = await deploy(['setup'], 'unwritable.config.js');
+    assert.equal(unwritable.code, 1);
+    assert.match(unwritable.stderr, /error: .*\/proc\/steward-deploy is not writable by the deploy user/);
+    const badKey = ecosystem(section({ port: 'x' }));
+    writeFileSync(join(repo.work, 'badkey.config.js'), badKey);
+    const bad = await deploy([], 'badkey.config.js');
+    assert.equal(bad.code, 1);
+    assert.match(bad.stderr, /deploy\.production\.port: expected a port number/);
+  });
+
+  it('an unreachable host or a refused key is one line with ssh’s reason', async () => {
+    const closed = await freePort();
+    writeFileSync(join(repo.work, 'unreachable.config.js'), ecosystem(section({ port: closed })));
+    const r = await deploy([], 'unreachable.config.js');
+    assert.equal(r.code, 3, r.all);
+    assert.match(r.stderr, /error: cannot reach \S+:\d+ over SSH: .*Connection refused/);
+    assert.equal(r.stderr.trim().split('\n').length, 1, r.stderr);
+    const otherKey = join(server.dir, 'other_key');
+    const { execFileSync } = await import('node:child_process');
+    execFileSync('ssh-keygen', ['-q', '-t', 'ed25519', '-N', '', '-f', otherKey]);
+    writeFileSync(join(repo.work, 'refused.config.js'), ecosystem(section({ key: otherKey })));
+    const refused = await deploy([], 'refused.config.js');
+    assert.equal(refused.code, 3, refused.all);
+    assert.match(refused.stderr, /error: cannot reach .* over SSH: .*Permission denied \(publickey/);
+  });
+
+  it('exec runs a command in current', async () => {
+    mkdirSync(join(path, 'shared/uploads/x'), { recursive: true });
+    const r = await deploy(['exec', 'cat VERSION 2>/dev/null; ls uploads']);
+    assert.equal(r.code, 0, r.all);
+    assert.match(r.stdout, /\] x$/m);
+  });
+});
