@@ -57,7 +57,7 @@ export function summaryTable<T extends { release?: string; note?: string }>(
     r.status === 'ok'
       ? (r.value.note ?? 'ok')
       : r.status === 'failed'
-        ? `failed: ${firstLine(r.error)}`
+        ? `failed: ${firstLine(r.error, r.label)}`
         : 'skipped (an earlier host failed)',
     r.status === 'skipped' ? '-' : r.seconds.toFixed(1),
   ]);
@@ -72,8 +72,8 @@ export function summaryTable<T extends { release?: string; note?: string }>(
   return [fmt([head[0] ?? '', head[1] ?? '', head[2] ?? '', head[3] ?? '']), ...rows.map(fmt)].join('\n');
 }
 
-function firstLine(e: unknown): string {
+function firstLine(e: unknown, label: string): string {
   const m = messageOf(e).split('\n')[0] ?? '';
   // The host is the row's first column already.
-  return m.replace(/^[^:]+: /, '');
+  return m.startsWith(`${label}: `) ? m.slice(label.length + 2) : m;
 }
