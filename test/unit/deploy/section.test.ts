@@ -1,5 +1,6 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
+import { runInNewContext } from 'node:vm';
 import { appNames, mirrorRef, readDeploySection } from '../../../src/deploy/section.js';
 import { throwsCode } from '../support.js';
 
@@ -142,5 +143,28 @@ describe('mirrorRef and appNames', () => {
       'worker',
     ]);
     assert.deepEqual(appNames([{ script: 'x.py' }]), ['x']);
+  });
+});
+
+describe("init's commented deploy section", () => {
+  it('is a valid section once uncommented (its comments stay comments)', async () => {
+    const { STARTER } = await import('../../../src/cli/commands/config.js');
+    const lines = STARTER.split('\n');
+    const start = lines.findIndex((l) => l.trim() === '// deploy: {');
+    assert.ok(start > 0, 'init writes a deploy section');
+    // Uncomment the block (`  // deploy: {` … `  // },`), including its optional keys.
+    const end = lines.findIndex((l, i) => i > start && l === '  // },');
+    const text = lines
+      .map((l, i) => (i >= start && i <= end ? l.replace(/^(\s*)\/\/ (\s*)(\/\/ )?/, '$1$2') : l))
+      .join('\n');
+    const mod = { exports: {} as unknown };
+    runInNewContext(text, { module: mod, __dirname: '/srv/app' });
+    // JSON round trip: arrays made in another vm context are not deepStrictEqual to ours.
+    const value = JSON.parse(JSON.stringify(mod.exports)) as unknown;
+    const { section, warnings } = readDeploySection(value, 'production', 'ecosystem.config.js');
+    assert.deepEqual(warnings, []);
+    assert.equal(section.ref, 'main');
+    assert.deepEqual(section.sharedFiles, ['.env']);
+    assert.match(section.hooks['post-deploy'] ?? '', /steward startOrReload/);
   });
 });
