@@ -67,6 +67,9 @@ export function judge(apps: string[], baseline: ProcessRow[], now: ProcessRow[])
   return waiting ? { kind: 'waiting' } : { kind: 'healthy' };
 }
 
+/** What the gate ends with. */
+export type Outcome = Exclude<Verdict, { kind: 'waiting' }>;
+
 export interface HealthOptions {
   apps: string[];
   /** How long all apps must stay online (ms). */
@@ -83,7 +86,7 @@ export interface HealthOptions {
  * Polls until every app has been online for the whole window (healthy), or one fails, or the
  * timeout passes while some are still starting (failed, naming one of them).
  */
-export async function waitHealthy(o: HealthOptions): Promise<Verdict> {
+export async function waitHealthy(o: HealthOptions): Promise<Outcome> {
   const now = o.now ?? Date.now;
   const sleep = o.sleep ?? ((ms: number) => new Promise<void>((r) => setTimeout(r, ms)));
   const poll = o.pollMs ?? 500;
@@ -96,7 +99,7 @@ export async function waitHealthy(o: HealthOptions): Promise<Verdict> {
     if (v.kind === 'failed') return v;
     if (v.kind === 'healthy') {
       onlineSince ??= now();
-      if (now() - onlineSince >= o.windowMs) return v;
+      if (now() - onlineSince >= o.windowMs) return { kind: 'healthy' };
     } else {
       onlineSince = undefined;
       if (now() > deadline) {

@@ -1,5 +1,5 @@
-import { StewardError } from '../common/errors.js';
-import { parseJlist, waitHealthy, type Verdict } from './health.js';
+import { StewardError, messageOf } from '../common/errors.js';
+import { parseJlist, waitHealthy, type Outcome, type Verdict } from './health.js';
 import type { HostSession, StepResult } from './host-session.js';
 import type { DeployOutput } from './output.js';
 import { errorLogsScript, jlistScript, type PlanInput } from './plan.js';
@@ -39,7 +39,7 @@ export async function step(h: HostContext, script: string, what: string): Promis
 }
 
 /** The health gate (health.ts) against the host's own steward, through the same connection. */
-export async function checkHealth(h: HostContext): Promise<Verdict> {
+export async function checkHealth(h: HostContext): Promise<Outcome> {
   const s = h.plan.section;
   h.out.say(h.label, `health check: ${h.apps.join(', ')} online for ${s.healthWindowMs / 1000} s`);
   return waitHealthy({
@@ -54,7 +54,17 @@ export async function checkHealth(h: HostContext): Promise<Verdict> {
         throw new StewardError('E_DEPLOY', `${h.label}: steward jlist failed (exit ${r.code})`, {
           hint: 'its output is above',
         });
-      return parseJlist(r.stdout);
+      try {
+        return parseJlist(r.stdout);
+      } catch (e) {
+        throw new StewardError(
+          'E_DEPLOY',
+          `${h.label}: cannot read the host's process list: ${messageOf(e)}`,
+          {
+            hint: 'run `steward jlist` on the host; its login profile must not print to stdout',
+          },
+        );
+      }
     },
   });
 }

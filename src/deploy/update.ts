@@ -1,4 +1,4 @@
-import { StewardError, messageOf } from '../common/errors.js';
+import { StewardError, isStewardError, messageOf } from '../common/errors.js';
 import {
   checkHealth,
   markerValue,
@@ -26,24 +26,14 @@ export async function updateHost(h: HostContext, ref: string, stamp: string): Pr
     });
   h.out.say(h.label, `release ${name} (${ref} at ${sha.slice(0, 12)}), previous ${previous ?? 'none'}`);
 
-  const switched = await h.session.run(switchScript(h.plan, name));
-  let failure = failureOf(h.label, h.plan.section, switched.markers);
-  if (!failure && switched.code !== 0)
-    failure = new StewardError('E_DEPLOY', `${h.label}: post-deploy failed (exit ${switched.code})`, {
-      hint: 'its output is above',
-    });
-  if (!failure) {
-    const verdict = await checkHealth(h);
-    if (verdict.kind === 'failed') {
-      await showFailure(h, verdict);
-      failure = new StewardError(
-        'E_DEPLOY',
-        `${h.label}: ${verdict.app} failed the health check: ${verdict.why}`,
-        {
-          hint: 'its status and last error lines are above; fix the release and deploy again',
-        },
-      );
-    }
+  let failure: StewardError | undefined;
+  try {
+    failure = await switchAndCheck(h, name);
+  } catch (e) {
+    // The connection dropped or the host answered nonsense after the switch: still try to go back.
+    failure = isStewardError(e)
+      ? e
+      : new StewardError('E_DEPLOY', `${h.label}: ${messageOf(e)}`, { hint: 'see the output above' });
   }
   if (failure) {
     const back = await rollBack(h, name, previous);
@@ -52,6 +42,23 @@ export async function updateHost(h: HostContext, ref: string, stamp: string): Pr
   await step(h, finishScript(h.plan), 'finishing');
   h.out.say(h.label, `live: ${name}`);
   return { release: name };
+}
+
+/** Switches to the release, runs post-deploy, then the health gate: the failure, if any. */
+async function switchAndCheck(h: HostContext, name: string): Promise<StewardError | undefined> {
+  const switched = await h.session.run(switchScript(h.plan, name));
+  const failed = failureOf(h.label, h.plan.section, switched.markers);
+  if (failed) return failed;
+  if (switched.code !== 0)
+    return new StewardError('E_DEPLOY', `${h.label}: post-deploy failed (exit ${switched.code})`, {
+      hint: 'its output is above',
+    });
+  const verdict = await checkHealth(h);
+  if (verdict.kind === 'healthy') return undefined;
+  await showFailure(h, verdict);
+  return new StewardError('E_DEPLOY', `${h.label}: ${verdict.app} failed the health check: ${verdict.why}`, {
+    hint: 'its status and last error lines are above; fix the release and deploy again',
+  });
 }
 
 /** Puts the previous release back; says how that went, for the deploy's error. */
