@@ -72,7 +72,8 @@ async function rollBack(h: HostContext, failed: string, previous: string | undef
     h.out.say(h.label, done);
     return done;
   } catch (e) {
-    h.out.say(h.label, `the rollback failed too: ${messageOf(e)}`);
-    return `the rollback failed too: ${messageOf(e)}`;
+    const why = messageOf(e).replace(`${h.label}: `, '');
+    h.out.say(h.label, `the rollback failed too: ${why}`);
+    return `the rollback failed too: ${why}`;
   }
 }

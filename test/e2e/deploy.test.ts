@@ -3,7 +3,15 @@
 // the whole file; the steps build on each other (setup, v1, v2 under load, v3 and v4 rolled back,
 // list/curr/prev, revert, a failing hook, the lock, bad input).
 import assert from 'node:assert/strict';
-import { existsSync, mkdirSync, readdirSync, readlinkSync, statSync, writeFileSync } from 'node:fs';
+import {
+  existsSync,
+  mkdirSync,
+  readdirSync,
+  readFileSync,
+  readlinkSync,
+  statSync,
+  writeFileSync,
+} from 'node:fs';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import autocannon from 'autocannon';
@@ -246,6 +254,32 @@ describe('steward deploy (one host)', { skip }, () => {
     const refused = await deploy([], 'refused.config.js');
     assert.equal(refused.code, 3, refused.all);
     assert.match(refused.stderr, /error: cannot reach .* over SSH: .*Permission denied \(publickey/);
+  });
+
+  it('keeps keep_releases releases (the live one always), and never prints env values', async () => {
+    const secret = 's3cr3t-value-42';
+    // The file the deploy reads is also the one post-deploy reloads on the host: it is committed.
+    repo.commit(
+      {
+        'keep2.config.js': ecosystem(
+          section({
+            keep_releases: 2,
+            env: { SECRET_TOKEN: secret },
+            // The hooks see the section's env (and fail the deploy if they do not).
+            'pre-deploy': `test "\${#SECRET_TOKEN}" -eq ${secret.length}`,
+          }),
+        ),
+      },
+      'keep2',
+    );
+    assert.ok(releases().length > 2);
+    const r = await deploy([], 'keep2.config.js');
+    assert.equal(r.code, 0, r.all);
+    assert.equal(releases().length, 2);
+    assert.equal(live(), `releases/${releases()[1]}`);
+    assert.match(r.stdout, /--> pruned release \d{8}T/);
+    assert.ok(!r.all.includes(secret), 'the secret is not in the output');
+    assert.ok(!readFileSync(join(home.dir, 'deploy/production.log'), 'utf8').includes(secret));
   });
 
   it('exec runs a command in current', async () => {
