@@ -102,6 +102,7 @@ export function prepareScript(input: PlanInput, ref: string, stamp: string): str
   const lines = [
     head(input),
     GIT_OK,
+    'need_steward',
     '[ -d "$P/source" ] || { [ -d "$P" ] && [ ! -w "$P" ] && fail unwritable "$P"; fail notsetup; }',
     '{ [ -w "$P" ] && [ -w "$P/releases" ]; } || fail unwritable "$P"',
     acquireLock(input.owner),
@@ -148,7 +149,7 @@ export function switchScript(input: PlanInput, name: string): string {
 
 /** The remote daemon's process list (what the health check reads; never printed: it holds env). */
 export function jlistScript(input: PlanInput): string {
-  return [head(input), 'type steward >/dev/null 2>&1 || fail nosteward', 'steward jlist'].join('\n');
+  return [head(input), 'need_steward', 'steward jlist'].join('\n');
 }
 
 /** The last error lines of an app, for a failed health check. */
@@ -211,6 +212,7 @@ export function revertScript(input: PlanInput, n: number): string {
   return [
     head(input),
     '[ -d "$P/releases" ] || fail notsetup',
+    'need_steward',
     acquireLock(input.owner),
     `ON_FAIL=${q(releaseLock(input.owner))}`,
     CURRENT,

@@ -32,6 +32,11 @@ export function prelude(input: PreludeInput): string {
     'if [ -n "${STEWARD_BIN:-}" ]; then steward() { "$STEWARD_BIN" "$@"; }; fi',
     // Hooks copied from PM2's docs say `pm2 …`: in a Steward deploy that means the remote steward.
     'pm2() { steward "$@"; }',
+    // Checked before anything changes on the host, by the steps that will need it.
+    'need_steward() {',
+    '  if [ -n "${STEWARD_BIN:-}" ]; then [ -x "$STEWARD_BIN" ] || fail nosteward "$STEWARD_BIN"',
+    '  else command -v steward >/dev/null 2>&1 || fail nosteward; fi',
+    '}',
     `mark() { local IFS=$'\\t'; printf '${MARKER} %s\\n' "$*"; }`,
     // A step that fails says why in one marker line, undoes what it must (ON_FAIL) and stops.
     'ON_FAIL=:',

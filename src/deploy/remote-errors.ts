@@ -41,10 +41,12 @@ export function remoteFailure(host: string, section: DeploySection, m: Marker): 
     case 'nogit':
       return e('git is not installed', 'install git on the host (e.g. apt-get install git)');
     case 'nosteward':
-      return e(
-        'steward is not on the login PATH',
-        'install it on the host (npm install -g steward) or set STEWARD_BIN in the deploy env or the login profile',
-      );
+      return b
+        ? e(`STEWARD_BIN=${b} is not an executable on the host`, 'point STEWARD_BIN at the steward command')
+        : e(
+            'steward is not on the login PATH',
+            'install it on the host (npm install -g steward), or set STEWARD_BIN in the deploy env or the login profile',
+          );
     case 'nocurrent':
       return e(`${path}/current names no release`, `deploy first: steward deploy ${section.envName}`);
     case 'norelease':

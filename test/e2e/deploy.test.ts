@@ -233,6 +233,18 @@ describe('steward deploy (one host)', { skip }, () => {
     const unwritable = await deploy(['setup'], 'unwritable.config.js');
     assert.equal(unwritable.code, 1);
     assert.match(unwritable.stderr, /error: .*\/proc\/steward-deploy is not writable by the deploy user/);
+    writeFileSync(
+      join(repo.work, 'nobin.config.js'),
+      ecosystem(section({ env: { STEWARD_BIN: '/nonexistent/steward' } })),
+    );
+    const noBin = await deploy([], 'nobin.config.js');
+    assert.equal(noBin.code, 1);
+    assert.match(
+      noBin.stderr,
+      /error: .*STEWARD_BIN=\/nonexistent\/steward is not an executable on the host/,
+    );
+    assert.equal(live(), before);
+    assert.ok(!existsSync(join(path, '.deploy-lock')));
     const badKey = ecosystem(section({ port: 'x' }));
     writeFileSync(join(repo.work, 'badkey.config.js'), badKey);
     const bad = await deploy([], 'badkey.config.js');
@@ -282,10 +294,11 @@ describe('steward deploy (one host)', { skip }, () => {
     assert.ok(!readFileSync(join(home.dir, 'deploy/production.log'), 'utf8').includes(secret));
   });
 
-  it('exec runs a command in current', async () => {
+  it('exec runs a command in current, where pm2 means the host’s steward', async () => {
     mkdirSync(join(path, 'shared/uploads/x'), { recursive: true });
-    const r = await deploy(['exec', 'cat VERSION 2>/dev/null; ls uploads']);
+    const r = await deploy(['exec', 'ls uploads; pm2 pid web | wc -l']);
     assert.equal(r.code, 0, r.all);
     assert.match(r.stdout, /\] x$/m);
+    assert.match(r.stdout, /\] 2$/m, 'pm2 pid web: the two instances of the cluster app');
   });
 });
