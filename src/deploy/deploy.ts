@@ -8,6 +8,7 @@ import { runFleet, summaryTable, type HostResult } from './fleet.js';
 import { execHost, listHost, revertHost, setupHost, type ReleaseRow } from './host-commands.js';
 import type { HostContext, HostReport } from './host-context.js';
 import { HostSession } from './host-session.js';
+import { Interrupt } from './interrupt.js';
 import { newLockOwner } from './lock.js';
 import { DeployOutput } from './output.js';
 import type { PlanInput } from './plan.js';
@@ -46,6 +47,11 @@ export async function runDeploy(req: DeployRequest): Promise<void> {
   out.setHosts([...labels, 'local']);
   const plan: PlanInput = { section, fileName: basename(abs), owner: newLockOwner() };
   const apps = appNames(value);
+  const interrupt = new Interrupt(() =>
+    process.stderr.write(
+      '[steward] interrupted: each host finishes its current step, then undoes what it started (Ctrl-C again to quit now)\n',
+    ),
+  );
   const stamp = new Date()
     .toISOString()
     .replace(/[-:]/g, '')
@@ -60,7 +66,7 @@ export async function runDeploy(req: DeployRequest): Promise<void> {
     );
     try {
       await session.connect();
-      return await fn({ label, session, plan, apps, out });
+      return await fn({ label, session, plan, apps, out, interrupt });
     } finally {
       await session.close();
     }
@@ -81,11 +87,21 @@ export async function runDeploy(req: DeployRequest): Promise<void> {
 
   const ref = cmd.kind === 'update' && cmd.ref ? cmd.ref : section.ref;
   const op = operation(cmd, ref, stamp);
-  const results = await runFleet<HostReport>(
-    labels,
-    { parallel: req.parallel ?? labels.length, canary: req.canary === true },
-    (label, i) => withHost(label, i, op),
-  );
+  interrupt.install();
+  let results: Array<HostResult<HostReport>>;
+  try {
+    results = await runFleet<HostReport>(
+      labels,
+      {
+        parallel: req.parallel ?? labels.length,
+        canary: req.canary === true,
+        stop: () => interrupt.requested,
+      },
+      (label, i) => withHost(label, i, op),
+    );
+  } finally {
+    interrupt.uninstall();
+  }
   out.plain('');
   out.plain(summaryTable(results));
   out.log(`local log: ${out.logFile}`);

@@ -8,6 +8,8 @@ import { messageOf } from '../common/errors.js';
 export interface FleetOptions {
   parallel: number;
   canary: boolean;
+  /** True once hosts not started must be skipped (an interrupted deploy). */
+  stop?: () => boolean;
 }
 
 export type HostResult<T> =
@@ -24,7 +26,7 @@ export async function runFleet<T>(
   let stopped = false;
   const runOne = async (i: number) => {
     const label = labels[i] ?? '';
-    if (stopped) {
+    if (stopped || opts.stop?.()) {
       results[i] = { label, status: 'skipped', seconds: 0 };
       return;
     }

@@ -1,6 +1,7 @@
 import { StewardError, messageOf } from '../common/errors.js';
 import { parseJlist, waitHealthy, type Outcome, type Verdict } from './health.js';
 import type { HostSession, StepResult } from './host-session.js';
+import type { Interrupt } from './interrupt.js';
 import type { DeployOutput } from './output.js';
 import { errorLogsScript, jlistScript, type PlanInput } from './plan.js';
 import { failureOf } from './remote-errors.js';
@@ -13,6 +14,7 @@ export interface HostContext {
   /** The apps of the ecosystem file (what the health check waits for). */
   apps: string[];
   out: DeployOutput;
+  interrupt: Interrupt;
 }
 
 /** What a host's operation reports for the summary. */
@@ -47,6 +49,7 @@ export async function checkHealth(h: HostContext): Promise<Outcome> {
     windowMs: s.healthWindowMs,
     timeoutMs: s.healthTimeoutMs,
     snapshot: async () => {
+      h.interrupt.check(h.label);
       const r = await h.session.run(jlistScript(h.plan), { capture: true });
       const failed = failureOf(h.label, s, r.markers);
       if (failed) throw failed;

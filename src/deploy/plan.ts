@@ -181,9 +181,15 @@ export function rollbackScript(input: PlanInput, failed: string, previous: strin
   return lines.join('\n') + '\n';
 }
 
-/** Removes the lock only (after a failure before the switch, the prepare step cleaned up itself). */
-export function unlockScript(input: PlanInput): string {
-  return [head(input), releaseLock(input.owner)].join('\n');
+/** Undoes a prepared release that was never switched to (an interrupted deploy): it and the lock go. */
+export function abortScript(input: PlanInput, name: string): string {
+  return [
+    head(input),
+    logTo(q(name)),
+    'echo "--> interrupted: removing the release"',
+    `rm -rf "$P/releases/"${q(name)}`,
+    releaseLock(input.owner),
+  ].join('\n');
 }
 
 /** After a healthy update: prune old releases (never the live one) and their logs, unlock. */

@@ -7,7 +7,8 @@ import {
   type HostContext,
   type HostReport,
 } from './host-context.js';
-import { prepareScript, rollbackScript, finishScript, switchScript } from './plan.js';
+import { interrupted } from './interrupt.js';
+import { abortScript, prepareScript, rollbackScript, finishScript, switchScript } from './plan.js';
 import { failureOf } from './remote-errors.js';
 
 /**
@@ -25,6 +26,10 @@ export async function updateHost(h: HostContext, ref: string, stamp: string): Pr
       hint: 'see its output above',
     });
   h.out.say(h.label, `release ${name} (${ref} at ${sha.slice(0, 12)}), previous ${previous ?? 'none'}`);
+  if (h.interrupt.requested) {
+    await step(h, abortScript(h.plan, name), 'removing the release');
+    throw interrupted(h.label);
+  }
 
   let failure: StewardError | undefined;
   try {
@@ -53,6 +58,7 @@ async function switchAndCheck(h: HostContext, name: string): Promise<StewardErro
     return new StewardError('E_DEPLOY', `${h.label}: post-deploy failed (exit ${switched.code})`, {
       hint: 'its output is above',
     });
+  if (h.interrupt.requested) return interrupted(h.label);
   const verdict = await checkHealth(h);
   if (verdict.kind === 'healthy') return undefined;
   await showFailure(h, verdict);

@@ -15,7 +15,7 @@ import {
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import autocannon from 'autocannon';
-import { Home, waitFor } from '../helpers.js';
+import { BIN, Home, spawn, waitFor } from '../helpers.js';
 import { freePort, SshServer, sshSkipReason } from '../sshd-support.js';
 import { appSource, ecosystem, get, nvmProfile, sshKeys, TestRepo } from './deploy-support.js';
 
@@ -300,5 +300,29 @@ describe('steward deploy (one host)', { skip }, () => {
     assert.equal(r.code, 0, r.all);
     assert.match(r.stdout, /\] x$/m);
     assert.match(r.stdout, /\] 2$/m, 'pm2 pid web: the two instances of the cluster app');
+  });
+
+  it('Ctrl-C during the health window rolls the host back and releases the lock', async () => {
+    const before = live();
+    const serving = await get(appPort);
+    release('v6');
+    const child = spawn(
+      process.execPath,
+      [BIN, 'deploy', 'ecosystem.config.js', 'production', '--health-window', '60s'],
+      { cwd: repo.work, env: home.env },
+    );
+    let out = '';
+    child.stdout.on('data', (d: Buffer) => (out += d.toString()));
+    child.stderr.on('data', (d: Buffer) => (out += d.toString()));
+    const closed = new Promise<number | null>((resolve) => child.on('close', resolve));
+    await waitFor(() => out.includes('» health check:'), 'the health check to begin', 30_000);
+    assert.equal(await get(appPort), 'v6');
+    child.kill('SIGINT');
+    assert.equal(await closed, 1, out);
+    assert.match(out, /\[steward\] interrupted: each host finishes its current step/);
+    assert.match(out, /error: \S+: interrupted; rolled back to \d{8}T/);
+    assert.equal(live(), before);
+    assert.ok(!existsSync(join(path, '.deploy-lock')));
+    assert.equal(await get(appPort), serving);
   });
 });

@@ -3,6 +3,7 @@ import { execFileSync, spawnSync } from 'node:child_process';
 import { describe, it } from 'node:test';
 import { acquireLock, releaseLock, type LockOwner } from '../../../src/deploy/lock.js';
 import {
+  abortScript,
   execScript,
   finishScript,
   listScript,
@@ -52,6 +53,7 @@ describe('deploy plan (remote bash scripts)', () => {
       rollbackScript(i, '20260101T000000Z-abcdef0', '20251231T000000Z-1234567'),
       rollbackScript(i, '20260101T000000Z-abcdef0', undefined),
       finishScript(i),
+      abortScript(i, '20260101T000000Z-abcdef0'),
       revertScript(i, 2),
       listScript(i),
       execScript(i, 'ls -la'),
