@@ -1,7 +1,7 @@
 import { shellQuote } from '../ssh/command.js';
 import { acquireLock, releaseLock, type LockOwner } from './lock.js';
 import { prelude } from './prelude.js';
-import type { DeploySection } from './section.js';
+import { displayRepo, type DeploySection } from './section.js';
 
 /**
  * The remote steps of a deploy as bash scripts, pure functions of the section (unit-tested as text,
@@ -80,7 +80,7 @@ export function setupScript(input: PlanInput): string {
     `  git -C "$P/source" remote set-url origin ${q(s.repo)}`,
     '  out=$(git -C "$P/source" fetch --prune --quiet 2>&1) || fail fetch "$(printf %s "$out" | tail -n1)"',
     'else',
-    `  echo "cloning ${s.repo.replace(/["$`\\]/g, '')} into $P/source"`,
+    `  echo "cloning "${q(displayRepo(s.repo))}" into $P/source"`,
     '  rm -rf "$P/source.tmp"',
     `  out=$(git clone --mirror --quiet ${q(s.repo)} "$P/source.tmp" 2>&1) || ` +
       '{ rm -rf "$P/source.tmp"; fail clone "$(printf %s "$out" | tail -n1)"; }',

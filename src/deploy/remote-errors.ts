@@ -1,7 +1,7 @@
 import { StewardError } from '../common/errors.js';
 import type { Marker } from './host-session.js';
 import { LOCK_DIR } from './lock.js';
-import type { DeploySection } from './section.js';
+import { displayRepo, type DeploySection } from './section.js';
 
 /**
  * A remote step's `fail` marker as one StewardError line naming the host, the problem and the fix.
@@ -26,11 +26,14 @@ export function remoteFailure(host: string, section: DeploySection, m: Marker): 
         `wait for it to finish; if it died, remove ${path}/${LOCK_DIR} on the host`,
       );
     case 'badref':
-      return e(`ref "${b}" is not in ${section.repo}`, 'give a branch, tag or commit of the repository');
+      return e(
+        `ref "${b}" is not in ${displayRepo(section.repo)}`,
+        'give a branch, tag or commit of the repository',
+      );
     case 'clone':
     case 'fetch':
       return e(
-        `git ${a} of ${section.repo} failed: ${b}`,
+        `git ${a} of ${displayRepo(section.repo)} failed: ${b}`,
         'check the repo URL and that the host can reach it (its own SSH key or a deploy key)',
       );
     case 'hook':

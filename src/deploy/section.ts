@@ -261,6 +261,11 @@ export function mirrorRef(ref: string): string {
   return ref.replace(/^(refs\/remotes\/)?origin\//, '');
 }
 
+/** The repository as printed: a password or token in an https URL is masked. */
+export function displayRepo(repo: string): string {
+  return repo.replace(/^([a-z][a-z0-9+.-]*:\/\/)([^@/:]*):[^@/]*@/i, '$1$2:***@');
+}
+
 /** The names of the file's apps (what the health check waits for), as `start` would name them. */
 export function appNames(fileValue: unknown): string[] {
   let list: unknown;

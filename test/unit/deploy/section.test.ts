@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { runInNewContext } from 'node:vm';
-import { appNames, mirrorRef, readDeploySection } from '../../../src/deploy/section.js';
+import { appNames, displayRepo, mirrorRef, readDeploySection } from '../../../src/deploy/section.js';
 import { throwsCode } from '../support.js';
 
 /** The production section of PM2's documentation, unchanged. */
@@ -129,7 +129,16 @@ describe('readDeploySection', () => {
   });
 });
 
-describe('mirrorRef and appNames', () => {
+describe('mirrorRef, displayRepo and appNames', () => {
+  it('masks a token in an https repository URL, and nothing else', () => {
+    assert.equal(
+      displayRepo('https://bot:ghp_s3cret@github.com/me/app.git'),
+      'https://bot:***@github.com/me/app.git',
+    );
+    assert.equal(displayRepo('git@github.com:me/app.git'), 'git@github.com:me/app.git');
+    assert.equal(displayRepo('ssh://git@host:2222/app.git'), 'ssh://git@host:2222/app.git');
+  });
+
   it('maps origin/<branch> to the branch of the mirror, and keeps tags and commits', () => {
     assert.equal(mirrorRef('origin/main'), 'main');
     assert.equal(mirrorRef('refs/remotes/origin/release/1.x'), 'release/1.x');
