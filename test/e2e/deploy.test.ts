@@ -190,6 +190,28 @@ describe('steward deploy (one host)', { skip }, () => {
     assert.match(tooFar.stderr, /cannot go back 5 release\(s\): only 0 before the live one/);
   });
 
+  it('a first release that fails has nothing to go back to: its apps are deleted, nothing is live', async () => {
+    const path2 = join(server.remoteHome, 'first');
+    const file = `module.exports = { apps: [{ name: 'first', script: 'crash.js' }], deploy: ${JSON.stringify(
+      section({ path: path2 }),
+    )} };\n`;
+    repo.commit(
+      { 'first.config.js': file, 'crash.js': "console.error('first is broken'); process.exit(1);\n" },
+      'first',
+    );
+    assert.equal((await deploy(['setup'], 'first.config.js')).code, 0);
+    const r = await deploy([], 'first.config.js');
+    assert.equal(r.code, 1, r.all);
+    assert.match(r.all, /first is broken/);
+    assert.match(r.stderr, /rolled back \(no previous release: its apps were deleted\)/);
+    assert.ok(!existsSync(join(path2, 'current')));
+    assert.deepEqual(readdirSync(join(path2, 'releases')), []);
+    const names = (JSON.parse(server.exec(`bash -lc 'steward jlist'`)) as Array<{ name: string }>).map(
+      (e) => e.name,
+    );
+    assert.deepEqual(names.sort(), ['web', 'web']);
+  });
+
   it('a failing pre-deploy hook stops the deploy with its output, and nothing live changes', async () => {
     const before = live();
     const count = releases().length;
