@@ -230,7 +230,8 @@ describe('steward deploy (one host)', { skip }, () => {
 
   it('a second deploy while one runs fails in one line naming the holder', async () => {
     release('v5');
-    const [a, b] = await Promise.all([deploy([]), deploy([])]);
+    // A longer window keeps the winner holding the lock well past the moment the loser asks for it.
+    const [a, b] = await Promise.all([deploy(['--health-window', '3s']), deploy(['--health-window', '3s'])]);
     const codes = [a.code, b.code].sort();
     assert.deepEqual(codes, [0, 1], a.all + b.all);
     const loser = a.code === 1 ? a : b;
