@@ -226,6 +226,18 @@ describe('steward deploy (one host)', { skip }, () => {
     assert.equal(live(), before);
     assert.equal(releases().length, count);
     assert.ok(!existsSync(join(path, '.deploy-lock')));
+
+    // pre-deploy-local runs here, in the file's directory, before any host is reached.
+    writeFileSync(
+      join(repo.work, 'local-fail.config.js'),
+      ecosystem(section({ 'pre-deploy-local': 'echo "building in $PWD"; exit 4' })),
+    );
+    const local = await deploy([], 'local-fail.config.js');
+    assert.equal(local.code, 1, local.all);
+    assert.match(local.stdout, new RegExp(`\\[local *\\] building in ${repo.work}\\n`));
+    assert.match(local.stderr, /error: the pre-deploy-local hook failed \(exit 4\); no host was touched/);
+    assert.equal(live(), before);
+    assert.equal(releases().length, count);
   });
 
   it('a second deploy while one runs fails in one line naming the holder', async () => {
