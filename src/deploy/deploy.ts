@@ -1,17 +1,17 @@
-import { spawn } from 'node:child_process';
-import { basename, dirname, resolve } from 'node:path';
-import { createInterface } from 'node:readline';
+import { basename, dirname } from 'node:path';
 import { StewardError, isStewardError } from '../common/errors.js';
 import { readConfigFile } from '../config/ecosystem-load.js';
 import { describeTarget } from '../ssh/target.js';
 import { runFleet, summaryTable, type HostResult } from './fleet.js';
-import { execHost, listHost, revertHost, setupHost, type ReleaseRow } from './host-commands.js';
+import { execHost, listHost, revertHost, setupHost } from './host-commands.js';
 import type { HostContext, HostReport } from './host-context.js';
 import { HostSession } from './host-session.js';
 import { Interrupt } from './interrupt.js';
+import { runLocalHook } from './local-hook.js';
 import { newLockOwner } from './lock.js';
 import { DeployOutput } from './output.js';
 import type { PlanInput } from './plan.js';
+import { printReleases } from './release-list.js';
 import { appNames, readDeploySection, type DeploySection } from './section.js';
 import { updateHost } from './update.js';
 
@@ -38,6 +38,56 @@ export interface DeployRequest {
 
 /** `steward deploy`: reads the section, runs the command on every host, prints the summary. */
 export async function runDeploy(req: DeployRequest): Promise<void> {
+  const d = await load(req);
+  const cmd = req.command;
+  if (cmd.kind === 'list' || cmd.kind === 'curr' || cmd.kind === 'prev') {
+    const results = await runFleet(d.labels, { parallel: d.labels.length, canary: false }, (label, i) =>
+      withHost(d, label, i, listHost),
+    );
+    for (const r of results)
+      if (r.status === 'ok') printReleases(d.out, r.label, d.plan.section.path, r.value, cmd.kind);
+    throwIfFailed(results, req.envName);
+    return;
+  }
+  const hook = d.plan.section.hooks['pre-deploy-local'];
+  if (cmd.kind === 'update' && hook) await runLocalHook(d.out, hook, d.fileDir, d.plan.section.env);
+
+  const op = operation(cmd, cmd.kind === 'update' && cmd.ref ? cmd.ref : d.plan.section.ref, d.stamp);
+  d.interrupt.install();
+  let results: Array<HostResult<HostReport>>;
+  try {
+    results = await runFleet<HostReport>(
+      d.labels,
+      {
+        parallel: req.parallel ?? d.labels.length,
+        canary: req.canary === true,
+        stop: () => d.interrupt.requested,
+      },
+      (label, i) => withHost(d, label, i, op),
+    );
+  } finally {
+    d.interrupt.uninstall();
+  }
+  d.out.plain('');
+  d.out.plain(summaryTable(results));
+  d.out.log(`local log: ${d.out.logFile}`);
+  throwIfFailed(results, req.envName);
+}
+
+/** Everything one deploy shares across its hosts. */
+interface Deploy {
+  plan: PlanInput;
+  fileDir: string;
+  labels: string[];
+  apps: string[];
+  out: DeployOutput;
+  interrupt: Interrupt;
+  /** The release names' time part: the same on every host. */
+  stamp: string;
+}
+
+/** Reads the file and its section (every error before anything runs), and sets up the output. */
+async function load(req: DeployRequest): Promise<Deploy> {
   const { value, abs } = await readConfigFile(req.file, process.cwd());
   const { section, warnings } = readDeploySection(value, req.envName, req.file);
   for (const w of warnings) req.warn(w);
@@ -45,67 +95,43 @@ export async function runDeploy(req: DeployRequest): Promise<void> {
   const out = new DeployOutput(req.envName);
   const labels = uniqueLabels(section);
   out.setHosts([...labels, 'local']);
-  const plan: PlanInput = { section, fileName: basename(abs), owner: newLockOwner() };
-  const apps = appNames(value);
-  const interrupt = new Interrupt(() =>
-    process.stderr.write(
-      '[steward] interrupted: each host finishes its current step, then undoes what it started (Ctrl-C again to quit now)\n',
+  return {
+    plan: { section, fileName: basename(abs), owner: newLockOwner() },
+    fileDir: dirname(abs),
+    labels,
+    apps: appNames(value),
+    out,
+    interrupt: new Interrupt(() =>
+      process.stderr.write(
+        '[steward] interrupted: each host finishes its current step, then undoes what it started (Ctrl-C again to quit now)\n',
+      ),
     ),
-  );
-  const stamp = new Date()
-    .toISOString()
-    .replace(/[-:]/g, '')
-    .replace(/\.\d+Z$/, 'Z');
-
-  const withHost = async <T>(label: string, i: number, fn: (h: HostContext) => Promise<T>): Promise<T> => {
-    const target = section.hosts[i] ?? { host: label };
-    const session = new HostSession(
-      target,
-      { key: section.key, options: section.sshOptions, configFile: section.sshConfig },
-      (line, stream) => out.host(label, line, stream),
-    );
-    try {
-      await session.connect();
-      return await fn({ label, session, plan, apps, out, interrupt });
-    } finally {
-      await session.close();
-    }
+    stamp: new Date()
+      .toISOString()
+      .replace(/[-:]/g, '')
+      .replace(/\.\d+Z$/, 'Z'),
   };
+}
 
-  const cmd = req.command;
-  if (cmd.kind === 'list' || cmd.kind === 'curr' || cmd.kind === 'prev') {
-    const results = await runFleet(labels, { parallel: labels.length, canary: false }, (label, i) =>
-      withHost(label, i, listHost),
-    );
-    for (const r of results) if (r.status === 'ok') printReleases(out, r.label, section, r.value, cmd.kind);
-    throwIfFailed(results, req.envName);
-    return;
-  }
-
-  if (cmd.kind === 'update' && section.hooks['pre-deploy-local'])
-    await runLocalHook(out, section.hooks['pre-deploy-local'], dirname(abs), section.env);
-
-  const ref = cmd.kind === 'update' && cmd.ref ? cmd.ref : section.ref;
-  const op = operation(cmd, ref, stamp);
-  interrupt.install();
-  let results: Array<HostResult<HostReport>>;
+/** Runs `fn` on host `i` over its own connection, opened first and always closed. */
+async function withHost<T>(
+  d: Deploy,
+  label: string,
+  i: number,
+  fn: (h: HostContext) => Promise<T>,
+): Promise<T> {
+  const section = d.plan.section;
+  const session = new HostSession(
+    section.hosts[i] ?? { host: label },
+    { key: section.key, options: section.sshOptions, configFile: section.sshConfig },
+    (line, stream) => d.out.host(label, line, stream),
+  );
   try {
-    results = await runFleet<HostReport>(
-      labels,
-      {
-        parallel: req.parallel ?? labels.length,
-        canary: req.canary === true,
-        stop: () => interrupt.requested,
-      },
-      (label, i) => withHost(label, i, op),
-    );
+    await session.connect();
+    return await fn({ label, session, plan: d.plan, apps: d.apps, out: d.out, interrupt: d.interrupt });
   } finally {
-    interrupt.uninstall();
+    await session.close();
   }
-  out.plain('');
-  out.plain(summaryTable(results));
-  out.log(`local log: ${out.logFile}`);
-  throwIfFailed(results, req.envName);
 }
 
 type HostCommand = Exclude<DeployCommand, { kind: 'list' | 'curr' | 'prev' }>;
@@ -148,64 +174,4 @@ function throwIfFailed<T>(results: Array<HostResult<T>>, envName: string): void 
     `deploy to ${envName} failed on ${failed.length} of ${results.length} hosts; first: ${e?.message ?? String(err)}`,
     { hint: e?.hint ?? 'see the output above' },
   );
-}
-
-function printReleases(
-  out: DeployOutput,
-  label: string,
-  section: DeploySection,
-  rows: ReleaseRow[],
-  kind: 'list' | 'curr' | 'prev',
-): void {
-  const live = rows.findIndex((r) => r.live);
-  let shown = rows;
-  if (kind === 'curr') shown = live >= 0 ? [rows[live] as ReleaseRow] : [];
-  if (kind === 'prev') shown = live >= 1 ? [rows[live - 1] as ReleaseRow] : [];
-  if (shown.length === 0) {
-    out.host(
-      label,
-      kind === 'list'
-        ? `no release in ${section.path}`
-        : `no ${kind === 'curr' ? 'current' : 'previous'} release`,
-    );
-    return;
-  }
-  for (const r of shown)
-    out.host(
-      label,
-      `${r.live ? '*' : ' '} ${r.name}  ${r.ref || '-'}  ${r.sha.slice(0, 12) || '-'}  ${r.time || '-'}${r.live ? '  (live)' : ''}`,
-    );
-}
-
-/** PM2's pre-deploy-local: a command run here, in the ecosystem file's directory, before any host. */
-function runLocalHook(
-  out: DeployOutput,
-  command: string,
-  cwd: string,
-  env: Record<string, string>,
-): Promise<void> {
-  out.host('local', `--> pre-deploy-local: ${command}`);
-  const child = spawn('bash', ['-c', command], {
-    cwd: resolve(cwd),
-    env: { ...process.env, ...env },
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
-  createInterface({ input: child.stdout }).on('line', (l) => out.host('local', l));
-  createInterface({ input: child.stderr }).on('line', (l) => out.host('local', l, 'err'));
-  return new Promise((res, rej) => {
-    child.on('error', rej);
-    child.on('close', (code) =>
-      code === 0
-        ? res()
-        : rej(
-            new StewardError(
-              'E_DEPLOY',
-              `the pre-deploy-local hook failed (exit ${code ?? 'signal'}); no host was touched`,
-              {
-                hint: 'its output is above; fix the hook',
-              },
-            ),
-          ),
-    );
-  });
 }
