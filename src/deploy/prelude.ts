@@ -28,6 +28,11 @@ export function prelude(input: PreludeInput): string {
     `P=${pathWord(input.path)}`,
     ...exports,
     'export SHARED="$P/shared"',
+    // nvm's installer adds itself to ~/.bashrc, below the line that ends non-interactive shells
+    // (Debian's and Ubuntu's default): a login shell then has no node or steward. Load it here.
+    'if ! command -v node >/dev/null 2>&1 || { [ -z "${STEWARD_BIN:-}" ] && ! command -v steward >/dev/null 2>&1; }; then',
+    '  NVM_SH="${NVM_DIR:-$HOME/.nvm}/nvm.sh"; if [ -s "$NVM_SH" ]; then . "$NVM_SH" >/dev/null 2>&1; fi',
+    'fi',
     // STEWARD_BIN names the remote steward when it is not on the login PATH.
     'if [ -n "${STEWARD_BIN:-}" ]; then steward() { "$STEWARD_BIN" "$@"; }; fi',
     // Hooks copied from PM2's docs say `pm2 …`: in a Steward deploy that means the remote steward.

@@ -1,13 +1,14 @@
 // `steward deploy` to two hosts (two sshd servers on loopback, each with its own HOME and remote
 // daemon): in parallel, with a canary first, and the first failure stopping hosts not started.
-// Host A finds steward through an nvm-style login profile, host B through STEWARD_BIN.
+// Host A has nvm as its installer leaves it on Debian/Ubuntu (in ~/.bashrc, after the line that ends
+// non-interactive shells); host B names its steward with STEWARD_BIN.
 import assert from 'node:assert/strict';
 import { rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { Home } from '../helpers.js';
 import { freePort, SshServer, sshSkipReason } from '../sshd-support.js';
-import { appSource, ecosystem, get, nvmProfile, stewardBinShim, TestRepo } from './deploy-support.js';
+import { appSource, ecosystem, get, nvmBashrcProfile, stewardBinShim, TestRepo } from './deploy-support.js';
 
 const skip = sshSkipReason();
 
@@ -52,11 +53,21 @@ describe('steward deploy (two hosts)', { skip }, () => {
     ports.b = await freePort();
     await a.start({ env: { APP_PORT: String(ports.a) } });
     await b.start({ env: { APP_PORT: String(ports.b), STEWARD_BIN: stewardBinShim() } });
-    nvmProfile(a);
+    nvmBashrcProfile(a);
   });
   after(async () => {
     if (!skip) await Promise.all([a.stop(), b.stop()]);
     await home.cleanup();
+  });
+
+  it("host A's login shell has no steward: nvm is in ~/.bashrc after the non-interactive guard", () => {
+    let found = '';
+    try {
+      found = a.exec(`bash -lc 'command -v steward'`);
+    } catch {
+      // not found at all
+    }
+    assert.doesNotMatch(found, /\.nvm/);
   });
 
   it('sets up both hosts in parallel, under ~/ of each', async () => {
@@ -75,7 +86,7 @@ describe('steward deploy (two hosts)', { skip }, () => {
     const canaryLive = r.stdout.indexOf(`[${label(a)}] » live:`);
     const secondStarts = r.stdout.indexOf(`[${label(b)}] --> release`);
     assert.ok(canaryLive >= 0 && secondStarts > canaryLive, r.stdout);
-    assert.equal(await get(ports.a), 'v1');
+    assert.equal(await get(ports.a), 'v1', "host A's steward comes from ~/.nvm/nvm.sh");
     assert.equal(await get(ports.b), 'v1', 'STEWARD_BIN names the steward of host B');
   });
 

@@ -105,6 +105,35 @@ export function nvmProfile(server: SshServer): string {
   return bin;
 }
 
+/**
+ * nvm as its installer leaves it on Debian and Ubuntu: `~/.profile` sources `~/.bashrc`, which
+ * returns at once in a non-interactive shell, before the lines that load `~/.nvm/nvm.sh`. So a
+ * login shell over ssh has no steward unless the deploy loads nvm itself.
+ */
+export function nvmBashrcProfile(server: SshServer): void {
+  const nvm = join(server.remoteHome, '.nvm');
+  const bin = join(nvm, 'versions/node/v20/bin');
+  mkdirSync(bin, { recursive: true });
+  const shim = join(bin, 'steward');
+  writeFileSync(shim, `#!/bin/sh\nexec "${process.execPath}" "${BIN}" "$@"\n`);
+  chmodSync(shim, 0o755);
+  writeFileSync(join(nvm, 'nvm.sh'), `export PATH="${bin}:$PATH"\n`);
+  writeFileSync(
+    join(server.remoteHome, '.profile'),
+    'if [ -n "$BASH_VERSION" ] && [ -f "$HOME/.bashrc" ]; then . "$HOME/.bashrc"; fi\n',
+  );
+  writeFileSync(
+    join(server.remoteHome, '.bashrc'),
+    [
+      "# If not running interactively, don't do anything",
+      'case $- in *i*) ;; *) return;; esac',
+      'export NVM_DIR="$HOME/.nvm"',
+      '[ -s "$NVM_DIR/nvm.sh" ] && . "$NVM_DIR/nvm.sh"',
+      '',
+    ].join('\n'),
+  );
+}
+
 /** A `steward` shim outside any PATH, for STEWARD_BIN. */
 export function stewardBinShim(): string {
   const shim = join(tmpDir('stwb-'), 'steward-bin');
