@@ -7,6 +7,7 @@ const completionCmd = () => import('./commands/completion.js');
 const pm2Only = () => import('./commands/pm2-only.js');
 const exportCmd = () => import('./commands/export.js');
 const notifyCmd = () => import('./commands/notify.js');
+const deployCmd = () => import('./commands/deploy.js');
 
 /** PM2 Plus commands: one line saying what replaces them, exit 0. */
 const PLUS_COMMANDS: CommandDef[] = (
@@ -129,6 +130,28 @@ export const ADMIN_COMMANDS: CommandDef[] = [
     ],
     run: async (ctx, args, opts) =>
       (await exportCmd()).exportApps(ctx, args[0] as string, args[1] as string | undefined, opts),
+  },
+  {
+    name: 'deploy',
+    args: '<args...>',
+    summary:
+      'deploy from git to the hosts of deploy.<env> over ssh: [file] <env> [setup|update|revert [n]|curr|prev|list|exec "<cmd>"|<ref>]; releases, health-checked switch with automatic rollback (docs/deploy.md)',
+    options: [
+      { flags: '--parallel <n>', description: 'hosts deployed at a time (default: all)' },
+      { flags: '--canary', description: 'deploy one host first, health-checked, then the rest' },
+      {
+        flags: '--health-window <duration>',
+        description:
+          "how long every app must stay online after the switch (default: the section's health_window, 5s)",
+      },
+      {
+        flags: '--force',
+        description: 'accepted (PM2)',
+        hidden: true,
+        ignored: 'Steward deploys a git ref, not local changes',
+      },
+    ],
+    run: async (ctx, args, opts) => (await deployCmd()).deploy(ctx, args[0] as string[], opts),
   },
   {
     name: 'unstartup',

@@ -56,7 +56,7 @@ function inEsmPackage(dir: string): boolean {
   return false;
 }
 
-const STARTER = `// Steward ecosystem file (PM2-compatible). Start with: steward start
+export const STARTER = `// Steward ecosystem file (PM2-compatible). Start with: steward start
 // Reference of every option: docs/ecosystem.md in Steward's package.
 module.exports = {
   apps: [
@@ -88,6 +88,26 @@ module.exports = {
       // error_file: './logs/app-error.log',
     },
   ],
+  // Deploy from git over ssh: steward deploy production setup, then steward deploy production
+  // (docs/deploy.md). PM2's keys work unchanged.
+  // deploy: {
+  //   production: {
+  //     user: 'deploy',                       // a user that owns path and runs its own steward
+  //     host: ['web1.example.com'],           // one or more; 'ssh://deploy@web2:2222' works too
+  //     ref: 'origin/main',                   // branch, tag or commit (overridden by: deploy production v1.2)
+  //     repo: 'git@github.com:me/app.git',    // the host fetches it with its own key
+  //     path: '/srv/app',                     // source/ (git mirror), releases/, shared/, current
+  //     // key: '~/.ssh/deploy_ed25519',
+  //     // ssh_options: ['StrictHostKeyChecking=yes'],
+  //     // keep_releases: 5,                  // releases kept for revert
+  //     // shared_dirs: ['uploads'],          // kept across releases, linked into each
+  //     // shared_files: ['.env'],
+  //     // health_window: '5s',               // every app must stay online this long, else rollback
+  //     // 'pre-deploy': 'npm ci && npm test',          // in the new release, before the switch
+  //     // 'post-deploy': 'npm ci --omit=dev && steward startOrReload ecosystem.config.js --env production',
+  //     env: { NODE_ENV: 'production' },
+  //   },
+  // },
 };
 `;
 
