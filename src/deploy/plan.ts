@@ -177,6 +177,12 @@ export function rollbackScript(input: PlanInput, failed: string, previous: strin
       `( cd "$P/releases/"${q(failed)} && steward delete ${q(input.fileName)} ) || true`,
     );
   }
+  // The host's notification channels hear about it (docs/notifications.md); a steward there without
+  // notifications, or with none configured, changes nothing.
+  const reason = `release ${failed} failed; ${previous ? `current is ${previous} again` : 'no previous release'}`;
+  lines.push(
+    `steward notify send --event deploy_rolled_back --app ${q(input.fileName)} --reason ${q(reason)} >/dev/null 2>&1 || true`,
+  );
   lines.push(`rm -rf "$P/releases/"${q(failed)}`, releaseLock(input.owner), 'mark rolled-back');
   return lines.join('\n') + '\n';
 }

@@ -18,6 +18,7 @@ import autocannon from 'autocannon';
 import { BIN, Home, spawn, waitFor } from '../helpers.js';
 import { freePort, SshServer, sshSkipReason } from '../sshd-support.js';
 import { appSource, ecosystem, get, nvmProfile, sshKeys, TestRepo } from './deploy-support.js';
+import { Receiver } from './notify-support.js';
 
 const skip = sshSkipReason();
 
@@ -161,17 +162,31 @@ describe('steward deploy (one host)', { skip }, () => {
     assert.doesNotMatch(prev.stdout, /live/);
   });
 
-  it('a v3 that crashes at start is rolled back: non-zero exit, its error shown, v2 still serving', async () => {
-    const before = live();
-    release('v3', 'start');
-    const r = await deploy([]);
-    assert.equal(r.code, 1, r.all);
-    assert.match(r.all, /v3 is broken: cannot start/);
-    assert.match(r.stderr, /\[steward\] error: .*post-deploy hook failed.*rolled back to \d{8}T/);
-    assert.equal(live(), before);
-    assert.equal(await get(appPort), 'v2');
-    assert.equal(releases().length, 2, 'the failed release is removed');
-    assert.ok(!existsSync(join(path, '.deploy-lock')));
+  it('a v3 that crashes at start is rolled back: non-zero exit, its error shown, v2 still serving, the host notified', async () => {
+    // The host's daemon has a webhook channel (docs/notifications.md): the rollback is an event there.
+    const receiver = new Receiver(undefined);
+    await receiver.up();
+    const remote = { env: { STEWARD_HOME: join(server.remoteHome, '.steward') } };
+    try {
+      await home.ok(['set', 'notify.webhook', receiver.url], remote);
+      const before = live();
+      release('v3', 'start');
+      const r = await deploy([]);
+      assert.equal(r.code, 1, r.all);
+      assert.match(r.all, /v3 is broken: cannot start/);
+      assert.match(r.stderr, /\[steward\] error: .*post-deploy hook failed.*rolled back to \d{8}T/);
+      assert.equal(live(), before);
+      assert.equal(await get(appPort), 'v2');
+      assert.equal(releases().length, 2, 'the failed release is removed');
+      assert.ok(!existsSync(join(path, '.deploy-lock')));
+      await waitFor(() => receiver.of('deploy_rolled_back').length > 0, 'a deploy_rolled_back message');
+      const msg = receiver.of('deploy_rolled_back')[0]?.json;
+      assert.equal(msg?.app, 'ecosystem.config.js');
+      assert.match(String(msg?.reason), new RegExp(`current is ${before.replace(/^releases\//, '')} again`));
+    } finally {
+      await home.run(['unset', 'notify.webhook'], remote);
+      await receiver.down();
+    }
   });
 
   it('a v4 that crashes after it started fails the health window and is rolled back', async () => {
