@@ -3,16 +3,26 @@ import { join } from 'node:path';
 import { Client } from '../client/client.js';
 import { StewardError } from '../common/errors.js';
 import { stewardVersion } from '../common/version.js';
+import type { Endpoint } from '../remote/endpoint.js';
 
 /** What every command handler gets: a lazily connected client and output helpers. */
 export class CliContext {
   private client: Client | undefined;
   silent = false;
+  /** Set when the command goes to a daemon on another host (`--host`, `--context`; docs/remote.md). */
+  endpoint: (Endpoint & { host: string }) | undefined;
 
   async connect(): Promise<Client> {
     if (!this.client) {
-      const c = await Client.connect();
+      const ep = this.endpoint;
+      const c = await Client.connect(ep ? { host: ep.host, remote: ep } : {});
       this.client = c;
+      if (c.remote) {
+        // Same protocol (checked when connecting), another release: say so, once per command.
+        if (c.remote.version !== stewardVersion())
+          this.warn(`${c.remote.host} runs Steward ${c.remote.version}, this CLI is ${stewardVersion()}`);
+        return c;
+      }
       // The handshake reply arrives before any command's reply: no extra round trip.
       c.hello.then((h) => this.checkVersion(c, h.version, h.pid)).catch(() => undefined);
     }
