@@ -12,9 +12,19 @@ export const REMOTE_COMMANDS: CommandDef[] = [
     options: [
       { flags: '--ssh-config <file>', description: 'add: an ssh_config file for this host (ssh -F)' },
       { flags: '--identity <key>', description: 'add: a private key file (ssh -i)' },
-      { flags: '--ssh-option <opt>', description: 'add: an ssh -o option, e.g. Port=2222 (repeatable)', repeat: true },
-      { flags: '--bin <path>', description: 'add: the remote steward (default: STEWARD_BIN there, else on its login PATH)' },
-      { flags: '--remote-home <dir>', description: 'add: STEWARD_HOME on the remote host (default: its ~/.steward)' },
+      {
+        flags: '--ssh-option <opt>',
+        description: 'add: an ssh -o option, e.g. Port=2222 (repeatable)',
+        repeat: true,
+      },
+      {
+        flags: '--bin <path>',
+        description: 'add: the remote steward (default: STEWARD_BIN there, else on its login PATH)',
+      },
+      {
+        flags: '--remote-home <dir>',
+        description: 'add: STEWARD_HOME on the remote host (default: its ~/.steward)',
+      },
     ],
     run: async (ctx, args, opts) =>
       (await contextCmd()).context(ctx, args[0] as string, (args[1] as string[] | undefined) ?? [], opts),

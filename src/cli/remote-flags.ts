@@ -18,7 +18,7 @@ const OWN_HOST = new Set(['serve', 'expose']);
 export function takeRemoteFlags(argv: string[]): RemoteFlags {
   const flags: RemoteFlags = {};
   let command: string | undefined;
-  for (let i = 0; i < argv.length; ) {
+  for (let i = 0; i < argv.length;) {
     const a = argv[i] as string;
     const m = /^--(host|context)(?:=(.*))?$/.exec(a);
     if (m && !(m[1] === 'host' && command !== undefined && OWN_HOST.has(command))) {

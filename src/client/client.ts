@@ -161,12 +161,16 @@ export async function openDaemonSocket(
   } catch (e) {
     const code = errnoCode(e);
     if (!['ENOENT', 'ECONNREFUSED', 'ENOTDIR'].includes(code ?? '') || opts.autostart === false) {
-      throw new StewardError('E_DAEMON_UNREACHABLE', `cannot reach the daemon at ${paths.socket}: ${messageOf(e)}`, {
-        hint:
-          code === 'EACCES'
-            ? 'the socket belongs to another user; use your own STEWARD_HOME'
-            : 'run `steward ping` to start it',
-      });
+      throw new StewardError(
+        'E_DAEMON_UNREACHABLE',
+        `cannot reach the daemon at ${paths.socket}: ${messageOf(e)}`,
+        {
+          hint:
+            code === 'EACCES'
+              ? 'the socket belongs to another user; use your own STEWARD_HOME'
+              : 'run `steward ping` to start it',
+        },
+      );
     }
   }
   // Loaded only when a daemon must be started: child_process is not free to load.

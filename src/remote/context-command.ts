@@ -3,7 +3,14 @@ import { resolveHome } from '../common/paths.js';
 import type { CliContext } from '../cli/context.js';
 import { renderTable } from '../cli/output/format.js';
 import { parseSshTarget } from '../ssh/target.js';
-import { contextsPath, getContext, LOCAL_CONTEXT, readContexts, writeContexts, type Context } from './contexts.js';
+import {
+  contextsPath,
+  getContext,
+  LOCAL_CONTEXT,
+  readContexts,
+  writeContexts,
+  type Context,
+} from './contexts.js';
 
 export interface ContextAddOptions {
   sshConfig?: string;
@@ -65,7 +72,9 @@ function add(ctx: CliContext, home: string, args: string[], opts: ContextAddOpti
   if (opts.remoteHome) c.home = opts.remoteHome;
   file.contexts[name] = c;
   writeContexts(home, file);
-  ctx.info(`added context ${name} (${host}); use it with --context ${name}, or \`steward context use ${name}\``);
+  ctx.info(
+    `added context ${name} (${host}); use it with --context ${name}, or \`steward context use ${name}\``,
+  );
   return Promise.resolve();
 }
 
@@ -111,7 +120,9 @@ function use(ctx: CliContext, home: string, args: string[]): Promise<void> {
 
 function remove(ctx: CliContext, home: string, args: string[]): Promise<void> {
   if (args.length === 0)
-    throw new StewardError('E_USAGE', 'context rm takes one or more names', { hint: 'e.g. `steward context rm prod`' });
+    throw new StewardError('E_USAGE', 'context rm takes one or more names', {
+      hint: 'e.g. `steward context rm prod`',
+    });
   const file = readContexts(home);
   for (const name of args) getContext(file, name);
   for (const name of args) {

@@ -33,7 +33,9 @@ function byContexts(names: string, env: NodeJS.ProcessEnv, home: string): Endpoi
     .map((n) => n.trim())
     .filter((n) => n !== '');
   if (list.length === 0)
-    throw new StewardError('E_USAGE', '--context needs a name', { hint: 'e.g. --context prod, or --context web1,web2' });
+    throw new StewardError('E_USAGE', '--context needs a name', {
+      hint: 'e.g. --context prod, or --context web1,web2',
+    });
   const file = readContexts(home);
   const env0 = fromEnv(env);
   return list.map((name) => {

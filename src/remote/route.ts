@@ -62,7 +62,9 @@ export async function routeRemote(
 ): Promise<boolean> {
   if (LOCAL_ONLY.has(command)) {
     if (flags.host !== undefined || flags.context !== undefined)
-      throw new StewardError('E_USAGE', `${command} runs on this machine only`, { hint: 'drop --host/--context' });
+      throw new StewardError('E_USAGE', `${command} runs on this machine only`, {
+        hint: 'drop --host/--context',
+      });
     return false;
   }
   const eps = resolveEndpoints(flags, process.env);
@@ -73,7 +75,7 @@ export async function routeRemote(
         hint: 'name one context, or run the command once per context',
       });
     const { multiList } = await import('./multi-list.js');
-    await multiList(ctx, eps, line.opts as { sort?: string });
+    await multiList(ctx, eps, line.opts);
     return true;
   }
   const ep = eps[0]!;

@@ -97,16 +97,22 @@ export async function openRemote(
   const { preamble, rest } = await readPreamble(child, target, () => stderr);
   if (!preamble.ok) {
     child.kill();
-    throw new StewardError(isErrorCode(preamble.code) ? preamble.code : 'E_DAEMON_UNREACHABLE', `${name}: ${preamble.error}`, {
-      hint: preamble.hint,
-    });
+    throw new StewardError(
+      isErrorCode(preamble.code) ? preamble.code : 'E_DAEMON_UNREACHABLE',
+      `${name}: ${preamble.error}`,
+      {
+        hint: preamble.hint,
+      },
+    );
   }
   if (preamble.protocol !== PROTOCOL_VERSION) {
     child.kill();
     throw new StewardError(
       'E_VERSION_MISMATCH',
       `${name} runs Steward ${preamble.version} (protocol ${preamble.protocol}), this CLI is ${stewardVersion()} (protocol ${PROTOCOL_VERSION}); they cannot talk`,
-      { hint: `install the same Steward version on both sides (npm install -g steward@${preamble.version} here, or upgrade ${target.host})` },
+      {
+        hint: `install the same Steward version on both sides (npm install -g steward@${preamble.version} here, or upgrade ${target.host})`,
+      },
     );
   }
   const stream = new SshStream(child, rest);
@@ -196,9 +202,13 @@ export function exitError(target: SshTarget, code: number | null, stderr: string
   const ssh = sshFailure(target, code, stderr);
   if (ssh) return ssh;
   if (code === NOT_FOUND_EXIT) {
-    return new StewardError('E_DAEMON_UNREACHABLE', `${describeTarget(target)}: steward not found on the remote login PATH`, {
-      hint: 'install Steward there (npm install -g steward), or name it with STEWARD_BIN (there, or here, or `context add --bin`)',
-    });
+    return new StewardError(
+      'E_DAEMON_UNREACHABLE',
+      `${describeTarget(target)}: steward not found on the remote login PATH`,
+      {
+        hint: 'install Steward there (npm install -g steward), or name it with STEWARD_BIN (there, or here, or `context add --bin`)',
+      },
+    );
   }
   const why = lastLine(stderr);
   return noAnswer(target, `it exited with code ${code ?? 'null'}${why ? `: ${why}` : ''}`);

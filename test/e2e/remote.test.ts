@@ -7,7 +7,8 @@ import { execFileSync, spawn, spawnSync } from 'node:child_process';
 import { chmodSync, existsSync, readFileSync, readdirSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
-import { APPS, BIN, Home, ROOT, tmpDir, waitFor, type JlistEntry } from '../helpers.js';
+import { connect } from '../../src/api/index.js';
+import { APPS, BIN, Home, tmpDir, waitFor, type JlistEntry } from '../helpers.js';
 import { SshServer, sshSkipReason } from '../sshd-support.js';
 
 const skip = sshSkipReason();
@@ -137,14 +138,20 @@ describe('remote control over ssh', { skip }, () => {
       env: { STEWARD_SSH_CONFIG: a.configFile },
     });
     assert.equal(refused.code, 3);
-    assert.match(refused.stderr, /^\[steward\] error: cannot reach no-such-user@127\.0\.0\.1:\d+ over SSH: .*Permission denied/);
+    assert.match(
+      refused.stderr,
+      /^\[steward\] error: cannot reach no-such-user@127\.0\.0\.1:\d+ over SSH: .*Permission denied/,
+    );
     assert.equal(refused.stderr.trim().split('\n').length, 1);
 
     const closed = await home.run(['ls'], {
       env: { STEWARD_HOST: 'ssh://nobody@127.0.0.1:1', STEWARD_SSH_CONFIG: a.configFile },
     });
     assert.equal(closed.code, 3);
-    assert.match(closed.stderr, /^\[steward\] error: cannot reach nobody@127\.0\.0\.1:1 over SSH: .*Connection refused/);
+    assert.match(
+      closed.stderr,
+      /^\[steward\] error: cannot reach nobody@127\.0\.0\.1:1 over SSH: .*Connection refused/,
+    );
     assert.equal(closed.stderr.trim().split('\n').length, 1);
 
     const missing = await onA(['ls'], { STEWARD_BIN: '/nonexistent/steward' });
@@ -167,14 +174,20 @@ describe('remote control over ssh', { skip }, () => {
     chmodSync(fake, 0o755);
     const r = await onA(['ls'], { STEWARD_BIN: fake });
     assert.equal(r.code, 1);
-    assert.match(r.stderr, /runs Steward 9\.0\.0 \(protocol 99\), this CLI is .* \(protocol 1\); they cannot talk/);
+    assert.match(
+      r.stderr,
+      /runs Steward 9\.0\.0 \(protocol 99\), this CLI is .* \(protocol 1\); they cannot talk/,
+    );
     assert.equal(r.stderr.trim().split('\n').length, 1);
   });
 
   it('keeps named contexts (0600): add, ls, use, rm, --context, and ls --context a,b with a host column', async () => {
     const ctx = (...args: string[]) => home.run(['context', ...args]);
     assert.equal((await ctx('add', 'web1', a.url, '--ssh-config', a.configFile)).code, 0);
-    assert.equal((await ctx('add', 'web2', `ssh://${b.user}@${b.alias}`, '--ssh-config', b.configFile)).code, 0);
+    assert.equal(
+      (await ctx('add', 'web2', `ssh://${b.user}@${b.alias}`, '--ssh-config', b.configFile)).code,
+      0,
+    );
     const file = join(home.dir, 'contexts.json');
     assert.equal(statSync(file).mode & 0o777, 0o600);
     const dup = await ctx('add', 'web1', a.url);
@@ -206,7 +219,10 @@ describe('remote control over ssh', { skip }, () => {
     assert.match(both.stdout, /│ web2 +│ 0 +│ onb +│/);
 
     // One host down: the others still show, one line says which failed, and the exit is 3.
-    assert.equal((await ctx('add', 'down', 'ssh://nobody@127.0.0.1:1', '--ssh-config', a.configFile)).code, 0);
+    assert.equal(
+      (await ctx('add', 'down', 'ssh://nobody@127.0.0.1:1', '--ssh-config', a.configFile)).code,
+      0,
+    );
     const partial = await home.run(['ls', '--context', 'web2,down']);
     assert.equal(partial.code, 3);
     assert.match(partial.stdout, /│ web2 +│ 0 +│ onb +│/);
@@ -226,8 +242,7 @@ describe('remote control over ssh', { skip }, () => {
   });
 
   it('connect({ host }) gives the programmatic API on the remote daemon', async () => {
-    const api = (await import(join(ROOT, 'dist/src/api/index.js'))) as typeof import('../../src/api/index.js');
-    const steward = await api.connect({ host: a.url, ssh: { config: a.configFile } });
+    const steward = await connect({ host: a.url, ssh: { config: a.configFile } });
     try {
       assert.equal((await steward.daemon()).home, remoteDaemon(a));
       const rf = (await steward.list()).find((p) => p.name === 'rf');
@@ -238,7 +253,7 @@ describe('remote control over ssh', { skip }, () => {
     } finally {
       steward.disconnect();
     }
-    await assert.rejects(api.connect({ host: 'ssh://nobody@127.0.0.1:1', ssh: { config: a.configFile } }), {
+    await assert.rejects(connect({ host: 'ssh://nobody@127.0.0.1:1', ssh: { config: a.configFile } }), {
       code: 'E_SSH',
     });
   });
@@ -248,13 +263,16 @@ describe('remote control over ssh', { skip }, () => {
     const tmux = (...args: string[]) =>
       execFileSync('tmux', ['-S', socket, '-f', '/dev/null', ...args], {
         encoding: 'utf8',
+        stdio: ['ignore', 'pipe', 'ignore'],
         env: { ...home.env, LANG: 'C.UTF-8', STEWARD_SSH_CONFIG: a.configFile },
       });
     const script = `${process.execPath} ${BIN} --host ${a.url} monit; echo $? > ${dir}/monit-rc`;
     tmux('new-session', '-d', '-s', 'm', '-x', '120', '-y', '30', 'sh', '-c', script);
     try {
       await waitFor(
-        () => /> +\d+ rf +online/.test(tmux('capture-pane', '-p', '-t', 'm')) && /forever \d+ started/.test(tmux('capture-pane', '-p', '-t', 'm')),
+        () =>
+          /> +\d+ rf +online/.test(tmux('capture-pane', '-p', '-t', 'm')) &&
+          /forever \d+ started/.test(tmux('capture-pane', '-p', '-t', 'm')),
         'the remote app and its past output on the monit screen',
         15_000,
         100,
