@@ -1,7 +1,6 @@
 import { StewardError } from '../common/errors.js';
 import type { CliContext } from '../cli/context.js';
 import type { RemoteFlags } from '../cli/remote-flags.js';
-import { isConfigFile } from '../config/ecosystem-load.js';
 import { resolveEndpoints } from './endpoint.js';
 
 /** Never sent anywhere: they are about this machine (contexts, the bridge itself, shell completion). */
@@ -42,9 +41,10 @@ const RPC_COMMANDS = new Set([
 /** RPC commands too, unless given an ecosystem file or --update-env (the shell's environment). */
 const TARGET_COMMANDS = new Set(['stop', 'restart', 'reload', 'gracefulReload', 'delete']);
 
-function runsHere(command: string, args: unknown[], opts: Record<string, unknown>): boolean {
+async function runsHere(command: string, args: unknown[], opts: Record<string, unknown>): Promise<boolean> {
   if (RPC_COMMANDS.has(command)) return true;
   if (!TARGET_COMMANDS.has(command)) return false;
+  const { isConfigFile } = await import('../config/ecosystem-load.js');
   const targets = (Array.isArray(args[0]) ? args[0] : []) as string[];
   return opts.updateEnv !== true && !targets.some((t) => t === '-' || isConfigFile(t));
 }
@@ -80,7 +80,7 @@ export async function routeRemote(
   }
   const ep = eps[0]!;
   const host = ep.host!;
-  if (runsHere(command, line.args, line.opts)) {
+  if (await runsHere(command, line.args, line.opts)) {
     ctx.endpoint = { ...ep, host };
     return false;
   }
