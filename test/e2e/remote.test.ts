@@ -45,8 +45,11 @@ describe('remote control over ssh', { skip }, () => {
   const home = new Home();
   const dir = tmpDir();
   /** The CLI with A reachable by its URL (STEWARD_SSH_CONFIG is ssh -F). */
-  const onA = (args: string[], env: NodeJS.ProcessEnv = {}) =>
-    home.run(['--host', a.url, ...args], { env: { STEWARD_SSH_CONFIG: a.configFile, ...env } });
+  const onA = (args: string[], env: NodeJS.ProcessEnv = {}, input?: string) =>
+    home.run(['--host', a.url, ...args], {
+      env: { STEWARD_SSH_CONFIG: a.configFile, ...env },
+      ...(input !== undefined ? { input } : {}),
+    });
   const remoteDaemon = (s: SshServer) => join(s.remoteHome, '.steward');
 
   before(async () => {
@@ -80,6 +83,13 @@ describe('remote control over ssh', { skip }, () => {
     assert.equal(logs.code, 0, logs.stderr);
     assert.match(logs.stdout, new RegExp(`0\\|rf +\\| forever ${rf.pid} started`));
     assert.ok(logs.stdout.includes(join(remoteDaemon(a), 'logs', 'rf-out.log')));
+
+    // An ecosystem file from this machine's stdin, applied by the remote steward.
+    const eco = JSON.stringify({ apps: [{ name: 'fromstdin', script: FOREVER }] });
+    const fromStdin = await onA(['start', '-'], {}, eco);
+    assert.equal(fromStdin.code, 0, fromStdin.stderr);
+    assert.match(fromStdin.stdout, /│ fromstdin +│.*online/);
+    assert.equal((await onA(['delete', 'fromstdin'])).code, 0);
 
     const show = await onA(['describe', 'rf']);
     assert.equal(show.code, 0, show.stderr);
