@@ -22,9 +22,10 @@ export function takeRemoteFlags(argv: string[]): RemoteFlags {
     const a = argv[i] as string;
     const m = /^--(host|context)(?:=(.*))?$/.exec(a);
     if (m && !(m[1] === 'host' && command !== undefined && OWN_HOST.has(command))) {
-      const value = m[2] ?? argv[i + 1];
+      // A missing value is kept as '' so that it is a usage error later, never a silent local run.
+      const value = m[2] ?? argv[i + 1] ?? '';
       argv.splice(i, m[2] === undefined ? 2 : 1);
-      if (value !== undefined) flags[m[1] as 'host' | 'context'] = value;
+      flags[m[1] as 'host' | 'context'] = value;
       continue;
     }
     if (command === undefined && !a.startsWith('-')) command = a;

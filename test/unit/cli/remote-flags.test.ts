@@ -31,6 +31,10 @@ describe('takeRemoteFlags', () => {
     });
   });
 
+  it('keeps a missing value as empty (an error later, never a silent local run)', () => {
+    assert.deepEqual(take('ls', '--host'), { flags: { host: '' }, rest: ['ls'] });
+  });
+
   it('takes nothing from a command line without them', () => {
     assert.deepEqual(take('start', 'app.js', '--name', 'host'), {
       flags: {},

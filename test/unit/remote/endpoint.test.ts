@@ -57,5 +57,7 @@ describe('resolveEndpoints', () => {
       message: 'no context named "nope"',
     });
     assert.throws(() => resolveEndpoints({ host: 'http://web1' }, env()), { code: 'E_USAGE' });
+    assert.throws(() => resolveEndpoints({ host: '' }, env()), { code: 'E_USAGE' });
+    assert.throws(() => resolveEndpoints({ context: '' }, env()), { code: 'E_USAGE' });
   });
 });
