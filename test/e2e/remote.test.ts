@@ -8,6 +8,7 @@ import { chmodSync, existsSync, readFileSync, readdirSync, statSync, writeFileSy
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { connect } from '../../src/api/index.js';
+import { Client } from '../../src/client/client.js';
 import { APPS, BIN, Home, tmpDir, waitFor, type JlistEntry } from '../helpers.js';
 import { SshServer, sshSkipReason } from '../sshd-support.js';
 
@@ -262,6 +263,19 @@ describe('remote control over ssh', { skip }, () => {
       await assert.rejects(steward.restart('no-such-app'), { code: 'E_APP_NOT_FOUND' });
     } finally {
       steward.disconnect();
+    }
+    // logTail, what a remote `logs` reads past lines with: the apps' own log files, nothing else.
+    const c = await Client.connect({ host: a.url, remote: { sshConfig: a.configFile } });
+    try {
+      const out = join(remoteDaemon(a), 'logs', 'rf-out.log');
+      const [tail] = await c.call('logTail', { files: [out], lines: 2 });
+      assert.ok(tail && tail.length > 0 && tail.every((l) => /forever \d+ started/.test(l.text)));
+      await assert.rejects(c.call('logTail', { files: ['/etc/passwd'], lines: 1 }), {
+        code: 'E_BAD_REQUEST',
+        message: '/etc/passwd is not a log file of an app',
+      });
+    } finally {
+      c.close();
     }
     await assert.rejects(connect({ host: 'ssh://nobody@127.0.0.1:1', ssh: { config: a.configFile } }), {
       code: 'E_SSH',
