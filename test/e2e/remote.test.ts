@@ -261,6 +261,10 @@ describe('remote control over ssh', { skip }, () => {
       const restarted = await steward.restart('rf');
       assert.ok(restarted.length > 0);
       await assert.rejects(steward.restart('no-such-app'), { code: 'E_APP_NOT_FOUND' });
+      await assert.rejects(steward.start({ script: FOREVER }), {
+        code: 'E_USAGE',
+        message: /start\(\) is not available on a remote daemon/,
+      });
     } finally {
       steward.disconnect();
     }
