@@ -9,7 +9,7 @@ import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { connect } from '../../src/api/index.js';
 import { Client } from '../../src/client/client.js';
-import { APPS, BIN, Home, tmpDir, waitFor, type JlistEntry } from '../helpers.js';
+import { APPS, BIN, Home, ROOT, tmpDir, waitFor, type JlistEntry } from '../helpers.js';
 import { SshServer, sshSkipReason } from '../sshd-support.js';
 
 const skip = sshSkipReason();
@@ -169,6 +169,21 @@ describe('remote control over ssh', { skip }, () => {
     assert.equal(missing.code, 3);
     assert.match(missing.stderr, /steward not found on the remote login PATH/);
     assert.equal(missing.stderr.trim().split('\n').length, 1);
+
+    // The remote command's own errors arrive as they would locally: one line, its exit code.
+    const noScript = await onA(['start', 'no-such-script.js']);
+    assert.equal(noScript.code, 1);
+    // Resolved on the host, from the remote login's directory, not this CLI's (ROOT).
+    assert.match(
+      noScript.stderr,
+      /^\[steward\] error: script not found: no-such-script\.js \(not a file in \//,
+    );
+    assert.ok(!noScript.stderr.includes(ROOT), noScript.stderr);
+    assert.equal(noScript.stderr.trim().split('\n').length, 1);
+    const noApp = await onA(['stop', 'no-such-app']);
+    assert.equal(noApp.code, 1);
+    assert.match(noApp.stderr, /^\[steward\] error: process or namespace not found: no-such-app/);
+    assert.equal(noApp.stderr.trim().split('\n').length, 1);
 
     const badUrl = await home.run(['--host', 'http://x', 'ls']);
     assert.equal(badUrl.code, 2);
