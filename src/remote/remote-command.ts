@@ -12,7 +12,10 @@ export function remoteStewardCommand(
 ): string {
   const bin = opts.bin ? shellQuote(opts.bin) : '"${STEWARD_BIN:-steward}"';
   const home = opts.home ? `STEWARD_HOME=${shellQuote(opts.home)} ` : '';
-  const inner = `${home}exec ${bin} ${argv.map(shellQuote).join(' ')}`;
+  // The command is for that host's own daemon: a context or STEWARD_HOST set there must not send
+  // it on to a third host.
+  const here = 'STEWARD_HOST= STEWARD_CONTEXT=default ';
+  const inner = `${here}${home}exec ${bin} ${argv.map(shellQuote).join(' ')}`;
   const q = shellQuote(inner);
   return `if command -v bash >/dev/null 2>&1; then exec bash -lc ${q}; else exec sh -lc ${q}; fi`;
 }

@@ -30,6 +30,14 @@ describe('remoteStewardCommand', () => {
     assert.equal(sh(remoteStewardCommand(['ls']), { STEWARD_BIN: fake }), '|ls|');
   });
 
+  it("keeps the command on that host: the host's own STEWARD_HOST or context do not apply", () => {
+    const show = join(dir, 'show-env');
+    writeFileSync(show, '#!/bin/sh\nprintf "%s|%s" "$STEWARD_HOST" "$STEWARD_CONTEXT"\n');
+    chmodSync(show, 0o755);
+    const env = { STEWARD_HOST: 'ssh://elsewhere', STEWARD_CONTEXT: 'other' };
+    assert.equal(sh(remoteStewardCommand(['ls'], { bin: show }), env), '|default');
+  });
+
   it('runs in a login shell: a profile that sets PATH (nvm style) is read', () => {
     writeFileSync(join(dir, '.profile'), `export PATH="${dir}/bin:$PATH"\n`);
     const bin = join(dir, 'bin');
