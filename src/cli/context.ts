@@ -19,8 +19,18 @@ export class CliContext {
       this.client = c;
       if (c.remote) {
         // Same protocol (checked when connecting), another release: say so, once per command.
-        if (c.remote.version !== stewardVersion())
-          this.warn(`${c.remote.host} runs Steward ${c.remote.version}, this CLI is ${stewardVersion()}`);
+        const side = c.remote;
+        if (side.version !== stewardVersion())
+          this.warn(`${side.host} runs Steward ${side.version}, this CLI is ${stewardVersion()}`);
+        // A daemon there older than its own CLI (installed, not yet swapped in).
+        c.hello
+          .then((h) => {
+            if (h.version !== side.version)
+              this.warn(
+                `the daemon on ${side.host} runs Steward ${h.version}, its CLI is ${side.version}; run \`steward --host ssh://${side.host} update\``,
+              );
+          })
+          .catch(() => undefined);
         return c;
       }
       // The handshake reply arrives before any command's reply: no extra round trip.
