@@ -1,10 +1,10 @@
 // Remote control over a real sshd on loopback (test/sshd-support.ts): `steward --host ssh://…`,
-// STEWARD_HOST, contexts, `ls --context a,b`, `connect({ host })`, and the one-line errors. The
+// STEWARD_HOST, `connect({ host })`, and the one-line errors (contexts: remote-contexts.test.ts). The
 // "remote" steward is this checkout's (STEWARD_BIN, set by sshd for every session); its daemon lives
 // in the server's remote HOME, which `server.stop()` cleans up. Nothing touches ~/.ssh or ~/.steward.
 import assert from 'node:assert/strict';
 import { execFileSync, spawn, spawnSync } from 'node:child_process';
-import { chmodSync, existsSync, readFileSync, readdirSync, statSync, writeFileSync } from 'node:fs';
+import { chmodSync, existsSync, readFileSync, readdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { connect } from '../../src/api/index.js';
@@ -42,7 +42,6 @@ function statusLine(pid: number, key: 'Uid' | 'Gid'): string {
 
 describe('remote control over ssh', { skip }, () => {
   const a = new SshServer('hosta');
-  const b = new SshServer('hostb');
   const home = new Home();
   const dir = tmpDir();
   /** The CLI with A reachable by its URL (STEWARD_SSH_CONFIG is ssh -F). */
@@ -54,11 +53,11 @@ describe('remote control over ssh', { skip }, () => {
   const remoteDaemon = (s: SshServer) => join(s.remoteHome, '.steward');
 
   before(async () => {
-    await Promise.all([a.start({ env: { STEWARD_BIN: BIN } }), b.start({ env: { STEWARD_BIN: BIN } })]);
+    await a.start({ env: { STEWARD_BIN: BIN } });
   });
   after(async () => {
     await home.cleanup();
-    await Promise.all([a.stop(), b.stop()]);
+    await a.stop();
   });
 
   it('starts the remote daemon on demand; ls, start, logs, describe and save go to the remote host', async () => {
@@ -205,66 +204,6 @@ describe('remote control over ssh', { skip }, () => {
       /runs Steward 9\.0\.0 \(protocol 99\), this CLI is .* \(protocol 1\); they cannot talk/,
     );
     assert.equal(r.stderr.trim().split('\n').length, 1);
-  });
-
-  it('keeps named contexts (0600): add, ls, use, rm, --context, and ls --context a,b with a host column', async () => {
-    const ctx = (...args: string[]) => home.run(['context', ...args]);
-    assert.equal((await ctx('add', 'web1', a.url, '--ssh-config', a.configFile)).code, 0);
-    assert.equal(
-      (await ctx('add', 'web2', `ssh://${b.user}@${b.alias}`, '--ssh-config', b.configFile)).code,
-      0,
-    );
-    const file = join(home.dir, 'contexts.json');
-    assert.equal(statSync(file).mode & 0o777, 0o600);
-    const dup = await ctx('add', 'web1', a.url);
-    assert.equal(dup.code, 2);
-    assert.match(dup.stderr, /context "web1" exists/);
-    const badName = await ctx('add', 'a,b', a.url);
-    assert.equal(badName.code, 2);
-
-    const listed = await ctx('ls');
-    assert.match(listed.stdout, /\*.*default/);
-    assert.match(listed.stdout, /web1 +│ ssh:\/\/.*127\.0\.0\.1/);
-    assert.match(listed.stdout, /web2 +│ ssh:\/\/.*hostb/);
-
-    // An app on web2 only, started through --context.
-    const started = await home.run(['--context', 'web2', 'start', FOREVER, '--name', 'onb']);
-    assert.equal(started.code, 0, started.stderr);
-
-    // `context use`: plain commands go there until `context use default`.
-    assert.equal((await ctx('use', 'web1')).code, 0);
-    const onWeb1 = await home.run(['ls']);
-    assert.equal(onWeb1.code, 0, onWeb1.stderr);
-    assert.match(onWeb1.stdout, /│ rf +│/);
-    assert.doesNotMatch(onWeb1.stdout, /onb/);
-
-    const both = await home.run(['ls', '--context', 'web1,web2']);
-    assert.equal(both.code, 0, both.stderr);
-    assert.match(both.stdout, /│ host +│ id +│ name/);
-    assert.match(both.stdout, /│ web1 +│ \d+ +│ rf +│/);
-    assert.match(both.stdout, /│ web2 +│ 0 +│ onb +│/);
-
-    // One host down: the others still show, one line says which failed, and the exit is 3.
-    assert.equal(
-      (await ctx('add', 'down', 'ssh://nobody@127.0.0.1:1', '--ssh-config', a.configFile)).code,
-      0,
-    );
-    const partial = await home.run(['ls', '--context', 'web2,down']);
-    assert.equal(partial.code, 3);
-    assert.match(partial.stdout, /│ web2 +│ 0 +│ onb +│/);
-    assert.match(partial.stderr, /^\[steward\] down: cannot reach .* Connection refused/);
-    const many = await home.run(['stop', 'all', '--context', 'web1,web2']);
-    assert.equal(many.code, 2);
-    assert.match(many.stderr, /several contexts work with `ls` only/);
-
-    assert.equal((await ctx('rm', 'web1', 'down')).code, 0);
-    // web1 was current: back to the local daemon (which has nothing and is started now).
-    const local = await home.run(['ls']);
-    assert.match(local.stdout, /No processes are managed/);
-    const unknown = await home.run(['--context', 'web1', 'ls']);
-    assert.equal(unknown.code, 2);
-    assert.match(unknown.stderr, /no context named "web1" \(known: web2/);
-    assert.equal((await home.run(['--context', 'web2', 'delete', 'onb'])).code, 0);
   });
 
   it('connect({ host }) gives the programmatic API on the remote daemon', async () => {
