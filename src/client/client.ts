@@ -16,7 +16,8 @@ export interface ConnectOptions {
   env?: NodeJS.ProcessEnv;
   /**
    * A daemon on another host, reached with the system ssh running `steward dial-stdio` there
-   * (docs/remote.md): `ssh://user@host[:port]` or `user@host`. `home` and `env` are then ignored.
+   * (docs/remote.md): `ssh://user@host[:port]` or `user@host`. `home`, `env` and `autostart` are
+   * then ignored (the remote daemon is started when none runs, as `steward dial-stdio` does).
    */
   host?: string;
   /** How to reach `host` (ssh config file, key, options, the remote steward and its home). */
@@ -122,6 +123,10 @@ export class Client {
         new StewardError('E_DAEMON_UNREACHABLE', 'the connection to the daemon is closed'),
       );
     }
+    // Paths given to a remote daemon (`stop ./app.js`) are relative to the remote login's directory,
+    // as for the commands the remote steward runs itself; this machine's cwd means nothing there.
+    if (this.remote && isObject(params) && typeof params.cwd === 'string')
+      params = { ...params, cwd: this.remote.cwd };
     const id = this.nextId++;
     return new Promise((resolve, reject) => {
       this.pending.set(id, { resolve, reject });

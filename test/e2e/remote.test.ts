@@ -5,7 +5,7 @@
 import assert from 'node:assert/strict';
 import { execFileSync, spawn, spawnSync } from 'node:child_process';
 import { chmodSync, existsSync, readFileSync, readdirSync, writeFileSync } from 'node:fs';
-import { join } from 'node:path';
+import { join, relative } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { connect } from '../../src/api/index.js';
 import { Client } from '../../src/client/client.js';
@@ -232,6 +232,12 @@ describe('remote control over ssh', { skip }, () => {
         code: 'E_BAD_REQUEST',
         message: '/etc/passwd is not a log file of an app',
       });
+      // A relative script path names the file from the remote login's directory, not this cwd.
+      const cwd = c.remote?.cwd ?? '';
+      assert.ok(cwd.startsWith('/'));
+      const shown = await onA(['describe', relative(cwd, FOREVER)], {});
+      assert.equal(shown.code, 0, shown.stderr);
+      assert.match(shown.stdout, /rf/);
     } finally {
       c.close();
     }
