@@ -5,7 +5,19 @@
 // repeated here so that the fast path loads one file (a unit test keeps the two lists equal).
 const FAST = ['ls', 'list', 'l', 'ps', 'status', 'jlist', 'ping'];
 const args = process.argv;
-if (args.length === 3 && FAST.includes(args[2]) && process.env.STEWARD_FAST !== '0') {
+
+/**
+ * The fast path talks to the local daemon only: a remote host (STEWARD_HOST, STEWARD_CONTEXT, or a
+ * contexts file that may name a current context: src/remote/endpoint.ts) takes the full CLI.
+ */
+function local(env) {
+  if (env.STEWARD_HOST || env.STEWARD_CONTEXT || env.STEWARD_FAST === '0') return false;
+  const home = env.STEWARD_HOME && env.STEWARD_HOME.trim() !== '' ? env.STEWARD_HOME : null;
+  const dir = home ?? require('node:path').join(require('node:os').homedir(), '.steward');
+  return !require('node:fs').existsSync(require('node:path').join(dir, 'contexts.json'));
+}
+
+if (args.length === 3 && FAST.includes(args[2]) && local(process.env)) {
   require('../dist/cli/fast.cjs');
 } else {
   require('../dist/cli/boot.cjs');

@@ -91,6 +91,17 @@ export class StewardClient {
     second?: Omit<AppOptions, 'script'> | StartOptions,
     third?: StartOptions,
   ): Promise<StartResult> {
+    if (this.rpc.remote) {
+      // Apps are checked and normalised here (paths, interpreter, user, this process's environment):
+      // on another host that would check the wrong machine and pass this machine's environment on.
+      throw new StewardError(
+        'E_USAGE',
+        `start() is not available on a remote daemon (${this.rpc.remote.host})`,
+        {
+          hint: 'start apps with `steward --host … start`, which runs on the host; list, restart, reload, stop, delete, logs and events work remotely',
+        },
+      );
+    }
     const opts: StartOptions =
       (typeof first === 'string' ? third : (second as StartOptions | undefined)) ?? {};
     const cwd = resolve(opts.cwd ?? process.cwd());

@@ -30,6 +30,8 @@ export type { Bus, BusEventPacket, BusLogPacket, Callback } from './pm2-compat.j
  * @example
  * const steward = await connect({ home: '/srv/steward' });
  * console.log(await steward.list());
+ * // Another host, over SSH (docs/remote.md):
+ * const web1 = await connect({ host: 'ssh://deploy@web1' });
  * steward.disconnect();
  */
 export function connect(options?: ConnectOptions): Promise<StewardClient>;
@@ -42,9 +44,23 @@ export function connect(
 ): Promise<StewardClient> | void {
   if (typeof a === 'function') return pm2Connect(a);
   if (typeof a === 'boolean') return pm2Connect(a, b);
+  const ssh = a?.ssh;
   return Client.connect({
     ...(a?.home !== undefined ? { home: a.home } : {}),
     ...(a?.autostart !== undefined ? { autostart: a.autostart } : {}),
+    ...(a?.host !== undefined
+      ? {
+          host: a.host,
+          remote: {
+            sshConfig: ssh?.config,
+            identity: ssh?.identity,
+            sshOptions: ssh?.options,
+            bin: ssh?.bin,
+            home: ssh?.home,
+            connectTimeout: ssh?.connectTimeout,
+          },
+        }
+      : {}),
   }).then((c) => new StewardClient(c));
 }
 

@@ -175,6 +175,28 @@ export interface ConnectOptions {
   home?: string;
   /** Start the daemon when none runs (default true). */
   autostart?: boolean;
+  /**
+   * A daemon on another host, through the system ssh and `steward dial-stdio` there (docs/remote.md):
+   * `ssh://user@host[:port]` or `user@host`. The remote daemon is started when none runs.
+   */
+  host?: string;
+  /** How to reach `host` (default: the user's own ssh set-up, `steward` on the remote login PATH). */
+  ssh?: RemoteSshOptions;
+}
+
+export interface RemoteSshOptions {
+  /** An ssh_config file (ssh -F). */
+  config?: string;
+  /** A private key file (ssh -i). */
+  identity?: string;
+  /** ssh -o options, e.g. `['Port=2222']`. */
+  options?: string[];
+  /** The remote steward executable (default: STEWARD_BIN there, else `steward` on its login PATH). */
+  bin?: string;
+  /** STEWARD_HOME on the remote host (default: the remote user's ~/.steward). */
+  home?: string;
+  /** Seconds before giving up on an unreachable host (default 10). */
+  connectTimeout?: number;
 }
 
 export interface StartOptions {

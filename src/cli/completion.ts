@@ -13,6 +13,7 @@ export const GLOBAL_OPTIONS: OptionDef[] = [
   { flags: '--no-color', description: 'no colours' },
   { flags: '-v, --version', description: 'print the version' },
   { flags: '-h, --help', description: 'show help' },
+  { flags: '--context <names>', description: 'run on a named host (docs/remote.md)' },
 ];
 
 /** What a positional argument completes to. */
@@ -28,6 +29,8 @@ const ARG_KINDS: Record<string, ArgKind> = {
   path: 'files',
   platform: { words: ['systemd', 'openrc', 'launchd'] },
   shell: { words: [...SHELLS] },
+  // `steward context <action>`
+  action: { words: ['add', 'ls', 'use', 'rm'] },
 };
 
 interface CmdInfo {

@@ -3,16 +3,36 @@ import { join } from 'node:path';
 import { Client } from '../client/client.js';
 import { StewardError } from '../common/errors.js';
 import { stewardVersion } from '../common/version.js';
+import type { Endpoint } from '../remote/endpoint.js';
 
 /** What every command handler gets: a lazily connected client and output helpers. */
 export class CliContext {
   private client: Client | undefined;
   silent = false;
+  /** Set when the command goes to a daemon on another host (`--host`, `--context`; docs/remote.md). */
+  endpoint: (Endpoint & { host: string }) | undefined;
 
   async connect(): Promise<Client> {
     if (!this.client) {
-      const c = await Client.connect();
+      const ep = this.endpoint;
+      const c = await Client.connect(ep ? { host: ep.host, remote: ep } : {});
       this.client = c;
+      if (c.remote) {
+        // Same protocol (checked when connecting), another release: say so, once per command.
+        const side = c.remote;
+        if (side.version !== stewardVersion())
+          this.warn(`${side.host} runs Steward ${side.version}, this CLI is ${stewardVersion()}`);
+        // A daemon there older than its own CLI (installed, not yet swapped in).
+        c.hello
+          .then((h) => {
+            if (h.version !== side.version)
+              this.warn(
+                `the daemon on ${side.host} runs Steward ${h.version}, its CLI is ${side.version}; run \`steward --host ssh://${side.host} update\``,
+              );
+          })
+          .catch(() => undefined);
+        return c;
+      }
       // The handshake reply arrives before any command's reply: no extra round trip.
       c.hello.then((h) => this.checkVersion(c, h.version, h.pid)).catch(() => undefined);
     }

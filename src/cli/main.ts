@@ -4,6 +4,7 @@ import { stewardVersion } from '../common/version.js';
 import { CliContext } from './context.js';
 import { flagAttr } from '../config/flag-names.js';
 import { COMMANDS, type OptionDef } from './registry.js';
+import { remoteWanted, takeRemoteFlags } from './remote-flags.js';
 
 /** `steward` entry point: parse, run one command, print one-line errors, set the exit code. */
 const argv = process.argv.slice(2);
@@ -13,6 +14,8 @@ const own = dd >= 0 ? argv.slice(0, dd) : argv;
 const scriptArgs = dd >= 0 ? argv.slice(dd + 1) : [];
 // PM2 accepts `log` for `logs`.
 if (own[0] === 'log') own[0] = 'logs';
+// `--host ssh://…` / `--context name`: where the command runs (docs/remote.md).
+const remoteFlags = takeRemoteFlags(own);
 
 const ctx = new CliContext();
 // `steward jlist | head -c 10`: a closed pipe ends the command quietly.
@@ -31,6 +34,8 @@ const program = new Command('steward')
   .option('-s, --silent', 'print only data and errors')
   .option('--no-color', 'no colours (also: NO_COLOR, or when output is not a terminal)')
   .option('--verbose', 'also say which PM2 flags were accepted without effect')
+  .option('--host <ssh-url>', 'run the command on another host: ssh://user@host[:port] (also: STEWARD_HOST)')
+  .option('--context <names>', 'run the command on a named host (`steward context`); ls takes several: a,b')
   .showSuggestionAfterError(true)
   .exitOverride()
   .configureOutput({
@@ -101,6 +106,11 @@ for (const def of named ? [named] : COMMANDS) {
     const opts = { ...program.opts(), ...(raw[raw.length - 2] as Record<string, unknown>) };
     ctx.silent = opts.silent === true || process.env.STEWARD_SILENT === 'true';
     if (opts.verbose === true) noteIgnored(def.options ?? [], cmd);
+    if (remoteWanted(remoteFlags, process.env)) {
+      const { routeRemote } = await import('../remote/route.js');
+      const line = { argv: own, scriptArgs, args, opts };
+      if (await routeRemote(ctx, def.name, remoteFlags, line)) return;
+    }
     await def.run(ctx, args, opts, scriptArgs);
   });
 }

@@ -20,12 +20,14 @@ export function renderCliReference(): string {
     '',
     'Global options: `-s, --silent` (print only data and errors), `--no-color`, `--verbose` (say which PM2 flags were accepted without effect), `-v, --version`, `-h, --help`.',
     '',
+    'Remote control (docs/remote.md): `--host ssh://user@host[:port]` (or `STEWARD_HOST`) and `--context <name>` (or `STEWARD_CONTEXT`, or `steward context use`) send any command to the daemon of another host over SSH; `ls --context a,b` lists several hosts with a host column.',
+    '',
     '| exit code | meaning |',
     '|---|---|',
     '| 0 | success |',
     '| 1 | the operation failed (unknown app, script not found, app crashed at start, corrupt dump, …) |',
     '| 2 | bad usage: unknown command or option, bad option value |',
-    '| 3 | the daemon cannot be started or reached (unusable `STEWARD_HOME`, …) |',
+    '| 3 | the daemon cannot be started or reached (unusable `STEWARD_HOME`, …), or ssh cannot reach the host |',
     '',
   ];
   for (const c of COMMANDS) {

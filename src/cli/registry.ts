@@ -2,6 +2,7 @@ import type { CliContext } from './context.js';
 import { ADMIN_COMMANDS } from './registry-admin.js';
 import { INFO_COMMANDS } from './registry-info.js';
 import { LIFECYCLE_COMMANDS } from './registry-lifecycle.js';
+import { REMOTE_COMMANDS } from './registry-remote.js';
 
 /**
  * One registry of commands: it drives the parser, the help text and docs/cli.md. Handlers are
@@ -31,4 +32,9 @@ export interface CommandDef {
 }
 
 /** Every command, in the order of help and docs/cli.md. */
-export const COMMANDS: CommandDef[] = [...LIFECYCLE_COMMANDS, ...INFO_COMMANDS, ...ADMIN_COMMANDS];
+export const COMMANDS: CommandDef[] = [
+  ...LIFECYCLE_COMMANDS,
+  ...INFO_COMMANDS,
+  ...ADMIN_COMMANDS,
+  ...REMOTE_COMMANDS,
+];

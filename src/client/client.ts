@@ -1,10 +1,12 @@
 import { createConnection, type Socket } from 'node:net';
+import type { Duplex } from 'node:stream';
 import { errnoCode, isErrorCode, messageOf, StewardError } from '../common/errors.js';
 import { homePaths, resolveHome, type HomePaths } from '../common/paths.js';
 import { PROTOCOL_VERSION, stewardVersion } from '../common/version.js';
 import { encode, FrameDecoder, type Frame } from '../protocol/framing.js';
 import { isObject, type RpcErrorObject } from '../protocol/jsonrpc.js';
 import type { HelloResult, MethodName, ParamsOf, ResultOf } from '../protocol/methods.js';
+import type { RemoteOptions, RemoteSide } from '../remote/types.js';
 
 export interface ConnectOptions {
   home?: string;
@@ -12,7 +14,18 @@ export interface ConnectOptions {
   autostart?: boolean;
   /** Environment for a daemon started by this client (default: process.env). */
   env?: NodeJS.ProcessEnv;
+  /**
+   * A daemon on another host, reached with the system ssh running `steward dial-stdio` there
+   * (docs/remote.md): `ssh://user@host[:port]` or `user@host`. `home`, `env` and `autostart` are
+   * then ignored (the remote daemon is started when none runs, as `steward dial-stdio` does).
+   */
+  host?: string;
+  /** How to reach `host` (ssh config file, key, options, the remote steward and its home). */
+  remote?: RemoteOptions;
 }
+
+/** What a client talks over: a unix socket, or the stdio of an ssh child (anything with unref). */
+export type Transport = Duplex & { unref(): unknown };
 
 type Pending = { resolve(v: unknown): void; reject(e: unknown): void };
 
@@ -29,9 +42,14 @@ export class Client {
   /** True when this call started the daemon. */
   startedDaemon = false;
 
+  /**
+   * @param paths the home of the daemon (on the remote host when `remote` is set)
+   * @param remote set when the daemon is on another host: who answered, and its cwd
+   */
   private constructor(
-    private readonly socket: Socket,
+    private readonly socket: Transport,
     readonly paths: HomePaths,
+    readonly remote?: RemoteSide,
   ) {
     const decoder = new FrameDecoder();
     socket.on('data', (chunk: Buffer) => {
@@ -44,15 +62,18 @@ export class Client {
       }
       for (const f of frames) this.onMessage(f.msg, f.payload);
     });
-    const fail = (why: string) => {
+    const fail = (why: string | StewardError) => {
       this.closed = true;
-      const err = new StewardError('E_DAEMON_UNREACHABLE', `connection to the daemon closed: ${why}`, {
-        hint: 'see the daemon log in STEWARD_HOME/daemon.log',
-      });
+      const err =
+        why instanceof StewardError
+          ? why
+          : new StewardError('E_DAEMON_UNREACHABLE', `connection to the daemon closed: ${why}`, {
+              hint: 'see the daemon log in STEWARD_HOME/daemon.log',
+            });
       for (const p of this.pending.values()) p.reject(err);
       this.pending.clear();
     };
-    socket.on('error', (e) => fail(e.message));
+    socket.on('error', (e) => fail(e instanceof StewardError ? e : e.message));
     socket.on('close', () => fail('the daemon went away'));
     this.hello = this.call('hello', { client_version: stewardVersion(), protocol: PROTOCOL_VERSION });
     // A caller that never awaits hello must not see an unhandled rejection.
@@ -60,37 +81,18 @@ export class Client {
   }
 
   static async connect(opts: ConnectOptions = {}): Promise<Client> {
-    const paths = homePaths(opts.home ?? resolveHome(opts.env ?? process.env));
-    try {
-      return new Client(await openSocket(paths.socket), paths);
-    } catch (e) {
-      const code = errnoCode(e);
-      if (!['ENOENT', 'ECONNREFUSED', 'ENOTDIR'].includes(code ?? '') || opts.autostart === false) {
-        throw new StewardError(
-          'E_DAEMON_UNREACHABLE',
-          `cannot reach the daemon at ${paths.socket}: ${messageOf(e)}`,
-          {
-            hint:
-              code === 'EACCES'
-                ? 'the socket belongs to another user; use your own STEWARD_HOME'
-                : 'run `steward ping` to start it',
-          },
-        );
-      }
+    if (opts.host !== undefined) {
+      // Loaded only for a remote daemon: the local path (`steward ls`) never pays for ssh.
+      const { openRemote } = await import('../remote/ssh-transport.js');
+      const r = await openRemote(opts.host, opts.remote ?? {});
+      const c = new Client(r.stream, homePaths(r.side.home), r.side);
+      c.startedDaemon = r.side.started;
+      return c;
     }
-    // Loaded only when a daemon must be started: child_process is not free to load.
-    const { startDaemon } = await import('./start-daemon.js');
-    await startDaemon(paths, opts.env ?? process.env);
-    // The daemon (or one that won the start, see docs/architecture.md) listens by now.
-    const socket = await openSocket(paths.socket).catch((e: unknown) => {
-      throw new StewardError(
-        'E_DAEMON_UNREACHABLE',
-        `the daemon started but does not answer at ${paths.socket}: ${messageOf(e)}`,
-        { hint: `see ${paths.daemonLog}` },
-      );
-    });
+    const paths = homePaths(opts.home ?? resolveHome(opts.env ?? process.env));
+    const { socket, started } = await openDaemonSocket(paths, opts);
     const c = new Client(socket, paths);
-    c.startedDaemon = true;
+    c.startedDaemon = started;
     return c;
   }
 
@@ -121,6 +123,10 @@ export class Client {
         new StewardError('E_DAEMON_UNREACHABLE', 'the connection to the daemon is closed'),
       );
     }
+    // Paths given to a remote daemon (`stop ./app.js`) are relative to the remote login's directory,
+    // as for the commands the remote steward runs itself; this machine's cwd means nothing there.
+    if (this.remote && isObject(params) && typeof params.cwd === 'string')
+      params = { ...params, cwd: this.remote.cwd };
     const id = this.nextId++;
     return new Promise((resolve, reject) => {
       this.pending.set(id, { resolve, reject });
@@ -145,6 +151,45 @@ export class Client {
     this.socket.end();
     this.socket.unref();
   }
+}
+
+/**
+ * Connects to the daemon of a home, starting it when none runs (unless `autostart` is false), as
+ * every local client does; `steward dial-stdio` uses it to bridge a remote client the same way.
+ */
+export async function openDaemonSocket(
+  paths: HomePaths,
+  opts: { autostart?: boolean | undefined; env?: NodeJS.ProcessEnv | undefined } = {},
+): Promise<{ socket: Socket; started: boolean }> {
+  try {
+    return { socket: await openSocket(paths.socket), started: false };
+  } catch (e) {
+    const code = errnoCode(e);
+    if (!['ENOENT', 'ECONNREFUSED', 'ENOTDIR'].includes(code ?? '') || opts.autostart === false) {
+      throw new StewardError(
+        'E_DAEMON_UNREACHABLE',
+        `cannot reach the daemon at ${paths.socket}: ${messageOf(e)}`,
+        {
+          hint:
+            code === 'EACCES'
+              ? 'the socket belongs to another user; use your own STEWARD_HOME'
+              : 'run `steward ping` to start it',
+        },
+      );
+    }
+  }
+  // Loaded only when a daemon must be started: child_process is not free to load.
+  const { startDaemon } = await import('./start-daemon.js');
+  await startDaemon(paths, opts.env ?? process.env);
+  // The daemon (or one that won the start, see docs/architecture.md) listens by now.
+  const socket = await openSocket(paths.socket).catch((e: unknown) => {
+    throw new StewardError(
+      'E_DAEMON_UNREACHABLE',
+      `the daemon started but does not answer at ${paths.socket}: ${messageOf(e)}`,
+      { hint: `see ${paths.daemonLog}` },
+    );
+  });
+  return { socket, started: true };
 }
 
 function toError(e: RpcErrorObject): StewardError {

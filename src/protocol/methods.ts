@@ -152,6 +152,14 @@ export interface NotifyEmitParams {
   lines?: string[];
 }
 
+/** One line of a log file's tail (src/cli/logs/tail.ts): its text, time and offset. */
+export interface LogTailLine {
+  text: string;
+  at: number;
+  offset: number;
+  source: number;
+}
+
 export interface Methods {
   hello: { params: { client_version: string; protocol: number }; result: HelloResult };
   ping: { params: Record<string, never>; result: { msg: 'pong' } };
@@ -186,6 +194,11 @@ export interface Methods {
   };
   logInfo: { params: { targets?: string[]; cwd: string }; result: LogInfo[] };
   flush: { params: { targets?: string[]; cwd: string }; result: { files: string[] } };
+  /**
+   * The last `lines` of each of these log files (paths from `logInfo`), for a client on another
+   * host (`steward --host … logs`); a local client reads the files itself.
+   */
+  logTail: { params: { files: string[]; lines: number }; result: LogTailLine[][] };
   reloadLogs: { params: Record<string, never>; result: { reopened: true } };
   getSettings: { params: Record<string, never>; result: Record<string, unknown> };
   setSetting: { params: { key: string; value: string | null }; result: Record<string, unknown> };

@@ -138,10 +138,11 @@ export async function logs(ctx: CliContext, target: string | undefined, opts: Lo
 
   if (n > 0) {
     const sources = sourcesOf(infos, opts);
-    const merged = mergeTails(
-      sources.map((s) => tailLines(s.path, n)),
-      n,
-    );
+    // A remote daemon's files are on its host: it reads their tails for us.
+    const tails = c.remote
+      ? await c.call('logTail', { files: sources.map((s) => s.path), lines: n })
+      : sources.map((s) => tailLines(s.path, n));
+    const merged = mergeTails(tails, n);
     if (!opts.raw && !opts.json && sources.length > 0) {
       process.stdout.write(
         pc.gray(`[steward] last ${n} lines of ${sources.map((s) => s.path).join(', ')}\n`),

@@ -66,9 +66,11 @@ export async function pastLines(client: Client, pm_id: number, cwd: string): Pro
   const files = paths
     .map((path, n) => ({ path, err: n === 1 }))
     .filter((s): s is { path: string; err: boolean } => s.path !== null);
-  const merged = mergeTails(
-    files.map((s) => tailLines(s.path, LOG_LINES_PER_APP)),
-    LOG_LINES_PER_APP,
-  );
+  const tails = client.remote
+    ? await client
+        .call('logTail', { files: files.map((s) => s.path), lines: LOG_LINES_PER_APP })
+        .catch(() => [])
+    : files.map((s) => tailLines(s.path, LOG_LINES_PER_APP));
+  const merged = mergeTails(tails, LOG_LINES_PER_APP);
   return merged.map((l) => ({ text: l.text, err: files[l.source]?.err ?? false, at: l.at }));
 }

@@ -43,9 +43,11 @@ function statusCell(p: ProcSummary, now: number): string {
   return pc.red(p.status);
 }
 
-export function renderList(procs: ProcSummary[], now = Date.now()): string {
+/** The `ls` table; `hosts[i]`, when given, is the host of `procs[i]` (`ls --context a,b`). */
+export function renderList(procs: ProcSummary[], now = Date.now(), hosts?: readonly string[]): string {
   if (procs.length === 0) return 'No processes are managed. Start one with `steward start <script>`.';
   const head = [
+    ...(hosts ? ['host'] : []),
     'id',
     'name',
     'namespace',
@@ -60,9 +62,10 @@ export function renderList(procs: ProcSummary[], now = Date.now()): string {
     'user',
     'watching',
   ].map((h) => pc.bold(h));
-  const rows = procs.map((p) => {
+  const rows = procs.map((p, n) => {
     const running = p.status === 'online' || p.status === 'launching';
     return [
+      ...(hosts ? [hosts[n] ?? ''] : []),
       String(p.pm_id),
       pc.cyan(p.name),
       p.namespace,

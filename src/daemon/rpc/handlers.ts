@@ -4,6 +4,7 @@ import { StewardError } from '../../common/errors.js';
 import type { HomePaths } from '../../common/paths.js';
 import { PROTOCOL_VERSION, stewardVersion } from '../../common/version.js';
 import type { MethodName, ParamsOf, ResultOf } from '../../protocol/methods.js';
+import { tailLines } from '../../cli/logs/tail.js';
 import { loadDump, serialize, writeSnapshot } from '../state/persistence.js';
 import { ParamSchemas } from './rpc-schemas.js';
 import { RawJson, type Connection, type MethodDef } from './server.js';
@@ -179,6 +180,20 @@ export function buildHandlers(d: HandlerDeps): Record<string, MethodDef> {
         files.add(d.paths.daemonLog);
       }
       return { files: [...files] };
+    },
+    logTail: (p) => {
+      // Only files this daemon writes: the socket is private, but the method is no general reader.
+      const known = new Set<string>();
+      for (const i of sup.instances()) {
+        const paths = i.logPaths;
+        for (const f of [paths.out, paths.err, paths.combined]) if (f) known.add(f);
+      }
+      const unknown = p.files.find((f) => !known.has(f));
+      if (unknown !== undefined)
+        throw new StewardError('E_BAD_REQUEST', `${unknown} is not a log file of an app`, {
+          hint: 'ask `logInfo` for the log paths',
+        });
+      return p.files.map((f) => tailLines(f, p.lines));
     },
     reloadLogs: () => {
       d.reloadLogs();

@@ -73,6 +73,10 @@ export const ParamSchemas: Record<MethodName, ParamSchema> = {
   }),
   logInfo: v.object({ targets: v.optional(v.array(v.pipe(v.string(), v.minLength(1)))), cwd: v.string() }),
   flush: v.object({ targets: v.optional(v.array(v.pipe(v.string(), v.minLength(1)))), cwd: v.string() }),
+  logTail: v.object({
+    files: v.pipe(v.array(v.pipe(v.string(), v.minLength(1))), v.maxLength(1000)),
+    lines: v.pipe(v.number(), v.integer(), v.minValue(0), v.maxValue(100_000)),
+  }),
   reloadLogs: Empty,
   getSettings: Empty,
   setSetting: v.object({ key: v.pipe(v.string(), v.minLength(1)), value: v.nullable(v.string()) }),
