@@ -22,6 +22,8 @@ import {
 } from '../table/operations.js';
 import { scale } from '../table/scale.js';
 import type { Supervisor } from '../table/supervisor.js';
+import { InstanceRings, type MetricsHistory } from '../views/history.js';
+import type { WebKeeper } from '../web/keeper.js';
 
 export interface HandlerDeps {
   supervisor: Supervisor;
@@ -35,6 +37,9 @@ export interface HandlerDeps {
   /** Stops for `steward update`, leaving the table to the next daemon. */
   handover: () => void;
   startedAt: number;
+  /** The metrics history (views/history.ts) and the web server's keeper (web/keeper.ts). */
+  history: MetricsHistory;
+  web: WebKeeper;
 }
 
 type Impl = {
@@ -179,6 +184,17 @@ export function buildHandlers(d: HandlerDeps): Record<string, MethodDef> {
     },
     getSettings: () => ({ ...sup.logSettings }),
     setSetting: (p) => d.setSetting(p.key, p.value),
+    history: (p) => {
+      const now = Date.now();
+      return (p.targets ? sup.resolve(p.targets, p.cwd) : sup.instances()).map((i) => ({
+        pm_id: i.pm_id,
+        name: i.config.name,
+        ...(d.history.get(i.pm_id) ?? new InstanceRings()).read(now),
+      }));
+    },
+    webStart: (p) => d.web.start(p),
+    webStop: () => d.web.stop(),
+    webStatus: () => d.web.status(),
   };
   const out: Record<string, MethodDef> = {};
   for (const name of Object.keys(impl) as MethodName[]) {

@@ -1,0 +1,55 @@
+import { html } from 'htm/preact';
+import { useEffect, useRef } from 'preact/hooks';
+import uPlot from 'uplot';
+
+/** One time-series chart (uPlot on a canvas): x in seconds, one line per instance. */
+export interface ChartProps {
+  title: string;
+  unit: string;
+  /** [times in s, ...one array per line] */
+  data: Array<Array<number | null>>;
+  labels: string[];
+}
+
+const COLORS = ['#3b82f6', '#f59e0b', '#10b981', '#ef4444', '#8b5cf6', '#ec4899', '#14b8a6', '#84cc16'];
+
+function css(name: string): string {
+  return getComputedStyle(document.documentElement).getPropertyValue(name).trim() || '#888';
+}
+
+export function Chart({ title, unit, data, labels }: ChartProps) {
+  const box = useRef<HTMLDivElement>(null);
+  const plot = useRef<uPlot | null>(null);
+  const shape = labels.join('\u0000');
+  useEffect(() => {
+    const el = box.current;
+    if (!el) return;
+    const axis = { stroke: css('--muted'), grid: { stroke: css('--grid'), width: 1 }, ticks: { show: false } };
+    const opts: uPlot.Options = {
+      width: Math.max(240, el.clientWidth),
+      height: 160,
+      legend: { show: labels.length > 1 },
+      cursor: { drag: { x: false, y: false } },
+      scales: { x: { time: true }, y: { range: (_u, _min, max) => [0, max > 0 ? max * 1.1 : 1] } },
+      axes: [axis, { ...axis, size: 56, values: (_u, vals) => vals.map((v) => `${+v.toFixed(2)}${unit}`) }],
+      series: [{}, ...labels.map((label, k) => ({ label, stroke: COLORS[k % COLORS.length] ?? '#3b82f6', width: 1.5, spanGaps: false }))],
+    };
+    const p = new uPlot(opts, data as uPlot.AlignedData, el);
+    plot.current = p;
+    const ro = new ResizeObserver(() => p.setSize({ width: Math.max(240, el.clientWidth), height: 160 }));
+    ro.observe(el);
+    return () => {
+      ro.disconnect();
+      p.destroy();
+      plot.current = null;
+    };
+    // Rebuilt only when the lines change; new data goes through setData below.
+  }, [shape, unit]);
+  useEffect(() => {
+    plot.current?.setData(data as uPlot.AlignedData);
+  }, [data]);
+  return html`<figure class="chart">
+    <figcaption>${title}</figcaption>
+    <div ref=${box} role="img" aria-label=${`${title} chart`}></div>
+  </figure>`;
+}
