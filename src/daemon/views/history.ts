@@ -9,8 +9,8 @@ import type { InstanceHistory, MetricSeriesName } from '../../protocol/methods.j
  *
  * A slot not written (the app was stopped, the daemon was busy) is NaN: a gap in the chart.
  * CPU and memory always; the agent's series (event-loop lag, heap, HTTP rate and latency) are only
- * allocated once an instance reports them. Bytes per instance: BYTES_BASE, plus BYTES_AGENT with an
- * agent (see docs/dashboard.md).
+ * allocated once an instance reports them. Bytes per instance: BYTES_BASE (4,200), plus BYTES_AGENT
+ * (7,680) with an agent: 200 apps hold 0.8 MB, or 2.3 MB when all have the agent (docs/dashboard.md).
  */
 export const FINE_MS = 1000;
 export const FINE_SLOTS = 120;
@@ -27,21 +27,24 @@ const AGENT_KEYS: Record<string, MetricSeriesName> = {
   'HTTP Mean Latency': 'http_latency',
 };
 
-const SERIES_BYTES = (FINE_SLOTS + COARSE_SLOTS) * 4 + COARSE_SLOTS * 2;
-export const BYTES_BASE = BASE.length * SERIES_BYTES;
+/** Per series: the fine ring and the coarse ring of bucket means, Float32. */
+const SERIES_BYTES = (FINE_SLOTS + COARSE_SLOTS) * 4;
+/** Per instance: how many samples each coarse bucket holds (shared by its series, sampled together). */
+const COUNT_BYTES = COARSE_SLOTS;
+export const BYTES_BASE = BASE.length * SERIES_BYTES + COUNT_BYTES;
 export const BYTES_AGENT = AGENT.length * SERIES_BYTES;
 
-/** One series: the fine ring, the coarse ring of sums, and how many points each bucket has. */
 class Series {
   readonly fine = new Float32Array(FINE_SLOTS).fill(NaN);
-  readonly coarseSum = new Float32Array(COARSE_SLOTS);
-  readonly coarseCount = new Uint16Array(COARSE_SLOTS);
+  /** The running mean of each bucket (NaN: no sample of this series in it). */
+  readonly coarse = new Float32Array(COARSE_SLOTS).fill(NaN);
 }
 
 export type Sample = Partial<Record<MetricSeriesName, number>>;
 
 export class InstanceRings {
   private readonly series = new Map<MetricSeriesName, Series>();
+  private readonly counts = new Uint8Array(COARSE_SLOTS);
   /** The last fine and coarse slot numbers written (absolute: time / step). */
   private lastFine = -1;
   private lastCoarse = -1;
@@ -50,36 +53,42 @@ export class InstanceRings {
     for (const s of BASE) this.series.set(s, new Series());
   }
 
-  /** Adds a sample taken at `at` (ms); a second sample in the same second replaces the first. */
+  /**
+   * Adds the sample taken at `at` (ms); a second sample in the same second replaces the first.
+   * Every series is sampled at once: a series missing from a sample is a gap in its fine ring.
+   */
   record(at: number, sample: Sample): void {
     const fineSlot = Math.floor(at / FINE_MS);
     const coarseSlot = Math.floor(at / COARSE_MS);
     if (fineSlot < this.lastFine) return; // the clock went back: drop rather than corrupt
+    const sameSecond = fineSlot === this.lastFine;
     this.clearFine(fineSlot);
     this.clearCoarse(coarseSlot);
-    const sameSecond = fineSlot === this.lastFine;
     this.lastFine = fineSlot;
     this.lastCoarse = coarseSlot;
-    for (const [name, value] of Object.entries(sample) as Array<[MetricSeriesName, number]>) {
-      if (!Number.isFinite(value)) continue;
-      let s = this.series.get(name);
-      if (!s) {
-        // The agent's series appear all at once, when the first agent report comes.
-        for (const a of AGENT) if (!this.series.has(a)) this.series.set(a, new Series());
-        s = this.series.get(name);
-        if (!s) continue;
-      }
-      const fi = fineSlot % FINE_SLOTS;
-      const ci = coarseSlot % COARSE_SLOTS;
+    if (sample.loop_lag !== undefined || sample.heap !== undefined) {
+      // The agent's series appear all at once, with its first report.
+      for (const a of AGENT) if (!this.series.has(a)) this.series.set(a, new Series());
+    }
+    const fi = fineSlot % FINE_SLOTS;
+    const ci = coarseSlot % COARSE_SLOTS;
+    const n = this.counts[ci] ?? 0;
+    // A replaced sample takes its predecessor's place in the mean.
+    const count = sameSecond && n > 0 ? n : Math.min(n + 1, 255);
+    for (const [name, s] of this.series) {
+      const value = sample[name];
       const prev = s.fine[fi] ?? NaN;
-      if (sameSecond && !Number.isNaN(prev)) {
-        s.coarseSum[ci] = (s.coarseSum[ci] ?? 0) - prev + value;
-      } else {
-        s.coarseSum[ci] = (s.coarseSum[ci] ?? 0) + value;
-        s.coarseCount[ci] = (s.coarseCount[ci] ?? 0) + 1;
+      if (value === undefined || !Number.isFinite(value)) {
+        if (!sameSecond) s.fine[fi] = NaN;
+        continue;
       }
+      const mean = s.coarse[ci] ?? NaN;
+      if (Number.isNaN(mean)) s.coarse[ci] = value;
+      else if (sameSecond && !Number.isNaN(prev)) s.coarse[ci] = mean + (value - prev) / count;
+      else s.coarse[ci] = mean + (value - mean) / count;
       s.fine[fi] = value;
     }
+    this.counts[ci] = count;
   }
 
   /** Empties the fine slots skipped since the last write (they are gaps, not old data). */
@@ -97,18 +106,16 @@ export class InstanceRings {
     const gap = Math.min(slot - this.lastCoarse, COARSE_SLOTS);
     for (let k = 1; k <= gap; k++) {
       const i = (this.lastCoarse + k) % COARSE_SLOTS;
-      for (const s of this.series.values()) {
-        s.coarseSum[i] = 0;
-        s.coarseCount[i] = 0;
-      }
+      this.counts[i] = 0;
+      for (const s of this.series.values()) s.coarse[i] = NaN;
     }
   }
 
   get bytes(): number {
-    return this.series.size * SERIES_BYTES;
+    return (this.series.size - BASE.length) * SERIES_BYTES + BYTES_BASE;
   }
 
-  /** The rings in time order, oldest first, as of `now` (slots older than the rings hold are NaN). */
+  /** The rings in time order, oldest first, as of `now` (slots older than the rings hold are null). */
   read(now: number): Omit<InstanceHistory, 'pm_id' | 'name'> {
     const fineEnd = Math.floor(now / FINE_MS);
     const coarseEnd = Math.floor(now / COARSE_MS);
@@ -116,10 +123,7 @@ export class InstanceRings {
     const coarse: InstanceHistory['coarse']['series'] = {};
     for (const [name, s] of this.series) {
       series[name] = unroll(FINE_SLOTS, fineEnd, this.lastFine, (i) => s.fine[i] ?? NaN);
-      coarse[name] = unroll(COARSE_SLOTS, coarseEnd, this.lastCoarse, (i) => {
-        const n = s.coarseCount[i] ?? 0;
-        return n > 0 ? (s.coarseSum[i] ?? 0) / n : NaN;
-      });
+      coarse[name] = unroll(COARSE_SLOTS, coarseEnd, this.lastCoarse, (i) => s.coarse[i] ?? NaN);
     }
     return {
       fine: { step_ms: FINE_MS, start: (fineEnd - FINE_SLOTS + 1) * FINE_MS, series },
