@@ -99,8 +99,11 @@ export interface HistoryEvent {
   signal?: string;
 }
 
-/** The host's timeline: every instance's history (restarts with reasons, exits with codes), newest first. */
-export async function timeline(d: DaemonLink, limit: number): Promise<HistoryEvent[]> {
+/**
+ * The host's timeline, newest first: every instance's history (restarts with reasons, exits with
+ * codes), and the table events this server saw of instances since deleted (their history went with them).
+ */
+export async function timeline(d: DaemonLink, limit: number, seen: readonly HistoryEvent[] = []): Promise<HistoryEvent[]> {
   const list = (await d.call('jlist', {})) as Array<{
     pm_id: number;
     name: string;
@@ -108,6 +111,8 @@ export async function timeline(d: DaemonLink, limit: number): Promise<HistoryEve
   }>;
   const out: HistoryEvent[] = [];
   for (const e of list) for (const h of e.steward?.history ?? []) out.push({ ...h, pm_id: e.pm_id, name: e.name });
+  const present = new Set(list.map((e) => `${e.pm_id}:${e.name}`));
+  for (const ev of seen) if (!present.has(`${ev.pm_id}:${ev.name}`)) out.push(ev);
   return out.sort((a, b) => b.at - a.at).slice(0, limit);
 }
 

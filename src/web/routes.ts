@@ -227,7 +227,7 @@ export const ROUTES: Route[] = [
     access: 'read',
     query: { limit: { description: 'how many (default 200, at most 2000)', type: 'integer' } },
     response: { type: 'array', items: obj({ at: num, pm_id: num, name: str, event: str, reason: str, exit_code: num, signal: str }) },
-    run: ({ query, web }) => timeline(web.daemon, intParam(query.get('limit'), 200, 2000, 'limit')),
+    run: ({ query, web }) => timeline(web.daemon, intParam(query.get('limit'), 200, 2000, 'limit'), web.hub.timeline),
   },
   {
     method: 'POST',
