@@ -10,7 +10,9 @@ import { HttpError } from './http.js';
 const CWD = '/';
 export const HIDDEN = '(hidden)';
 
-type Entry = Record<string, unknown> & { pm2_env?: Record<string, unknown> & { env?: Record<string, unknown> } };
+type Entry = Record<string, unknown> & {
+  pm2_env?: Record<string, unknown> & { env?: Record<string, unknown> };
+};
 
 /**
  * Replaces every environment value of a jlist entry (under `pm2_env.env`, and the copies PM2 puts
@@ -33,7 +35,11 @@ export const ACTIONS = ['restart', 'reload', 'stop', 'start', 'delete', 'reset',
 export type Action = (typeof ACTIONS)[number];
 
 /** An action on a target, as the CLI command of the same name does it. */
-export async function act(d: DaemonLink, action: Action, target: string): Promise<OpResult | { files: string[] }> {
+export async function act(
+  d: DaemonLink,
+  action: Action,
+  target: string,
+): Promise<OpResult | { files: string[] }> {
   const t = { targets: [target], cwd: CWD };
   switch (action) {
     case 'restart':
@@ -103,14 +109,19 @@ export interface HistoryEvent {
  * The host's timeline, newest first: every instance's history (restarts with reasons, exits with
  * codes), and the table events this server saw of instances since deleted (their history went with them).
  */
-export async function timeline(d: DaemonLink, limit: number, seen: readonly HistoryEvent[] = []): Promise<HistoryEvent[]> {
+export async function timeline(
+  d: DaemonLink,
+  limit: number,
+  seen: readonly HistoryEvent[] = [],
+): Promise<HistoryEvent[]> {
   const list = (await d.call('jlist', {})) as Array<{
     pm_id: number;
     name: string;
     steward?: { history?: Array<Omit<HistoryEvent, 'pm_id' | 'name'>> };
   }>;
   const out: HistoryEvent[] = [];
-  for (const e of list) for (const h of e.steward?.history ?? []) out.push({ ...h, pm_id: e.pm_id, name: e.name });
+  for (const e of list)
+    for (const h of e.steward?.history ?? []) out.push({ ...h, pm_id: e.pm_id, name: e.name });
   const present = new Set(list.map((e) => `${e.pm_id}:${e.name}`));
   for (const ev of seen) if (!present.has(`${ev.pm_id}:${ev.name}`)) out.push(ev);
   return out.sort((a, b) => b.at - a.at).slice(0, limit);
@@ -121,7 +132,12 @@ export function intParam(raw: string | null, def: number, max: number, name: str
   if (raw === null) return def;
   const n = Number(raw);
   if (!Number.isInteger(n) || n < 0 || n > max) {
-    throw new HttpError(400, 'E_BAD_REQUEST', `${name}: expected a whole number from 0 to ${max}`, `fix ?${name}=`);
+    throw new HttpError(
+      400,
+      'E_BAD_REQUEST',
+      `${name}: expected a whole number from 0 to ${max}`,
+      `fix ?${name}=`,
+    );
   }
   return n;
 }
@@ -131,7 +147,12 @@ export function stringField(body: unknown, name: string, optional = false): stri
   const v = body && typeof body === 'object' ? (body as Record<string, unknown>)[name] : undefined;
   if (v === undefined && optional) return undefined;
   if (typeof v !== 'string' || v.length === 0 || v.length > 4096) {
-    throw new HttpError(400, 'E_BAD_REQUEST', `body field "${name}" must be a non-empty string`, `send {"${name}": "…"}`);
+    throw new HttpError(
+      400,
+      'E_BAD_REQUEST',
+      `body field "${name}" must be a non-empty string`,
+      `send {"${name}": "…"}`,
+    );
   }
   return v;
 }

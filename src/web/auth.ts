@@ -62,7 +62,11 @@ export class Auth {
       if (oldest !== undefined) this.sessions.delete(oldest);
     }
     const id = randomBytes(32).toString('base64url');
-    const session = { role, csrf: randomBytes(32).toString('base64url'), expires: this.now() + SESSION_TTL_MS };
+    const session = {
+      role,
+      csrf: randomBytes(32).toString('base64url'),
+      expires: this.now() + SESSION_TTL_MS,
+    };
     this.sessions.set(digest(id).toString('hex'), session);
     return { id, session };
   }
@@ -80,7 +84,12 @@ export class Auth {
       const role = m?.[1] ? this.roleOf(m[1]) : undefined;
       if (!role) {
         await this.failed(clientOf(req));
-        throw new HttpError(401, 'E_UNAUTHORIZED', 'the bearer token is not valid', 'use the token printed by `steward web`');
+        throw new HttpError(
+          401,
+          'E_UNAUTHORIZED',
+          'the bearer token is not valid',
+          'use the token printed by `steward web`',
+        );
       }
       this.succeeded(clientOf(req));
       return { role, via: 'bearer' };
@@ -88,7 +97,12 @@ export class Auth {
     const id = cookie(req, SESSION_COOKIE);
     const session = id ? this.sessions.get(digest(id).toString('hex')) : undefined;
     if (!session || session.expires < this.now()) {
-      throw new HttpError(401, 'E_UNAUTHORIZED', 'not logged in', 'open the URL printed by `steward web` (it carries the token)');
+      throw new HttpError(
+        401,
+        'E_UNAUTHORIZED',
+        'not logged in',
+        'open the URL printed by `steward web` (it carries the token)',
+      );
     }
     return { role: session.role, via: 'cookie', session };
   }
@@ -98,7 +112,12 @@ export class Auth {
     if (c.via !== 'cookie' || !c.session) return;
     const given = req.headers['x-csrf-token'];
     if (typeof given !== 'string' || !sameSecret(given, c.session.csrf)) {
-      throw new HttpError(403, 'E_CSRF', 'missing or wrong CSRF token', 'send X-CSRF-Token as given by GET /api/session');
+      throw new HttpError(
+        403,
+        'E_CSRF',
+        'missing or wrong CSRF token',
+        'send X-CSRF-Token as given by GET /api/session',
+      );
     }
   }
 

@@ -50,7 +50,12 @@ const SECURITY_HEADERS = {
   'Cache-Control': 'no-store',
 };
 
-export function sendJson(res: ServerResponse, status: number, body: unknown, headers: Record<string, string> = {}): void {
+export function sendJson(
+  res: ServerResponse,
+  status: number,
+  body: unknown,
+  headers: Record<string, string> = {},
+): void {
   const text = typeof body === 'string' ? body : JSON.stringify(body);
   res.writeHead(status, {
     ...SECURITY_HEADERS,
@@ -87,12 +92,22 @@ export async function readJsonBody(req: IncomingMessage): Promise<unknown> {
   if (size === 0) return {};
   const type = req.headers['content-type'] ?? '';
   if (!/^application\/json\b/i.test(type)) {
-    throw new HttpError(415, 'E_BAD_REQUEST', `expected a JSON body, got ${type || 'no Content-Type'}`, 'send Content-Type: application/json');
+    throw new HttpError(
+      415,
+      'E_BAD_REQUEST',
+      `expected a JSON body, got ${type || 'no Content-Type'}`,
+      'send Content-Type: application/json',
+    );
   }
   try {
     return JSON.parse(Buffer.concat(chunks).toString('utf8')) as unknown;
   } catch (e) {
-    throw new HttpError(400, 'E_BAD_JSON', `malformed JSON body: ${(e as Error).message}`, 'send a JSON object');
+    throw new HttpError(
+      400,
+      'E_BAD_JSON',
+      `malformed JSON body: ${(e as Error).message}`,
+      'send a JSON object',
+    );
   }
 }
 

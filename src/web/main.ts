@@ -34,7 +34,8 @@ async function main(): Promise<void> {
   const daemon = await DaemonLink.open(home, bye);
   const hub = new StreamHub(daemon);
   const doc = openApiDocument();
-  const tls = settings.tls_cert && settings.tls_key ? { cert: settings.tls_cert, key: settings.tls_key } : undefined;
+  const tls =
+    settings.tls_cert && settings.tls_key ? { cert: settings.tls_cert, key: settings.tls_key } : undefined;
   const server = createWebServer(
     { host: settings.host, port: settings.port, ...(tls ? { tls } : {}) },
     { daemon, hub, auth: new Auth(tokens), secure: tls !== undefined, openapi: () => doc },

@@ -96,7 +96,13 @@ function operation(r: Route): Record<string, unknown> {
     });
   }
   for (const [name, q] of Object.entries(r.query ?? {})) {
-    parameters.push({ name, in: 'query', required: false, description: q.description, schema: { type: q.type } });
+    parameters.push({
+      name,
+      in: 'query',
+      required: false,
+      description: q.description,
+      schema: { type: q.type },
+    });
   }
   const ok = r.stream
     ? { description: 'an event stream', content: { 'text/event-stream': { schema: r.response } } }

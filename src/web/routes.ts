@@ -45,7 +45,7 @@ export interface Route {
   /** The 200 answer's schema; `stream` routes answer text/event-stream instead. */
   response: Schema;
   stream?: boolean;
-  run(ctx: RouteContext): Promise<unknown> | unknown;
+  run(ctx: RouteContext): unknown;
 }
 
 const TARGET = { target: { description: 'an app name, a pm_id, or `all`' } };
@@ -79,7 +79,12 @@ export const ROUTES: Route[] = [
       const client = req.socket.remoteAddress ?? 'unknown';
       if (!role) {
         await web.auth.failed(client);
-        throw new HttpError(401, 'E_UNAUTHORIZED', 'the token is not valid', 'use the URL printed by `steward web`');
+        throw new HttpError(
+          401,
+          'E_UNAUTHORIZED',
+          'the token is not valid',
+          'use the URL printed by `steward web`',
+        );
       }
       web.auth.succeeded(client);
       const { id, session } = web.auth.login(role);
@@ -93,7 +98,11 @@ export const ROUTES: Route[] = [
     summary: 'The current session: role and CSRF token (401 without one)',
     access: 'read',
     response: obj({ role: { enum: ['admin', 'read'] }, csrf: str, version: str }),
-    run: ({ caller }) => ({ role: caller?.role, csrf: caller?.session?.csrf ?? null, version: stewardVersion() }),
+    run: ({ caller }) => ({
+      role: caller?.role,
+      csrf: caller?.session?.csrf ?? null,
+      version: stewardVersion(),
+    }),
   },
   {
     method: 'DELETE',
@@ -110,12 +119,13 @@ export const ROUTES: Route[] = [
   {
     method: 'GET',
     path: '/api/processes',
-    summary: 'Every process, in the shape of `steward jlist` (environment values hidden unless `env=1`, admin only)',
+    summary:
+      'Every process, in the shape of `steward jlist` (environment values hidden unless `env=1`, admin only)',
     access: 'read',
     query: { env: { description: 'show environment values (admin only)', type: 'boolean' } },
     response: { type: 'array', items: ENTRY },
     run: async ({ query, caller, web }) => {
-      const list = (await web.daemon.call('jlist', {})) as unknown[];
+      const list = await web.daemon.call('jlist', {});
       return wantsEnv(query, caller) ? list : hideEnv(list);
     },
   },
@@ -128,7 +138,10 @@ export const ROUTES: Route[] = [
     query: { env: { description: 'show environment values (admin only)', type: 'boolean' } },
     response: { type: 'array', items: ENTRY },
     run: async ({ params, query, caller, web }) => {
-      const list = (await web.daemon.call('describe', { targets: [params.target ?? ''], cwd: CWD })) as unknown[];
+      const list = await web.daemon.call('describe', {
+        targets: [params.target ?? ''],
+        cwd: CWD,
+      });
       return wantsEnv(query, caller) ? list : hideEnv(list);
     },
   },
@@ -174,7 +187,12 @@ export const ROUTES: Route[] = [
     run: ({ params, web }) => {
       const action = params.action as Action;
       if (!ACTIONS.includes(action)) {
-        throw new HttpError(404, 'E_NOT_FOUND', `unknown action "${params.action}"`, `actions: ${ACTIONS.join(', ')}`);
+        throw new HttpError(
+          404,
+          'E_NOT_FOUND',
+          `unknown action "${params.action}"`,
+          `actions: ${ACTIONS.join(', ')}`,
+        );
       }
       return act(web.daemon, action, params.target ?? '');
     },
@@ -182,7 +200,8 @@ export const ROUTES: Route[] = [
   {
     method: 'POST',
     path: '/api/processes/{target}/scale',
-    summary: 'Scale an app to a number of instances (`4`), or up/down by some (`+2`, `-1`), as `steward scale`',
+    summary:
+      'Scale an app to a number of instances (`4`), or up/down by some (`+2`, `-1`), as `steward scale`',
     access: 'admin',
     params: { target: { description: 'the app name' } },
     body: obj({ instances: str }, ['instances']),
@@ -200,7 +219,10 @@ export const ROUTES: Route[] = [
     access: 'admin',
     params: { ...TARGET, action: { description: 'the action name the app registered' } },
     body: obj({ params: str }),
-    response: { type: 'array', items: obj({ pm_id: num, name: str, ok: { type: 'boolean' }, return: {}, error: str }) },
+    response: {
+      type: 'array',
+      items: obj({ pm_id: num, name: str, ok: { type: 'boolean' }, return: {}, error: str }),
+    },
     run: ({ params, body, web }) => {
       const p = stringField(body, 'params', true);
       return web.daemon.call('trigger', {
@@ -223,11 +245,16 @@ export const ROUTES: Route[] = [
   {
     method: 'GET',
     path: '/api/events',
-    summary: 'The host timeline: every instance history entry (start, exit with code or signal, restart with reason…), newest first',
+    summary:
+      'The host timeline: every instance history entry (start, exit with code or signal, restart with reason…), newest first',
     access: 'read',
     query: { limit: { description: 'how many (default 200, at most 2000)', type: 'integer' } },
-    response: { type: 'array', items: obj({ at: num, pm_id: num, name: str, event: str, reason: str, exit_code: num, signal: str }) },
-    run: ({ query, web }) => timeline(web.daemon, intParam(query.get('limit'), 200, 2000, 'limit'), web.hub.timeline),
+    response: {
+      type: 'array',
+      items: obj({ at: num, pm_id: num, name: str, event: str, reason: str, exit_code: num, signal: str }),
+    },
+    run: ({ query, web }) =>
+      timeline(web.daemon, intParam(query.get('limit'), 200, 2000, 'limit'), web.hub.timeline),
   },
   {
     method: 'POST',
@@ -253,7 +280,8 @@ export const ROUTES: Route[] = [
   {
     method: 'POST',
     path: '/api/stream/{id}/logs',
-    summary: "Choose the app whose output the stream `id` receives as `log` events (`{\"target\": null}` for none)",
+    summary:
+      'Choose the app whose output the stream `id` receives as `log` events (`{"target": null}` for none)',
     access: 'read',
     params: { id: { description: 'the id from the stream’s `hello` event' } },
     body: obj({ target: { type: ['string', 'null'] } }, ['target']),
@@ -262,7 +290,12 @@ export const ROUTES: Route[] = [
       const raw = (body as Record<string, unknown> | null)?.target;
       const target = raw === null ? null : (stringField(body, 'target') ?? null);
       if (!web.hub.watchLogs(params.id ?? '', target)) {
-        throw new HttpError(404, 'E_NOT_FOUND', 'no such stream', 'open GET /api/stream first and use the id of its hello event');
+        throw new HttpError(
+          404,
+          'E_NOT_FOUND',
+          'no such stream',
+          'open GET /api/stream first and use the id of its hello event',
+        );
       }
       return { ok: true };
     },
@@ -280,7 +313,12 @@ export const ROUTES: Route[] = [
 function wantsEnv(query: URLSearchParams, caller: Caller | undefined): boolean {
   const asked = query.get('env') === '1' || query.get('env') === 'true';
   if (asked && caller?.role !== 'admin') {
-    throw new HttpError(403, 'E_FORBIDDEN', 'a read-only session cannot see environment values', 'log in with the admin token');
+    throw new HttpError(
+      403,
+      'E_FORBIDDEN',
+      'a read-only session cannot see environment values',
+      'log in with the admin token',
+    );
   }
   return asked;
 }

@@ -1,4 +1,9 @@
-import { createServer as createHttp, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import {
+  createServer as createHttp,
+  type IncomingMessage,
+  type Server,
+  type ServerResponse,
+} from 'node:http';
 import { createServer as createHttps } from 'node:https';
 import { readFileSync } from 'node:fs';
 import { CSP, type Asset } from './assets.js';
@@ -54,16 +59,32 @@ async function handle(
     return;
   }
   const m = matchRoute(method, url.pathname);
-  if (!m) throw new HttpError(404, 'E_NOT_FOUND', `no route ${method} ${url.pathname}`, 'see GET /api/openapi.json');
+  if (!m)
+    throw new HttpError(
+      404,
+      'E_NOT_FOUND',
+      `no route ${method} ${url.pathname}`,
+      'see GET /api/openapi.json',
+    );
   if ('allowed' in m) {
-    throw new HttpError(405, 'E_METHOD', `${method} is not allowed on ${url.pathname}`, `use ${m.allowed.join(' or ')}`);
+    throw new HttpError(
+      405,
+      'E_METHOD',
+      `${method} is not allowed on ${url.pathname}`,
+      `use ${m.allowed.join(' or ')}`,
+    );
   }
   const { route, params } = m;
   const changes = method !== 'GET';
   if (changes) checkOrigin(req, o);
   const caller = route.access === 'public' ? undefined : await web.auth.caller(req);
   if (caller && route.access === 'admin' && caller.role !== 'admin') {
-    throw new HttpError(403, 'E_FORBIDDEN', 'a read-only session cannot do that', 'use the admin token (web.token)');
+    throw new HttpError(
+      403,
+      'E_FORBIDDEN',
+      'a read-only session cannot do that',
+      'use the admin token (web.token)',
+    );
   }
   if (caller && changes) web.auth.checkCsrf(req, caller);
   const body = changes ? await readJsonBody(req) : undefined;
@@ -79,7 +100,12 @@ function checkHost(req: IncomingMessage, o: ServerOptions): void {
   if (!isLoopback(o.host)) return;
   const host = (req.headers.host ?? '').replace(/:\d+$/, '');
   if (!isLoopback(host)) {
-    throw new HttpError(421, 'E_HOST', `unexpected Host "${req.headers.host ?? ''}"`, 'open the dashboard at the URL `steward web` prints');
+    throw new HttpError(
+      421,
+      'E_HOST',
+      `unexpected Host "${req.headers.host ?? ''}"`,
+      'open the dashboard at the URL `steward web` prints',
+    );
   }
 }
 
@@ -88,28 +114,49 @@ function checkOrigin(req: IncomingMessage, o: ServerOptions): void {
   const origin = req.headers.origin;
   const site = req.headers['sec-fetch-site'];
   if (site === 'cross-site' || site === 'same-site') {
-    throw new HttpError(403, 'E_ORIGIN', 'cross-origin request refused', 'use the dashboard itself, or the API with a bearer token');
+    throw new HttpError(
+      403,
+      'E_ORIGIN',
+      'cross-origin request refused',
+      'use the dashboard itself, or the API with a bearer token',
+    );
   }
   if (origin === undefined) {
     // Not a browser's request (curl, scripts): they authenticate with a token, which a page cannot add.
     if (req.headers.cookie && !req.headers.authorization) {
-      throw new HttpError(403, 'E_ORIGIN', 'a change with a session cookie must carry Origin', 'use the dashboard page');
+      throw new HttpError(
+        403,
+        'E_ORIGIN',
+        'a change with a session cookie must carry Origin',
+        'use the dashboard page',
+      );
     }
     return;
   }
   const expected = `${o.tls ? 'https' : 'http'}://${req.headers.host ?? ''}`;
   if (origin !== expected) {
-    throw new HttpError(403, 'E_ORIGIN', `cross-origin request from ${origin} refused`, `changes are accepted from ${expected} only`);
+    throw new HttpError(
+      403,
+      'E_ORIGIN',
+      `cross-origin request from ${origin} refused`,
+      `changes are accepted from ${expected} only`,
+    );
   }
 }
 
-function serveAsset(req: IncomingMessage, res: ServerResponse, path: string, assets: Map<string, Asset>): void {
+function serveAsset(
+  req: IncomingMessage,
+  res: ServerResponse,
+  path: string,
+  assets: Map<string, Asset>,
+): void {
   if (req.method !== 'GET' && req.method !== 'HEAD') {
     throw new HttpError(405, 'E_METHOD', `${req.method} is not allowed on ${path}`, 'use GET');
   }
   const a = assets.get(path);
   if (!a) {
-    const hint = assets.size === 0 ? 'the dashboard was not built: run `npm run build`' : 'open / for the dashboard';
+    const hint =
+      assets.size === 0 ? 'the dashboard was not built: run `npm run build`' : 'open / for the dashboard';
     throw new HttpError(404, 'E_NOT_FOUND', `no file ${path}`, hint);
   }
   const headers: Record<string, string> = {

@@ -52,6 +52,13 @@ export function isLoopback(host: string): boolean {
 
 /** The URL a browser opens: the token in the fragment, which browsers never send to a server. */
 export function dashboardUrl(scheme: 'http' | 'https', host: string, port: number, token: string): string {
-  const h = host === '0.0.0.0' ? '127.0.0.1' : host === '::' ? '[::1]' : host.includes(':') && !host.startsWith('[') ? `[${host}]` : host;
+  const h =
+    host === '0.0.0.0'
+      ? '127.0.0.1'
+      : host === '::'
+        ? '[::1]'
+        : host.includes(':') && !host.startsWith('[')
+          ? `[${host}]`
+          : host;
   return `${scheme}://${h}:${port}/#token=${token}`;
 }

@@ -12,8 +12,10 @@ describe('steward web: the HTTP API', () => {
   let web: WebUrls;
   let port = 0;
 
-  const restarts = async (name: string) => (await home.jlist()).find((e) => e.name === name)?.pm2_env.restart_time;
-  const webPid = async () => Number(/\(pid (\d+)\)/.exec((await home.ok(['web', '--status'])).stdout)?.[1] ?? 0);
+  const restarts = async (name: string) =>
+    (await home.jlist()).find((e) => e.name === name)?.pm2_env.restart_time;
+  const webPid = async () =>
+    Number(/\(pid (\d+)\)/.exec((await home.ok(['web', '--status'])).stdout)?.[1] ?? 0);
 
   before(async () => {
     // The daemon (started by this first command) passes the short header timeout on to the web server.
@@ -25,7 +27,7 @@ describe('steward web: the HTTP API', () => {
   });
   after(() => home.cleanup());
 
-  it('prints a URL with the admin token; tokens and settings are private files', async () => {
+  it('prints a URL with the admin token; tokens and settings are private files', () => {
     assert.equal(web.base, `http://127.0.0.1:${port}`);
     assert.match(web.admin, /^[A-Za-z0-9_-]{43}$/, '32 random bytes, base64url');
     assert.notEqual(web.admin, web.read);
@@ -54,7 +56,11 @@ describe('steward web: the HTTP API', () => {
   it('GET /api/processes is the jlist shape, with environment values hidden unless an admin asks', async () => {
     const r = await http(port, 'GET', '/api/processes', { token: web.admin });
     assert.equal(r.status, 200);
-    const list = r.json as Array<{ name: string; pm_id: number; pm2_env: { status: string; env: Record<string, string> } }>;
+    const list = r.json as Array<{
+      name: string;
+      pm_id: number;
+      pm2_env: { status: string; env: Record<string, string> };
+    }>;
     assert.equal(list[0]?.name, 'api');
     assert.equal(list[0]?.pm2_env.status, 'online');
     assert.equal(list[0]?.pm2_env.env.SECRET_TOKEN, '(hidden)');
@@ -93,7 +99,10 @@ describe('steward web: the HTTP API', () => {
       headers: { 'Sec-Fetch-Site': 'cross-site' },
     });
     assert.equal(site.status, 403);
-    const rebound = await http(port, 'GET', '/api/rows', { token: web.admin, headers: { Host: 'evil.example' } });
+    const rebound = await http(port, 'GET', '/api/rows', {
+      token: web.admin,
+      headers: { Host: 'evil.example' },
+    });
     assert.equal(rebound.status, 421);
 
     const login = await http(port, 'POST', '/api/session', {
@@ -106,9 +115,13 @@ describe('steward web: the HTTP API', () => {
     assert.match(setCookie, /SameSite=Strict/);
     const cookie = setCookie.split(';')[0] ?? '';
     const csrf = (login.json as { csrf: string }).csrf;
-    const noCsrf = await http(port, 'POST', '/api/processes/api/reset', { headers: { Cookie: cookie, Origin: web.base } });
+    const noCsrf = await http(port, 'POST', '/api/processes/api/reset', {
+      headers: { Cookie: cookie, Origin: web.base },
+    });
     assert.equal(errorCode(noCsrf), 'E_CSRF');
-    const noOrigin = await http(port, 'POST', '/api/processes/api/reset', { headers: { Cookie: cookie, 'X-CSRF-Token': csrf } });
+    const noOrigin = await http(port, 'POST', '/api/processes/api/reset', {
+      headers: { Cookie: cookie, 'X-CSRF-Token': csrf },
+    });
     assert.equal(errorCode(noOrigin), 'E_ORIGIN');
     const ok = await http(port, 'POST', '/api/processes/api/reset', {
       headers: { Cookie: cookie, Origin: web.base, 'X-CSRF-Token': csrf },
@@ -122,14 +135,29 @@ describe('steward web: the HTTP API', () => {
     const t = { token: web.admin };
     const cases: Array<[Promise<Awaited<ReturnType<typeof http>>>, number, string]> = [
       [http(port, 'POST', '/api/processes/api/scale', { ...t, body: '{"instances": ' }), 400, 'E_BAD_JSON'],
-      [http(port, 'POST', '/api/processes/api/scale', { ...t, body: JSON.stringify({ instances: 'x'.repeat(100_000) }) }), 413, 'E_TOO_LARGE'],
+      [
+        http(port, 'POST', '/api/processes/api/scale', {
+          ...t,
+          body: JSON.stringify({ instances: 'x'.repeat(100_000) }),
+        }),
+        413,
+        'E_TOO_LARGE',
+      ],
       [http(port, 'POST', '/api/processes/api/scale', { ...t, body: '{}' }), 400, 'E_BAD_REQUEST'],
       [http(port, 'GET', '/api/nothing/here', t), 404, 'E_NOT_FOUND'],
       [http(port, 'POST', '/api/processes/ghost/restart', t), 404, 'E_APP_NOT_FOUND'],
       [http(port, 'POST', '/api/processes/api/explode', t), 404, 'E_NOT_FOUND'],
       [http(port, 'DELETE', '/api/processes', t), 405, 'E_METHOD'],
       [http(port, 'GET', '/api/processes/api/logs?lines=-3', t), 400, 'E_BAD_REQUEST'],
-      [http(port, 'POST', '/api/processes/api/restart', { ...t, body: 'a=1', headers: { 'Content-Type': 'text/plain' } }), 415, 'E_BAD_REQUEST'],
+      [
+        http(port, 'POST', '/api/processes/api/restart', {
+          ...t,
+          body: 'a=1',
+          headers: { 'Content-Type': 'text/plain' },
+        }),
+        415,
+        'E_BAD_REQUEST',
+      ],
     ];
     for (const [p, status, code] of cases) {
       const r = await p;
@@ -179,7 +207,9 @@ describe('steward web: the HTTP API', () => {
   it('keeps a metrics history per instance', async () => {
     const r = await waitFor(async () => {
       const h = await http(port, 'GET', '/api/processes/api/history', { token: web.read });
-      const cpu = (h.json as Array<{ fine: { series: { memory?: Array<number | null> } } }>)[0]?.fine.series.memory ?? [];
+      const cpu =
+        (h.json as Array<{ fine: { series: { memory?: Array<number | null> } } }>)[0]?.fine.series.memory ??
+        [];
       return cpu.filter((v) => v !== null).length >= 2 ? h : undefined;
     }, 'two seconds of history');
     const h = (r.json as Array<{ pm_id: number; fine: { step_ms: number }; coarse: { step_ms: number } }>)[0];
@@ -197,13 +227,20 @@ describe('steward web: the HTTP API', () => {
     }, 'a new web server');
     assert.ok(alive(next));
     assert.equal(home.daemonPid(), daemon);
-    await waitFor(async () => (await http(port, 'GET', '/api/rows', { token: web.admin })).status === 200, 'the API again');
+    await waitFor(
+      async () => (await http(port, 'GET', '/api/rows', { token: web.admin })).status === 200,
+      'the API again',
+    );
   });
 
   it('comes back with the daemon after `steward update`, on the same port and token', async () => {
     const pid = await webPid();
     await home.ok(['update']);
-    await waitFor(async () => (await http(port, 'GET', '/api/rows', { token: web.admin })).status === 200, 'the API after update', 15_000);
+    await waitFor(
+      async () => (await http(port, 'GET', '/api/rows', { token: web.admin })).status === 200,
+      'the API after update',
+      15_000,
+    );
     assert.notEqual(await webPid(), pid);
     assert.ok(!alive(pid), 'the old web server is gone');
   });

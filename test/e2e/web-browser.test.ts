@@ -23,7 +23,8 @@ describe('steward web: the dashboard in chromium', { skip }, () => {
   let admin: BrowserContext;
   let page: Page;
 
-  const restarts = async (name: string) => (await home.jlist()).find((e) => e.name === name)?.pm2_env.restart_time;
+  const restarts = async (name: string) =>
+    (await home.jlist()).find((e) => e.name === name)?.pm2_env.restart_time;
   const shot = async (p: Page, name: string) => {
     if (!SHOTS) return;
     mkdirSync(SHOTS, { recursive: true });
@@ -64,7 +65,8 @@ describe('steward web: the dashboard in chromium', { skip }, () => {
     await rows.nth(3).waitFor();
     const firstRender = Date.now() - t0;
     assert.equal(await rows.count(), 4);
-    for (const name of ['api', 'worker', 'mailer']) assert.ok(await page.locator(`tr[data-name="${name}"]`).count());
+    for (const name of ['api', 'worker', 'mailer'])
+      assert.ok(await page.locator(`tr[data-name="${name}"]`).count());
     assert.ok(!page.url().includes('token'), `the token left the address bar: ${page.url()}`);
     const cookies = await admin.cookies();
     assert.equal(cookies.length, 1);
@@ -80,7 +82,9 @@ describe('steward web: the dashboard in chromium', { skip }, () => {
     const before = (await restarts('mailer')) ?? 0;
     await page.getByRole('button', { name: /^restart mailer/ }).click();
     await page.locator('[data-testid=outcome]', { hasText: /restart \d+: done/ }).waitFor();
-    await page.locator('tr[data-name="mailer"] td[data-col=restarts]', { hasText: String(before + 1) }).waitFor();
+    await page
+      .locator('tr[data-name="mailer"] td[data-col=restarts]', { hasText: String(before + 1) })
+      .waitFor();
     assert.equal(await restarts('mailer'), before + 1);
   });
 
@@ -89,7 +93,10 @@ describe('steward web: the dashboard in chromium', { skip }, () => {
     await home.ok(['delete', 'mailer']);
     const r = await page.evaluate(async () => {
       const s = (await (await fetch('/api/session')).json()) as { csrf: string };
-      const res = await fetch('/api/processes/mailer/restart', { method: 'POST', headers: { 'X-CSRF-Token': s.csrf } });
+      const res = await fetch('/api/processes/mailer/restart', {
+        method: 'POST',
+        headers: { 'X-CSRF-Token': s.csrf },
+      });
       return { status: res.status, body: (await res.json()) as { error: { code: string; message: string } } };
     });
     assert.equal(r.status, 404);
@@ -104,7 +111,9 @@ describe('steward web: the dashboard in chromium', { skip }, () => {
     const drawn = await waitFor(
       async () => {
         const n = await page.evaluate(() => {
-          const fig = Array.from(document.querySelectorAll('.chart')).find((f) => f.textContent?.startsWith('Memory'));
+          const fig = Array.from(document.querySelectorAll('.chart')).find((f) =>
+            f.textContent?.startsWith('Memory'),
+          );
           const c = fig?.querySelector<HTMLCanvasElement>('canvas');
           const ctx = c?.getContext('2d');
           if (!c || !ctx) return 0;
@@ -128,12 +137,17 @@ describe('steward web: the dashboard in chromium', { skip }, () => {
     await log.waitFor();
     // Wait until the page follows the app's output, then make the app print.
     const marker = `hello-from-the-test-${Date.now()}`;
-    await waitFor(async () => {
-      await home.ok(['send', 'worker', marker]);
-      return (await log.textContent())?.includes(`got: ${marker}`);
-    }, 'the line in the log view', 15_000, 500);
+    await waitFor(
+      async () => {
+        await home.ok(['send', 'worker', marker]);
+        return (await log.textContent())?.includes(`got: ${marker}`);
+      },
+      'the line in the log view',
+      15_000,
+      500,
+    );
     await page.getByLabel('Search the logs').fill(marker);
-    assert.equal(await log.locator('mark').count() > 0, true);
+    assert.equal((await log.locator('mark').count()) > 0, true);
   });
 
   it('shows the events timeline', async () => {
@@ -143,7 +157,11 @@ describe('steward web: the dashboard in chromium', { skip }, () => {
   });
 
   it('works on a phone-sized screen in dark mode', async () => {
-    const phone = await browser.newContext({ viewport: { width: 390, height: 844 }, colorScheme: 'dark', isMobile: true });
+    const phone = await browser.newContext({
+      viewport: { width: 390, height: 844 },
+      colorScheme: 'dark',
+      isMobile: true,
+    });
     const p = await phone.newPage();
     await p.goto(web.readUrl);
     await p.locator('tr[data-name="worker"]').waitFor();
@@ -165,7 +183,10 @@ describe('steward web: the dashboard in chromium', { skip }, () => {
     const before = (await restarts('api')) ?? 0;
     const status = await p.evaluate(async () => {
       const s = (await (await fetch('/api/session')).json()) as { csrf: string };
-      const r = await fetch('/api/processes/api/restart', { method: 'POST', headers: { 'X-CSRF-Token': s.csrf } });
+      const r = await fetch('/api/processes/api/restart', {
+        method: 'POST',
+        headers: { 'X-CSRF-Token': s.csrf },
+      });
       return r.status;
     });
     assert.equal(status, 403);

@@ -31,9 +31,13 @@ export async function web(ctx: CliContext, flags: WebFlags): Promise<void> {
   }
   const port = flags.port === undefined ? DEFAULT_PORT : Number(flags.port);
   if (!Number.isInteger(port) || port < 0 || port > 65535) {
-    throw new StewardError('E_BAD_OPTION', `--port: expected a port number, got ${JSON.stringify(flags.port)}`, {
-      hint: `e.g. --port ${DEFAULT_PORT}`,
-    });
+    throw new StewardError(
+      'E_BAD_OPTION',
+      `--port: expected a port number, got ${JSON.stringify(flags.port)}`,
+      {
+        hint: `e.g. --port ${DEFAULT_PORT}`,
+      },
+    );
   }
   const host = flags.host ?? '127.0.0.1';
   const st = await c.call('webStart', {

@@ -8,7 +8,10 @@ import { agentSample, FINE_MS, MetricsHistory } from './history.js';
  */
 const SAMPLE_REUSE_MS = 900;
 
-export function startHistory(sup: Supervisor, now: () => number = Date.now): {
+export function startHistory(
+  sup: Supervisor,
+  now: () => number = Date.now,
+): {
   history: MetricsHistory;
   stop(): void;
 } {

@@ -126,7 +126,7 @@ export class WebKeeper {
     this.child = child;
     const startedAt = Date.now();
     child.stdin?.on('error', () => undefined);
-    createInterface({ input: child.stderr! }).on('line', (l) => this.o.log(`web: ${l}`));
+    createInterface({ input: child.stderr }).on('line', (l) => this.o.log(`web: ${l}`));
     return new Promise<void>((resolve, reject) => {
       let settled = false;
       const settle = (err?: string) => {
@@ -140,7 +140,7 @@ export class WebKeeper {
         settle(`did not start within ${READY_TIMEOUT_MS / 1000} s`);
         child.kill('SIGKILL');
       }, READY_TIMEOUT_MS);
-      const lines = createInterface({ input: child.stdout! });
+      const lines = createInterface({ input: child.stdout });
       lines.once('line', (l) => {
         const msg = parseReady(l);
         if (msg.ok) {

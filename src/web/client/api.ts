@@ -27,8 +27,7 @@ export async function call<T>(method: 'GET' | 'POST' | 'DELETE', path: string, b
     ...(body !== undefined ? { body: JSON.stringify(body) } : {}),
   });
   const data = (await res.json().catch(() => null)) as
-    | (T & { error?: { code: string; message: string; hint?: string } })
-    | null;
+    (T & { error?: { code: string; message: string; hint?: string } }) | null;
   if (!res.ok) {
     const e = data?.error;
     throw new ApiError(res.status, e?.code ?? 'E_HTTP', e?.message ?? `HTTP ${res.status}`, e?.hint);

@@ -71,7 +71,11 @@ export function AppView({ name, admin }: { name: string; admin: boolean }) {
           setDetails(d);
           setError('');
         })
-        .catch((e: unknown) => live && setError(e instanceof ApiError ? `${e.message}${e.hint ? ` (${e.hint})` : ''}` : String(e)));
+        .catch(
+          (e: unknown) =>
+            live &&
+            setError(e instanceof ApiError ? `${e.message}${e.hint ? ` (${e.hint})` : ''}` : String(e)),
+        );
     };
     load();
     const t = setInterval(load, REFRESH_MS);
@@ -88,7 +92,12 @@ export function AppView({ name, admin }: { name: string; admin: boolean }) {
     if (!first) return [[]];
     const n = first.series.cpu?.length ?? 0;
     const xs = Array.from({ length: n }, (_, k) => (first.start + k * first.step_ms) / 1000);
-    return [xs, ...hist.map((h) => (h[range].series[key] ?? new Array<null>(n).fill(null)).map((v) => (v === null ? null : v * scale)))];
+    return [
+      xs,
+      ...hist.map((h) =>
+        (h[range].series[key] ?? new Array<null>(n).fill(null)).map((v) => (v === null ? null : v * scale)),
+      ),
+    ];
   };
   const hasAgent = hist.some((h) => h.fine.series.loop_lag !== undefined);
   const history = details
@@ -103,31 +112,59 @@ export function AppView({ name, admin }: { name: string; admin: boolean }) {
     <p><a href="#/">← all processes</a></p>
     <div class="toolbar">
       <h1 id="app-title">${name}</h1>
-      ${admin
-        ? html`<div class="actions" role="group" aria-label="Actions">
-            ${['restart', 'reload', 'stop', 'start', 'reset', 'flush', 'delete'].map(act)}
-            <form class="inline" onSubmit=${(e: Event) => {
-              e.preventDefault();
-              if (scaleTo) void perform(`scale ${name} ${scaleTo}`, `/api/processes/${enc(name)}/scale`, { instances: scaleTo });
-            }}>
-              <input size="4" aria-label="Instances (4, +1, -1)" placeholder="4, +1" value=${scaleTo}
-                onInput=${(e: Event) => setScaleTo((e.target as HTMLInputElement).value)} />
-              <button type="submit">scale</button>
-            </form>
-          </div>`
-        : html`<span class="badge">read-only</span>`}
+      ${
+        admin
+          ? html`<div class="actions" role="group" aria-label="Actions">
+              ${['restart', 'reload', 'stop', 'start', 'reset', 'flush', 'delete'].map(act)}
+              <form
+                class="inline"
+                onSubmit=${(e: Event) => {
+                  e.preventDefault();
+                  if (scaleTo)
+                    void perform(`scale ${name} ${scaleTo}`, `/api/processes/${enc(name)}/scale`, {
+                      instances: scaleTo,
+                    });
+                }}
+              >
+                <input
+                  size="4"
+                  aria-label="Instances (4, +1, -1)"
+                  placeholder="4, +1"
+                  value=${scaleTo}
+                  onInput=${(e: Event) => setScaleTo((e.target as HTMLInputElement).value)}
+                />
+                <button type="submit">scale</button>
+              </form>
+            </div>`
+          : html`<span class="badge">read-only</span>`
+      }
     </div>
     ${error ? html`<p class="error" role="alert">${error}</p>` : null}
     <div class="scroll">
       <table class="procs">
-        <thead><tr><th>id</th><th>status</th><th class="num">pid</th><th class="num">cpu</th><th class="num">memory</th><th class="num">restarts</th><th class="num">uptime</th></tr></thead>
+        <thead>
+          <tr>
+            <th>id</th>
+            <th>status</th>
+            <th class="num">pid</th>
+            <th class="num">cpu</th>
+            <th class="num">memory</th>
+            <th class="num">restarts</th>
+            <th class="num">uptime</th>
+          </tr>
+        </thead>
         <tbody>
           ${rows.map(
-            (r) => html`<tr key=${r.pm_id}>
-              <td>${r.pm_id}</td><td><${StatusBadge} status=${r.status} /></td><td class="num">${r.pid || ''}</td>
-              <td class="num">${r.cpu}%</td><td class="num">${bytes(r.memory)}</td><td class="num" data-col="restarts">${r.restart_time}</td>
-              <td class="num">${r.status === 'online' ? duration(st.at - r.pm_uptime) : ''}</td>
-            </tr>`,
+            (r) =>
+              html`<tr key=${r.pm_id}>
+                <td>${r.pm_id}</td>
+                <td><${StatusBadge} status=${r.status} /></td>
+                <td class="num">${r.pid || ''}</td>
+                <td class="num">${r.cpu}%</td>
+                <td class="num">${bytes(r.memory)}</td>
+                <td class="num" data-col="restarts">${r.restart_time}</td>
+                <td class="num">${r.status === 'online' ? duration(st.at - r.pm_uptime) : ''}</td>
+              </tr>`,
           )}
         </tbody>
       </table>
@@ -142,7 +179,14 @@ export function AppView({ name, admin }: { name: string; admin: boolean }) {
     </div>
     <div class="charts">
       ${SERIES.filter((s) => hasAgent || s.key === 'cpu' || s.key === 'memory').map(
-        (s) => html`<${Chart} key=${s.key} title=${s.title} unit=${s.unit} labels=${labels} data=${chartData(s.key, s.scale)} />`,
+        (s) =>
+          html`<${Chart}
+            key=${s.key}
+            title=${s.title}
+            unit=${s.unit}
+            labels=${labels}
+            data=${chartData(s.key, s.scale)}
+          />`,
       )}
     </div>
     ${hasAgent ? null : html`<p class="muted">Event-loop lag, heap and HTTP charts appear for Node apps with the agent.</p>`}
@@ -150,36 +194,95 @@ export function AppView({ name, admin }: { name: string; admin: boolean }) {
     <div class="cols">
       <section aria-labelledby="h-title">
         <h2 id="h-title">Restart history</h2>
-        <div class="scroll"><table class="history">
-          <thead><tr><th>when</th><th>id</th><th>event</th><th>reason</th><th>exit</th></tr></thead>
-          <tbody>
-            ${history.map(
-              (h, k) => html`<tr key=${k}><td>${dateTime(h.at)}</td><td>${h.pm_id}</td><td>${h.event}</td><td>${h.reason ?? ''}</td>
-                <td>${h.exit_code !== undefined ? `code ${h.exit_code}` : (h.signal ?? '')}</td></tr>`,
-            )}
-          </tbody>
-        </table></div>
+        <div class="scroll">
+          <table class="history">
+            <thead>
+              <tr>
+                <th>when</th>
+                <th>id</th>
+                <th>event</th>
+                <th>reason</th>
+                <th>exit</th>
+              </tr>
+            </thead>
+            <tbody>
+              ${history.map(
+                (h, k) =>
+                  html`<tr key=${k}>
+                    <td>${dateTime(h.at)}</td>
+                    <td>${h.pm_id}</td>
+                    <td>${h.event}</td>
+                    <td>${h.reason ?? ''}</td>
+                    <td>${h.exit_code !== undefined ? `code ${h.exit_code}` : (h.signal ?? '')}</td>
+                  </tr>`,
+              )}
+            </tbody>
+          </table>
+        </div>
       </section>
       <section aria-labelledby="m-title">
         <h2 id="m-title">Metrics</h2>
-        ${Object.keys(metrics).length === 0
-          ? html`<p class="muted">No agent metrics (Node apps report them through the agent).</p>`
-          : html`<table><tbody>${Object.entries(metrics).map(
-              ([k, m]) => html`<tr key=${k}><th scope="row">${k}</th><td class="num">${String(m.value)} ${m.unit ?? ''}</td></tr>`,
-            )}</tbody></table>`}
-        ${actions.length > 0
-          ? html`<h3>Actions</h3>
-              <div class="actions">${actions.map(
-                (a) => html`<button disabled=${!admin} onClick=${() => void perform(`trigger ${a.action_name}`, `/api/processes/${enc(name)}/actions/${enc(a.action_name)}`, {})}>${a.action_name}</button>`,
-              )}</div>`
-          : null}
-        ${admin
-          ? html`<h3>Environment</h3>
-              ${env === null
-                ? html`<button onClick=${() => void call<Array<{ pm_id: number; env: Record<string, string> }>>('GET', `/api/processes/${enc(name)}/env`).then(setEnv)}>show environment values</button>`
-                : html`<button onClick=${() => setEnv(null)}>hide</button>
-                    ${env.map((e) => html`<table key=${e.pm_id} class="env"><caption>id ${e.pm_id}</caption><tbody>${Object.entries(e.env).map(([k, v]) => html`<tr key=${k}><th scope="row">${k}</th><td>${v}</td></tr>`)}</tbody></table>`)}`}`
-          : null}
+        ${
+          Object.keys(metrics).length === 0
+            ? html`<p class="muted">No agent metrics (Node apps report them through the agent).</p>`
+            : html`<table>
+                <tbody>
+                  ${Object.entries(metrics).map(
+                    ([k, m]) =>
+                      html`<tr key=${k}>
+                        <th scope="row">${k}</th>
+                        <td class="num">${String(m.value)} ${m.unit ?? ''}</td>
+                      </tr>`,
+                  )}
+                </tbody>
+              </table>`
+        }
+        ${
+          actions.length > 0
+            ? html`<h3>Actions</h3>
+                <div class="actions">
+                  ${actions.map(
+                    (a) =>
+                      html`<button
+                        disabled=${!admin}
+                        onClick=${() => void perform(`trigger ${a.action_name}`, `/api/processes/${enc(name)}/actions/${enc(a.action_name)}`, {})}
+                      >
+                        ${a.action_name}
+                      </button>`,
+                  )}
+                </div>`
+            : null
+        }
+        ${
+          admin
+            ? html`<h3>Environment</h3>
+                ${
+                  env === null
+                    ? html`<button
+                        onClick=${() => void call<Array<{ pm_id: number; env: Record<string, string> }>>('GET', `/api/processes/${enc(name)}/env`).then(setEnv)}
+                      >
+                        show environment values
+                      </button>`
+                    : html`<button onClick=${() => setEnv(null)}>hide</button> ${env.map(
+                          (e) =>
+                            html`<table key=${e.pm_id} class="env">
+                              <caption>
+                                id ${e.pm_id}
+                              </caption>
+                              <tbody>
+                                ${Object.entries(e.env).map(
+                                  ([k, v]) =>
+                                    html`<tr key=${k}>
+                                      <th scope="row">${k}</th>
+                                      <td>${v}</td>
+                                    </tr>`,
+                                )}
+                              </tbody>
+                            </table>`,
+                        )}`
+                }`
+            : null
+        }
       </section>
     </div>
     <${LogsView} target=${name} />

@@ -24,7 +24,11 @@ export function Chart({ title, unit, data, labels }: ChartProps) {
   useEffect(() => {
     const el = box.current;
     if (!el) return;
-    const axis = { stroke: css('--muted'), grid: { stroke: css('--grid'), width: 1 }, ticks: { show: false } };
+    const axis = {
+      stroke: css('--muted'),
+      grid: { stroke: css('--grid'), width: 1 },
+      ticks: { show: false },
+    };
     const opts: uPlot.Options = {
       width: Math.max(240, el.clientWidth),
       height: 160,
@@ -32,7 +36,15 @@ export function Chart({ title, unit, data, labels }: ChartProps) {
       cursor: { drag: { x: false, y: false } },
       scales: { x: { time: true }, y: { range: (_u, _min, max) => [0, max > 0 ? max * 1.1 : 1] } },
       axes: [axis, { ...axis, size: 56, values: (_u, vals) => vals.map((v) => `${+v.toFixed(2)}${unit}`) }],
-      series: [{}, ...labels.map((label, k) => ({ label, stroke: COLORS[k % COLORS.length] ?? '#3b82f6', width: 1.5, spanGaps: false }))],
+      series: [
+        {},
+        ...labels.map((label, k) => ({
+          label,
+          stroke: COLORS[k % COLORS.length] ?? '#3b82f6',
+          width: 1.5,
+          spanGaps: false,
+        })),
+      ],
     };
     const p = new uPlot(opts, data as uPlot.AlignedData, el);
     plot.current = p;

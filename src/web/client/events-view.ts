@@ -19,7 +19,10 @@ export function EventsView() {
   const [events, setEvents] = useState<Ev[]>([]);
   useEffect(() => {
     let timer: number | undefined;
-    const load = () => void call<Ev[]>('GET', '/api/events?limit=300').then(setEvents).catch(() => undefined);
+    const load = () =>
+      void call<Ev[]>('GET', '/api/events?limit=300')
+        .then(setEvents)
+        .catch(() => undefined);
     // Table events come in bursts (a restart is several): fetch once the burst is over.
     const soon = () => {
       clearTimeout(timer);
@@ -36,13 +39,27 @@ export function EventsView() {
     <h1 id="e-title">Events</h1>
     <div class="scroll">
       <table class="history" data-testid="events">
-        <thead><tr><th>when</th><th>app</th><th>id</th><th>event</th><th>reason</th><th>exit</th></tr></thead>
+        <thead>
+          <tr>
+            <th>when</th>
+            <th>app</th>
+            <th>id</th>
+            <th>event</th>
+            <th>reason</th>
+            <th>exit</th>
+          </tr>
+        </thead>
         <tbody>
           ${events.map(
-            (e, k) => html`<tr key=${k} class=${`ev-${e.event.replace(/\s+/g, '-')}`}>
-              <td>${dateTime(e.at)}</td><td><a href=${`#/app/${encodeURIComponent(e.name)}`}>${e.name}</a></td><td>${e.pm_id}</td>
-              <td>${e.event}</td><td>${e.reason ?? ''}</td><td>${e.exit_code !== undefined ? `code ${e.exit_code}` : (e.signal ?? '')}</td>
-            </tr>`,
+            (e, k) =>
+              html`<tr key=${k} class=${`ev-${e.event.replace(/\s+/g, '-')}`}>
+                <td>${dateTime(e.at)}</td>
+                <td><a href=${`#/app/${encodeURIComponent(e.name)}`}>${e.name}</a></td>
+                <td>${e.pm_id}</td>
+                <td>${e.event}</td>
+                <td>${e.reason ?? ''}</td>
+                <td>${e.exit_code !== undefined ? `code ${e.exit_code}` : (e.signal ?? '')}</td>
+              </tr>`,
           )}
         </tbody>
       </table>

@@ -63,23 +63,40 @@ export function LogsView({ target }: { target: string }) {
   }, [lines, paused]);
 
   const q = search.toLowerCase();
-  const shown = lines.filter((l) => (stream === 'all' || l.type === stream) && (!q || l.text.toLowerCase().includes(q)));
+  const shown = lines.filter(
+    (l) => (stream === 'all' || l.type === stream) && (!q || l.text.toLowerCase().includes(q)),
+  );
   return html`<section class="logs" aria-labelledby="logs-title">
     <div class="toolbar">
       <h2 id="logs-title">Logs</h2>
-      <input type="search" placeholder="Search" aria-label="Search the logs" value=${search}
-        onInput=${(e: Event) => setSearch((e.target as HTMLInputElement).value)} />
-      <select aria-label="Which output" value=${stream} onChange=${(e: Event) => setStream((e.target as HTMLSelectElement).value as 'all' | 'out' | 'err')}>
+      <input
+        type="search"
+        placeholder="Search"
+        aria-label="Search the logs"
+        value=${search}
+        onInput=${(e: Event) => setSearch((e.target as HTMLInputElement).value)}
+      />
+      <select
+        aria-label="Which output"
+        value=${stream}
+        onChange=${(e: Event) => setStream((e.target as HTMLSelectElement).value as 'all' | 'out' | 'err')}
+      >
         <option value="all">stdout + stderr</option>
         <option value="out">stdout</option>
         <option value="err">stderr</option>
       </select>
-      <button aria-pressed=${paused} onClick=${() => setPaused((p) => !p)}>${paused ? `resume (${held.current.length} new)` : 'pause'}</button>
+      <button aria-pressed=${paused} onClick=${() => setPaused((p) => !p)}>
+        ${paused ? `resume (${held.current.length} new)` : 'pause'}
+      </button>
       <button onClick=${() => setLines([])}>clear</button>
     </div>
-    <pre class="log" ref=${box} tabindex="0" aria-label="Log lines" data-testid="log-view">${shown.map(
-      (l, k) => html`<span key=${k} class=${l.type === 'err' ? 'err' : ''}><span class="ts">${time(l.at)} ${l.name}|</span> ${highlight(l.text, q)}\n</span>`,
-    )}</pre>
+    <pre class="log" ref=${box} tabindex="0" aria-label="Log lines" data-testid="log-view">
+${shown.map(
+        (l, k) =>
+          html`<span key=${k} class=${l.type === 'err' ? 'err' : ''}
+            ><span class="ts">${time(l.at)} ${l.name}|</span> ${highlight(l.text, q)}
+          </span>`,
+      )}</pre>
   </section>`;
 }
 

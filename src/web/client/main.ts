@@ -45,9 +45,13 @@ function Header({ session }: { session: Session }) {
   return html`<header>
     <a class="brand" href="#/">Steward</a>
     <nav aria-label="Views"><a href="#/">Processes</a><a href="#/events">Events</a></nav>
-    <span class=${`conn ${st.connected ? 'up' : 'down'}`} role="status">${st.connected ? 'live' : 'reconnecting…'}</span>
+    <span class=${`conn ${st.connected ? 'up' : 'down'}`} role="status"
+      >${st.connected ? 'live' : 'reconnecting…'}</span
+    >
     <span class="badge" data-testid="role">${session.role === 'admin' ? 'admin' : 'read-only'}</span>
-    <button class="link" onClick=${() => void call('DELETE', '/api/session').then(() => location.reload())}>log out</button>
+    <button class="link" onClick=${() => void call('DELETE', '/api/session').then(() => location.reload())}>
+      log out
+    </button>
   </header>`;
 }
 
@@ -59,14 +63,18 @@ function App({ session }: { session: Session }) {
   if (app?.[1]) view = html`<${AppView} name=${decodeURIComponent(app[1])} admin=${admin} />`;
   else if (route === '#/events') view = html`<${EventsView} />`;
   else view = html`<${TableView} admin=${admin} />`;
-  return html`<${Header} session=${session} /><main>${view}</main><${Outcomes} />`;
+  return html`<${Header} session=${session} />
+    <main>${view}</main>
+    <${Outcomes} />`;
 }
 
 function LoggedOut() {
   return html`<main class="login">
     <h1>Steward</h1>
-    <p>Not logged in. Open the URL that <code>steward web</code> prints (it carries the token),
-      or run <code>steward web --status</code> to see it again.</p>
+    <p>
+      Not logged in. Open the URL that <code>steward web</code> prints (it carries the token), or run
+      <code>steward web --status</code> to see it again.
+    </p>
   </main>`;
 }
 

@@ -71,7 +71,10 @@ export async function perform(label: string, path: string, body?: unknown): Prom
 }
 
 export function processAction(action: string, target: string): Promise<boolean> {
-  if (action === 'delete' && !confirm(`Delete ${target}? Its processes are stopped and it leaves the list.`)) {
+  if (
+    action === 'delete' &&
+    !confirm(`Delete ${target}? Its processes are stopped and it leaves the list.`)
+  ) {
     return Promise.resolve(false);
   }
   return perform(`${action} ${target}`, `/api/processes/${enc(target)}/${action}`);

@@ -5,7 +5,17 @@ import { bytes, duration } from './format.js';
 import { processAction } from './outcome.js';
 import { useStore } from './store.js';
 
-type Key = 'pm_id' | 'name' | 'exec_mode' | 'status' | 'pid' | 'cpu' | 'memory' | 'restart_time' | 'pm_uptime' | 'instances';
+type Key =
+  | 'pm_id'
+  | 'name'
+  | 'exec_mode'
+  | 'status'
+  | 'pid'
+  | 'cpu'
+  | 'memory'
+  | 'restart_time'
+  | 'pm_uptime'
+  | 'instances';
 
 const COLUMNS: Array<{ key: Key; label: string; num?: boolean; narrow?: boolean }> = [
   { key: 'pm_id', label: 'id', num: true },
@@ -33,9 +43,21 @@ export function TableView({ admin }: { admin: boolean }) {
   for (const r of st.rows) counts.set(r.name, (counts.get(r.name) ?? 0) + 1);
   const f = filter.trim().toLowerCase();
   const value = (r: Row, k: Key): string | number =>
-    k === 'instances' ? (counts.get(r.name) ?? 0) : k === 'pm_uptime' ? (r.status === 'online' ? -r.pm_uptime : 0) : r[k];
+    k === 'instances'
+      ? (counts.get(r.name) ?? 0)
+      : k === 'pm_uptime'
+        ? r.status === 'online'
+          ? -r.pm_uptime
+          : 0
+        : r[k];
   const rows = st.rows
-    .filter((r) => !f || r.name.toLowerCase().includes(f) || r.status.includes(f) || r.namespace.toLowerCase().includes(f))
+    .filter(
+      (r) =>
+        !f ||
+        r.name.toLowerCase().includes(f) ||
+        r.status.includes(f) ||
+        r.namespace.toLowerCase().includes(f),
+    )
     .sort((a, b) => {
       const x = value(a, sort.key);
       const y = value(b, sort.key);
@@ -61,7 +83,10 @@ export function TableView({ admin }: { admin: boolean }) {
           <tr>
             ${COLUMNS.map(
               (c) =>
-                html`<th class=${`${c.num ? 'num' : ''} ${c.narrow ? 'narrow' : ''}`} aria-sort=${sort.key === c.key ? (sort.desc ? 'descending' : 'ascending') : 'none'}>
+                html`<th
+                  class=${`${c.num ? 'num' : ''} ${c.narrow ? 'narrow' : ''}`}
+                  aria-sort=${sort.key === c.key ? (sort.desc ? 'descending' : 'ascending') : 'none'}
+                >
                   <button class="sort" onClick=${() => by(c.key)}>
                     ${c.label}${sort.key === c.key ? (sort.desc ? ' ▾' : ' ▴') : ''}
                   </button>
@@ -72,19 +97,22 @@ export function TableView({ admin }: { admin: boolean }) {
         </thead>
         <tbody>
           ${rows.map(
-            (r) => html`<tr key=${r.pm_id} data-name=${r.name} data-id=${r.pm_id}>
-              <td class="num">${r.pm_id}</td>
-              <td><a href=${`#/app/${encodeURIComponent(r.name)}`}>${r.name}</a></td>
-              <td class="narrow">${r.exec_mode === 'cluster_mode' ? 'cluster' : 'fork'}</td>
-              <td class="num narrow">${counts.get(r.name)}</td>
-              <td><${StatusBadge} status=${r.status} /></td>
-              <td class="num narrow">${r.pid || ''}</td>
-              <td class="num">${r.cpu}%</td>
-              <td class="num">${bytes(r.memory)}</td>
-              <td class="num" data-col="restarts">${r.restart_time}</td>
-              <td class="num narrow">${r.status === 'online' && r.pm_uptime > 0 ? duration(st.at - r.pm_uptime) : ''}</td>
-              ${admin ? html`<td class="actions"><${RowActions} row=${r} /></td>` : null}
-            </tr>`,
+            (r) =>
+              html`<tr key=${r.pm_id} data-name=${r.name} data-id=${r.pm_id}>
+                <td class="num">${r.pm_id}</td>
+                <td><a href=${`#/app/${encodeURIComponent(r.name)}`}>${r.name}</a></td>
+                <td class="narrow">${r.exec_mode === 'cluster_mode' ? 'cluster' : 'fork'}</td>
+                <td class="num narrow">${counts.get(r.name)}</td>
+                <td><${StatusBadge} status=${r.status} /></td>
+                <td class="num narrow">${r.pid || ''}</td>
+                <td class="num">${r.cpu}%</td>
+                <td class="num">${bytes(r.memory)}</td>
+                <td class="num" data-col="restarts">${r.restart_time}</td>
+                <td class="num narrow">
+                  ${r.status === 'online' && r.pm_uptime > 0 ? duration(st.at - r.pm_uptime) : ''}
+                </td>
+                ${admin ? html`<td class="actions"><${RowActions} row=${r} /></td>` : null}
+              </tr>`,
           )}
         </tbody>
       </table>
@@ -97,7 +125,12 @@ function RowActions({ row }: { row: Row }) {
   const t = String(row.pm_id);
   const running = row.status === 'online' || row.status === 'launching';
   const b = (action: string, label: string) =>
-    html`<button onClick=${() => void processAction(action, t)} aria-label=${`${action} ${row.name} (id ${row.pm_id})`}>${label}</button>`;
-  return html`${b('restart', 'restart')} ${running ? b('stop', 'stop') : b('start', 'start')} ${b('reload', 'reload')}
-  ${b('delete', 'delete')}`;
+    html`<button
+      onClick=${() => void processAction(action, t)}
+      aria-label=${`${action} ${row.name} (id ${row.pm_id})`}
+    >
+      ${label}
+    </button>`;
+  return html`${b('restart', 'restart')} ${running ? b('stop', 'stop') : b('start', 'start')}
+  ${b('reload', 'reload')} ${b('delete', 'delete')}`;
 }

@@ -57,7 +57,11 @@ describe('metrics history rings', () => {
     r.record(T0, { cpu: 1, memory: 1 });
     assert.equal(r.bytes, BYTES_BASE);
     assert.equal(r.read(T0).fine.series.loop_lag, undefined);
-    const agent = agentSample({ 'Event Loop Latency': { value: 1.5, unit: 'ms' }, HTTP: { value: 60 }, Other: { value: 1 } });
+    const agent = agentSample({
+      'Event Loop Latency': { value: 1.5, unit: 'ms' },
+      HTTP: { value: 60 },
+      Other: { value: 1 },
+    });
     assert.deepEqual(agent, { loop_lag: 1.5, http_rate: 60 });
     r.record(T0 + 1000, { cpu: 1, memory: 1, ...agent });
     assert.equal(r.bytes, BYTES_BASE + BYTES_AGENT);
