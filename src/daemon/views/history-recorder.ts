@@ -32,7 +32,8 @@ export function startHistory(
       history.keepOnly(new Set(insts.map((i) => i.pm_id)));
     }
   };
-  const timer = setInterval(tick, FINE_MS);
+  // STEWARD_HISTORY=0 turns the recorder off (bench/web.js measures what it costs).
+  const timer = setInterval(tick, process.env.STEWARD_HISTORY === '0' ? 2 ** 31 - 1 : FINE_MS);
   timer.unref();
   return { history, stop: () => clearInterval(timer) };
 }
