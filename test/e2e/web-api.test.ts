@@ -245,6 +245,27 @@ describe('steward web: the HTTP API', () => {
     assert.ok(!alive(pid), 'the old web server is gone');
   });
 
+  it('goes with a daemon killed by SIGKILL, and comes back with the next one', async () => {
+    const pid = await webPid();
+    process.kill(home.daemonPid() ?? 0, 'SIGKILL');
+    await waitFor(() => !alive(pid), 'the web server to exit with its daemon');
+    await home.ok(['ping']);
+    await waitFor(
+      async () =>
+        (await http(port, 'GET', '/api/rows', { token: web.admin }).catch(() => undefined))?.status === 200,
+      'the API with the new daemon',
+      15_000,
+    );
+  });
+
+  it('is saved with `save` and brought back by `resurrect`', async () => {
+    await home.ok(['save']);
+    await home.ok(['web', '--stop']);
+    await assert.rejects(http(port, 'GET', '/api/rows'));
+    await home.ok(['resurrect']);
+    assert.equal((await http(port, 'GET', '/api/rows', { token: web.admin })).status, 200);
+  });
+
   it('refuses a non-loopback address without TLS, and half a TLS pair', async () => {
     const r = await home.run(['web', '--host', '0.0.0.0', '--port', String(port)]);
     assert.notEqual(r.code, 0);

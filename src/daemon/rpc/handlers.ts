@@ -122,6 +122,7 @@ export function buildHandlers(d: HandlerDeps): Record<string, MethodDef> {
         });
       }
       writeSnapshot(d.paths.dump, serialize(snaps, stewardVersion(), Date.now(), true), d.paths.dumpBak);
+      d.web.save();
       return { path: d.paths.dump, count: snaps.length };
     },
     resurrect: async () => {
@@ -138,6 +139,7 @@ export function buildHandlers(d: HandlerDeps): Record<string, MethodDef> {
         return st !== 'stopped' && st !== 'errored';
       });
       await Promise.all(run.map((i) => i.start('resurrect', { resetCounters: true })));
+      await d.web.resurrect();
       return { ids: insts.map((i) => i.pm_id), skipped, ...(warning ? { warning } : {}) };
     },
     cleardump: () => {

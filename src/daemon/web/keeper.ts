@@ -90,6 +90,20 @@ export class WebKeeper {
     return this.status();
   }
 
+  /** `steward save`: the dashboard's settings go with the process list (dump-web.json beside dump.json). */
+  save(): void {
+    const path = join(this.o.home, 'dump-web.json');
+    if (this.settings) writeFileAtomic(path, JSON.stringify(this.settings, null, 2) + '\n');
+    else rmSync(path, { force: true });
+  }
+
+  /** `steward resurrect`: a dashboard that was on at `save` and is off now starts again. Never throws. */
+  async resurrect(): Promise<void> {
+    const saved = loadWebSettings(join(this.o.home, 'dump-web.json'));
+    if (!saved || this.settings) return;
+    await this.start(saved).catch((e: unknown) => this.o.log(`web (resurrect): ${messageOf(e)}`));
+  }
+
   /** Daemon shutdown: the server stops, its settings stay for the next daemon. */
   async close(): Promise<void> {
     this.closing = true;

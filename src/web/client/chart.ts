@@ -17,6 +17,13 @@ function css(name: string): string {
   return getComputedStyle(document.documentElement).getPropertyValue(name).trim() || '#888';
 }
 
+/** 12000 → 12k, 0.25 → 0.25: axis labels stay narrow. */
+function compact(v: number): string {
+  if (Math.abs(v) >= 1e6) return `${+(v / 1e6).toFixed(1)}M`;
+  if (Math.abs(v) >= 1e4) return `${+(v / 1e3).toFixed(0)}k`;
+  return String(+v.toFixed(2));
+}
+
 export function Chart({ title, unit, data, labels }: ChartProps) {
   const box = useRef<HTMLDivElement>(null);
   const plot = useRef<uPlot | null>(null);
@@ -35,7 +42,7 @@ export function Chart({ title, unit, data, labels }: ChartProps) {
       legend: { show: labels.length > 1 },
       cursor: { drag: { x: false, y: false } },
       scales: { x: { time: true }, y: { range: (_u, _min, max) => [0, max > 0 ? max * 1.1 : 1] } },
-      axes: [axis, { ...axis, size: 56, values: (_u, vals) => vals.map((v) => `${+v.toFixed(2)}${unit}`) }],
+      axes: [axis, { ...axis, size: 56, values: (_u, vals) => vals.map((v) => `${compact(v)}${unit}`) }],
       series: [
         {},
         ...labels.map((label, k) => ({

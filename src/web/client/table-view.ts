@@ -92,7 +92,7 @@ export function TableView({ admin }: { admin: boolean }) {
                   </button>
                 </th>`,
             )}
-            ${admin ? html`<th>actions</th>` : null}
+            ${admin ? html`<th class="row-actions">actions</th>` : null}
           </tr>
         </thead>
         <tbody>
@@ -111,7 +111,7 @@ export function TableView({ admin }: { admin: boolean }) {
                 <td class="num narrow">
                   ${r.status === 'online' && r.pm_uptime > 0 ? duration(st.at - r.pm_uptime) : ''}
                 </td>
-                ${admin ? html`<td class="actions"><${RowActions} row=${r} /></td>` : null}
+                ${admin ? html`<td class="actions row-actions"><${RowActions} row=${r} /></td>` : null}
               </tr>`,
           )}
         </tbody>
