@@ -1,9 +1,11 @@
 import assert from 'node:assert/strict';
+import { execFileSync } from 'node:child_process';
 import { existsSync, statSync } from 'node:fs';
+import { request as httpsRequest } from 'node:https';
 import { connect } from 'node:net';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
-import { alive, APPS, Home, waitFor } from '../helpers.js';
+import { alive, APPS, Home, tmpDir, waitFor } from '../helpers.js';
 import { errorCode, freePort, http, startWeb, type WebUrls } from './web-support.js';
 
 /** The HTTP API of `steward web` with plain requests: auth, bad requests, and its life beside the daemon. */
@@ -285,5 +287,52 @@ describe('steward web: the HTTP API', () => {
     assert.ok(!existsSync(join(home.dir, 'web.json')));
     await assert.rejects(http(port, 'GET', '/api/rows'));
     assert.match((await home.ok(['web', '--status'])).stdout, /is off/);
+  });
+
+  it('serves HTTPS with --tls-cert/--tls-key, with a Secure cookie', async () => {
+    const dir = tmpDir();
+    const cert = join(dir, 'cert.pem');
+    const key = join(dir, 'key.pem');
+    execFileSync(
+      'openssl',
+      [
+        'req',
+        '-x509',
+        '-newkey',
+        'rsa:2048',
+        '-nodes',
+        '-subj',
+        '/CN=localhost',
+        '-days',
+        '1',
+        '-keyout',
+        key,
+        '-out',
+        cert,
+      ],
+      { stdio: 'ignore' },
+    );
+    const tls = await startWeb(home, ['--port', String(port), '--tls-cert', cert, '--tls-key', key]);
+    assert.equal(tls.base, `https://127.0.0.1:${port}`);
+    const r = await new Promise<{ status: number; cookie: string }>((resolve, reject) => {
+      const req = httpsRequest(
+        {
+          host: '127.0.0.1',
+          port,
+          path: '/api/session',
+          method: 'POST',
+          rejectUnauthorized: false,
+          headers: { 'Content-Type': 'application/json' },
+        },
+        (res) => {
+          res.resume();
+          resolve({ status: res.statusCode ?? 0, cookie: String(res.headers['set-cookie']?.[0] ?? '') });
+        },
+      );
+      req.on('error', reject);
+      req.end(JSON.stringify({ token: tls.admin }));
+    });
+    assert.equal(r.status, 200);
+    assert.match(r.cookie, /; Secure$/);
   });
 });
