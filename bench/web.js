@@ -1,8 +1,8 @@
 // What `steward web` costs, side by side with the daemon idle: N apps (default 200), then the
 // dashboard with no page, then one page open in chromium (1 Hz table updates). Prints the daemon's
-// and the web server's CPU (% of one core) and RSS for each phase, the daemon's CPU without the
-// metrics history recorder, and the first render of the table (navigation start → N rows in the
-// DOM, measured in the page), cold (token exchange) and on reloads.
+// and the web server's CPU (% of one core) and RSS for each phase, with the daemon's metrics history
+// recorder off and on, and the first render of the table (navigation start → N rows in the DOM,
+// measured in the page), cold (token exchange) and on reloads.
 //
 //   npm run build && node bench/web.js [--apps=200] [--seconds=30] [--node]
 //
@@ -60,7 +60,6 @@ async function run(historyOn) {
     const daemon = Number(readFileSync(join(home, 'daemon.pid'), 'utf8'));
     await sleep(3000);
     const [idle] = await measure([daemon], SECONDS);
-    if (!historyOn) return { idle };
     const out = steward('web', '--port', '0');
     const url = /open: +(\S+)/.exec(out)[1];
     const webPid = Number(/\(pid (\d+)\)/.exec(out)[1]);
@@ -118,16 +117,17 @@ async function run(historyOn) {
   }
 }
 
-const off = await run(false);
-const on = await run(true);
 const kind = NODE_APPS ? 'Node apps (idle.js, with the agent)' : 'sleep processes';
 console.log(`${APPS} ${kind}, ${SECONDS} s per phase, CLK_TCK ${TICKS}, ${process.version}`);
-console.log(`daemon idle, history recorder off:  ${fmt(off.idle)}`);
-console.log(`daemon idle, history recorder on:   ${fmt(on.idle)}`);
-console.log(`web on, no page open:   daemon ${fmt(on.dNoPage)} | web ${fmt(on.wNoPage)}`);
-console.log(`one page open (table):  daemon ${fmt(on.dPage)} | web ${fmt(on.wPage)}`);
-console.log(`  daemon + web: ${(on.dPage.pct + on.wPage.pct).toFixed(2)} % of one core`);
-console.log(`one page open (app-0 charts + live log): daemon ${fmt(on.dDetail)} | web ${fmt(on.wDetail)}`);
-console.log(
-  `first render of the table (${APPS} rows): cold ${on.cold.toFixed(0)} ms (token exchange), reloads median ${median(on.renders).toFixed(0)} ms [${on.renders.map((r) => r.toFixed(0)).join(', ')}]`,
-);
+for (const historyOn of [false, true]) {
+  const r = await run(historyOn);
+  console.log(`\nmetrics history recorder ${historyOn ? 'on (the default)' : 'off (STEWARD_HISTORY=0)'}:`);
+  console.log(`  daemon idle, no web:     ${fmt(r.idle)}`);
+  console.log(`  web on, no page open:    daemon ${fmt(r.dNoPage)} | web ${fmt(r.wNoPage)}`);
+  console.log(`  one page open (table):   daemon ${fmt(r.dPage)} | web ${fmt(r.wPage)}`);
+  console.log(`    daemon + web: ${(r.dPage.pct + r.wPage.pct).toFixed(2)} % of one core`);
+  console.log(`  one page open (app-0 charts + live log): daemon ${fmt(r.dDetail)} | web ${fmt(r.wDetail)}`);
+  console.log(
+    `  first render of the table (${APPS} rows): cold ${r.cold.toFixed(0)} ms (token exchange), reloads median ${median(r.renders).toFixed(0)} ms [${r.renders.map((x) => x.toFixed(0)).join(', ')}]`,
+  );
+}

@@ -119,13 +119,13 @@ async function main(): Promise<void> {
       .apply(supervisor.logSettings.prometheus_host, supervisor.logSettings.prometheus_port)
       .catch((e: unknown) => log(`metrics endpoint: ${messageOf(e)}`));
 
-  const metricsHistory = startHistory(supervisor);
   const web = new WebKeeper({
     home: paths.home,
     nodePath: process.execPath,
     entry: packagePath('dist/web.js'),
     log,
   });
+  const metricsHistory = startHistory(supervisor, () => web.enabled);
 
   // What a previous daemon left (journal): its orphaned processes are ended first.
   const restartRecovered = await recoverTable(paths, supervisor, log);

@@ -4,12 +4,14 @@ import { agentSample, FINE_MS, MetricsHistory } from './history.js';
 /**
  * Fills the metrics history once a second from the sampler (shared with `ls`/`jlist`: a sample
  * younger than SAMPLE_REUSE_MS is reused, not taken again) and the agent's latest report.
- * Only running instances get points; a stopped one shows as a gap.
+ * Only running instances get points; a stopped one shows as a gap. It samples only while `wanted()`
+ * (the web dashboard is on): a daemon nobody watches still does no sampling at all.
  */
 const SAMPLE_REUSE_MS = 900;
 
 export function startHistory(
   sup: Supervisor,
+  wanted: () => boolean,
   now: () => number = Date.now,
 ): {
   history: MetricsHistory;
@@ -17,6 +19,7 @@ export function startHistory(
 } {
   const history = new MetricsHistory();
   const tick = () => {
+    if (!wanted()) return;
     const insts = sup.instances();
     const running = insts.filter((i) => i.pid > 0 && (i.status === 'online' || i.status === 'launching'));
     const pids = running.map((i) => i.pid);

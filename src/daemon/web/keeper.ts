@@ -58,6 +58,11 @@ export class WebKeeper {
     this.launch(this.settings).catch((e: unknown) => this.o.log(`web: ${messageOf(e)}`));
   }
 
+  /** Is the dashboard on (saved in web.json), running or about to be? */
+  get enabled(): boolean {
+    return this.settings !== null;
+  }
+
   status(): WebStatus {
     return {
       enabled: this.settings !== null,
