@@ -1,4 +1,5 @@
-import { ROUTES, type Route, type Schema } from './routes.js';
+import type { Route, Schema } from './router.js';
+import { ROUTES } from './routes.js';
 
 /**
  * docs/openapi.json, generated from the route table (`node scripts/gen-openapi.js`; a unit test

@@ -8,7 +8,8 @@ import { createServer as createHttps } from 'node:https';
 import { readFileSync } from 'node:fs';
 import { CSP, type Asset } from './assets.js';
 import { HttpError, readJsonBody, SECURITY_HEADERS, sendError, sendJson, toHttpError } from './http.js';
-import { matchRoute, type WebDeps } from './routes.js';
+import { matchRoute, type WebDeps } from './router.js';
+import { ROUTES } from './routes.js';
 import { isLoopback } from './tokens.js';
 
 /** Slow clients: a request must send its headers within this, and all of it within REQUEST_TIMEOUT_MS. */
@@ -58,7 +59,7 @@ async function handle(
     serveAsset(req, res, url.pathname, assets);
     return;
   }
-  const m = matchRoute(method, url.pathname);
+  const m = matchRoute(ROUTES, method, url.pathname);
   if (!m)
     throw new HttpError(
       404,

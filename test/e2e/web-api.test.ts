@@ -38,6 +38,13 @@ describe('steward web: the HTTP API', () => {
     }
   });
 
+  it('`steward web` again with the same settings keeps the running server', async () => {
+    const pid = await webPid();
+    const again = await startWeb(home, ['--port', String(port)]);
+    assert.equal(again.adminUrl, web.adminUrl);
+    assert.equal(await webPid(), pid);
+  });
+
   it('refuses a request without a token (401) and slows down wrong tokens', async () => {
     const none = await http(port, 'GET', '/api/processes');
     assert.equal(none.status, 401);

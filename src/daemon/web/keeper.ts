@@ -77,6 +77,8 @@ export class WebKeeper {
   /** Saves the settings and (re)starts the server with them; resolves once it listens. */
   async start(s: WebSettings): Promise<WebStatus> {
     checkSettings(s);
+    // `steward web` again with the same settings: keep the running server (and its sessions).
+    if (this.child && this.url && JSON.stringify(s) === JSON.stringify(this.settings)) return this.status();
     writeFileAtomic(this.file, JSON.stringify(s, null, 2) + '\n');
     this.settings = s;
     await this.halt();

@@ -3,7 +3,8 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, it } from 'node:test';
 import { openApiDocument } from '../../../src/web/openapi.js';
-import { matchRoute, ROUTES } from '../../../src/web/routes.js';
+import { matchRoute } from '../../../src/web/router.js';
+import { ROUTES } from '../../../src/web/routes.js';
 import { ROOT } from '../../helpers.js';
 
 describe('web API reference', () => {
@@ -18,14 +19,14 @@ describe('web API reference', () => {
   });
 
   it('routes match their own paths, literal segments first, and say which methods a path allows', () => {
-    const scale = matchRoute('POST', '/api/processes/api/scale');
+    const scale = matchRoute(ROUTES, 'POST', '/api/processes/api/scale');
     assert.ok(scale && 'route' in scale);
     assert.equal(scale.route.path, '/api/processes/{target}/scale');
-    const act = matchRoute('POST', '/api/processes/my%20app/restart');
+    const act = matchRoute(ROUTES, 'POST', '/api/processes/my%20app/restart');
     assert.ok(act && 'route' in act);
     assert.deepEqual(act.params, { target: 'my app', action: 'restart' });
-    assert.deepEqual(matchRoute('PUT', '/api/processes'), { allowed: ['GET'] });
-    assert.equal(matchRoute('GET', '/api/processes/%E0%A4%A/logs'), undefined);
-    assert.equal(matchRoute('GET', '/api/nothing'), undefined);
+    assert.deepEqual(matchRoute(ROUTES, 'PUT', '/api/processes'), { allowed: ['GET'] });
+    assert.equal(matchRoute(ROUTES, 'GET', '/api/processes/%E0%A4%A/logs'), undefined);
+    assert.equal(matchRoute(ROUTES, 'GET', '/api/nothing'), undefined);
   });
 });
