@@ -2,7 +2,7 @@
 // dist/cli/ so that a command loads two files instead of dozens (cold start), and the daemon into
 // dist/daemon.js (one module instead of ~25 saves ~6 MB of daemon RSS; see docs/benchmarks.md).
 import { execFileSync } from 'node:child_process';
-import { copyFileSync, mkdirSync, readFileSync, rmSync } from 'node:fs';
+import { copyFileSync, mkdirSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { gzipSync } from 'node:zlib';
 import { build } from 'esbuild';
 
@@ -50,6 +50,9 @@ await build({
   entryPoints: { app: 'src/web/client/main.ts' },
   outdir: 'dist/web',
   bundle: true,
+  // uPlot is a chunk of its own, loaded by the first chart (src/web/client/chart.ts).
+  splitting: true,
+  chunkNames: 'chunk-[hash]',
   format: 'esm',
   platform: 'browser',
   target: ['chrome100', 'firefox100', 'safari15'],
@@ -66,7 +69,7 @@ await build({
 });
 copyFileSync('src/web/client/index.html', 'dist/web/index.html');
 if (process.env.STEWARD_BUILD_SIZES) {
-  for (const f of ['app.js', 'app.css', 'index.html']) {
+  for (const f of readdirSync('dist/web')) {
     const b = readFileSync(`dist/web/${f}`);
     console.log(`dist/web/${f}: ${b.length} bytes, ${gzipSync(b, { level: 9 }).length} gzipped`);
   }

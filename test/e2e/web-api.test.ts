@@ -1,8 +1,8 @@
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
-import { existsSync, statSync } from 'node:fs';
+import { existsSync, readFileSync, statSync } from 'node:fs';
 import { request as httpsRequest } from 'node:https';
-import { connect } from 'node:net';
+import { connect, createServer, type AddressInfo } from 'node:net';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { alive, APPS, Home, tmpDir, waitFor } from '../helpers.js';
@@ -275,6 +275,26 @@ describe('steward web: the HTTP API', () => {
     assert.equal((await http(port, 'GET', '/api/rows', { token: web.admin })).status, 200);
   });
 
+  it('a start that fails (port taken) says why and leaves the running server as it was', async () => {
+    const taken = createServer();
+    await new Promise<void>((r) => taken.listen(0, '127.0.0.1', () => r()));
+    try {
+      const busy = (taken.address() as AddressInfo).port;
+      const r = await home.run(['web', '--port', String(busy)]);
+      assert.notEqual(r.code, 0);
+      assert.match(r.stderr, /EADDRINUSE/);
+      assert.match(r.stderr, /choose another with --port/);
+      await waitFor(
+        async () =>
+          (await http(port, 'GET', '/api/rows', { token: web.admin }).catch(() => undefined))?.status === 200,
+        'the previous server again',
+      );
+      assert.match(readFileSync(join(home.dir, 'web.json'), 'utf8'), new RegExp(`"port": ${port}`));
+    } finally {
+      taken.close();
+    }
+  });
+
   it('refuses a non-loopback address without TLS, and half a TLS pair', async () => {
     const r = await home.run(['web', '--host', '0.0.0.0', '--port', String(port)]);
     assert.notEqual(r.code, 0);
@@ -283,6 +303,11 @@ describe('steward web: the HTTP API', () => {
     const half = await home.run(['web', '--tls-cert', '/nonexistent.pem']);
     assert.notEqual(half.code, 0);
     assert.match(half.stderr, /go together/);
+    const missing = await home.run(['web', '--tls-cert', 'nope.pem', '--tls-key', 'nope.key'], {
+      cwd: home.dir,
+    });
+    assert.notEqual(missing.code, 0);
+    assert.match(missing.stderr, new RegExp(`cannot read --tls-cert ${join(home.dir, 'nope.pem')}: ENOENT`));
     // The running server was not touched.
     assert.equal((await http(port, 'GET', '/api/rows', { token: web.admin })).status, 200);
   });

@@ -1,3 +1,4 @@
+import { resolve } from 'node:path';
 import { StewardError } from '../../common/errors.js';
 import type { WebStatus } from '../../protocol/methods.js';
 import { dashboardUrl, ensureToken, isLoopback } from '../../web/tokens.js';
@@ -43,8 +44,9 @@ export async function web(ctx: CliContext, flags: WebFlags): Promise<void> {
   const st = await c.call('webStart', {
     port,
     host,
-    ...(flags.tlsCert !== undefined ? { tls_cert: flags.tlsCert } : {}),
-    ...(flags.tlsKey !== undefined ? { tls_key: flags.tlsKey } : {}),
+    // The daemon reads them, from its own cwd: absolute paths.
+    ...(flags.tlsCert !== undefined ? { tls_cert: resolve(flags.tlsCert) } : {}),
+    ...(flags.tlsKey !== undefined ? { tls_key: resolve(flags.tlsKey) } : {}),
     ...(flags.insecureNoTls ? { insecure: true } : {}),
   });
   if (!isLoopback(host)) {

@@ -122,7 +122,7 @@ export function buildHandlers(d: HandlerDeps): Record<string, MethodDef> {
         });
       }
       writeSnapshot(d.paths.dump, serialize(snaps, stewardVersion(), Date.now(), true), d.paths.dumpBak);
-      d.web.save();
+      d.web.saveDump();
       return { path: d.paths.dump, count: snaps.length };
     },
     resurrect: async () => {

@@ -1,9 +1,9 @@
 import { spawn, type ChildProcess } from 'node:child_process';
-import { readFileSync, rmSync } from 'node:fs';
+import { accessSync, constants as fsConstants, readFileSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { createInterface } from 'node:readline';
 import { writeFileAtomic } from '../../common/atomic-write.js';
-import { messageOf, StewardError } from '../../common/errors.js';
+import { errnoCode, messageOf, StewardError } from '../../common/errors.js';
 import type { WebSettings, WebStatus } from '../../protocol/methods.js';
 import { ensureToken, isLoopback } from '../../web/tokens.js';
 import { SUPERVISOR_MARK } from '../process/spawn-spec.js';
@@ -79,18 +79,34 @@ export class WebKeeper {
     checkSettings(s);
     // `steward web` again with the same settings: keep the running server (and its sessions).
     if (this.child && this.url && JSON.stringify(s) === JSON.stringify(this.settings)) return this.status();
-    writeFileAtomic(this.file, JSON.stringify(s, null, 2) + '\n');
+    const prev = this.settings;
+    this.save(this.file, s);
     this.settings = s;
     await this.halt();
     this.restarts = 0;
     this.backoff = BACKOFF_FIRST_MS;
-    await this.launch(s);
+    try {
+      await this.launch(s);
+    } catch (e) {
+      // A start that fails (a port taken, a bad certificate) changes nothing: what ran before runs again.
+      await this.halt();
+      this.save(this.file, prev);
+      this.settings = prev;
+      if (prev) this.launch(prev).catch((err: unknown) => this.o.log(`web: ${messageOf(err)}`));
+      throw e;
+    }
     return this.status();
+  }
+
+  /** Writes settings to a file (0600), or removes it for none. */
+  private save(path: string, s: WebSettings | null): void {
+    if (s) writeFileAtomic(path, JSON.stringify(s, null, 2) + '\n');
+    else rmSync(path, { force: true });
   }
 
   /** `steward web --stop`: stops the server and forgets it (the next daemon does not start it). */
   async stop(): Promise<WebStatus> {
-    rmSync(this.file, { force: true });
+    this.save(this.file, null);
     this.settings = null;
     await this.halt();
     this.lastError = null;
@@ -98,10 +114,8 @@ export class WebKeeper {
   }
 
   /** `steward save`: the dashboard's settings go with the process list (dump-web.json beside dump.json). */
-  save(): void {
-    const path = join(this.o.home, 'dump-web.json');
-    if (this.settings) writeFileAtomic(path, JSON.stringify(this.settings, null, 2) + '\n');
-    else rmSync(path, { force: true });
+  saveDump(): void {
+    this.save(join(this.o.home, 'dump-web.json'), this.settings);
   }
 
   /** `steward resurrect`: a dashboard that was on at `save` and is off now starts again. Never throws. */
@@ -224,6 +238,23 @@ export function checkSettings(s: WebSettings): void {
     throw new StewardError('E_BAD_OPTION', 'web: --tls-cert and --tls-key go together', {
       hint: 'give both files (PEM), or neither',
     });
+  }
+  for (const [flag, file] of [
+    ['--tls-cert', s.tls_cert],
+    ['--tls-key', s.tls_key],
+  ] as const) {
+    if (file === undefined) continue;
+    try {
+      accessSync(file, fsConstants.R_OK);
+    } catch (e) {
+      throw new StewardError(
+        'E_BAD_OPTION',
+        `web: cannot read ${flag} ${file}: ${errnoCode(e) ?? messageOf(e)}`,
+        {
+          hint: `give ${flag} a readable PEM file (an absolute path: the daemon reads it)`,
+        },
+      );
+    }
   }
   if (!isLoopback(s.host) && s.tls_cert === undefined && !s.insecure) {
     throw new StewardError(
