@@ -7,7 +7,8 @@ import { HttpError } from './http.js';
  * What the API's handlers do beyond passing a call through: hiding environment values, log tails,
  * the host's timeline. Separate from the route table so that the table reads as a list.
  */
-const CWD = '/';
+/** Targets are names, ids or `all`: the daemon needs a cwd only for script paths, which the API does not take. */
+export const CWD = '/';
 export const HIDDEN = '(hidden)';
 
 type Entry = Record<string, unknown> & {
@@ -156,5 +157,3 @@ export function stringField(body: unknown, name: string, optional = false): stri
   }
   return v;
 }
-
-export { CWD };

@@ -231,4 +231,13 @@ describe('steward web: the dashboard in chromium', { skip }, () => {
       evil.close();
     }
   });
+
+  it('tells an open page when its session ended with a restarted web server', async () => {
+    const status = async () => /\(pid (\d+)\)/.exec((await home.ok(['web', '--status'])).stdout)?.[1];
+    const pid = Number(await status());
+    await page.goto(`${web.base}/#/`);
+    await page.locator('tr[data-name="api"]').first().waitFor();
+    process.kill(pid, 'SIGKILL');
+    await page.getByRole('alert').filter({ hasText: 'The session ended' }).waitFor({ timeout: 20_000 });
+  });
 });

@@ -42,6 +42,15 @@ function useRoute(): string {
 
 function Header({ session }: { session: Session }) {
   const st = useStore();
+  if (st.loggedOut) {
+    return html`<header>
+      <a class="brand" href="#/">Steward</a>
+      <p class="error" role="alert">
+        The session ended (the web server restarted). Open the URL that
+        <code>steward web --status</code> prints.
+      </p>
+    </header>`;
+  }
   return html`<header>
     <a class="brand" href="#/">Steward</a>
     <nav aria-label="Views"><a href="#/">Processes</a><a href="#/events">Events</a></nav>

@@ -1,5 +1,5 @@
 import { useEffect, useState } from 'preact/hooks';
-import { call, enc, type Row } from './api.js';
+import { ApiError, call, enc, type Row } from './api.js';
 
 /**
  * The page's one event stream (GET /api/stream) and what it brings: the table every second, table
@@ -19,6 +19,8 @@ class Store {
   rows: Row[] = [];
   at = 0;
   connected = false;
+  /** The server no longer knows this page's session. */
+  loggedOut = false;
   streamId = '';
   private logsTarget: string | null = null;
   private readonly listeners = new Set<Listener>();
@@ -54,6 +56,15 @@ class Store {
     es.onerror = () => {
       this.connected = false;
       this.changed();
+      // A restarted web server (after `steward update`, say) has forgotten the session: say so
+      // rather than reconnect forever.
+      call('GET', '/api/session').catch((e: unknown) => {
+        if (e instanceof ApiError && e.status === 401) {
+          this.loggedOut = true;
+          es.close();
+          this.changed();
+        }
+      });
     };
   }
 
