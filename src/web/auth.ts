@@ -41,7 +41,7 @@ export function sameSecret(given: string, expected: string): boolean {
  */
 export class Auth {
   private readonly sessions = new Map<string, Session>();
-  private readonly failures = new Map<string, { count: number; last: number }>();
+  private readonly failures = new Map<string, { count: number; last: number; until: number }>();
 
   constructor(
     private readonly tokens: Record<Role, string>,
@@ -80,6 +80,7 @@ export class Auth {
   async caller(req: IncomingMessage): Promise<Caller> {
     const auth = req.headers.authorization;
     if (auth !== undefined) {
+      this.checkThrottle(clientOf(req));
       const m = /^Bearer\s+(\S+)\s*$/i.exec(auth);
       const role = m?.[1] ? this.roleOf(m[1]) : undefined;
       if (!role) {
@@ -126,10 +127,27 @@ export class Auth {
     const at = this.now();
     const f = this.failures.get(client);
     const count = f && at - f.last < FAIL_FORGET_MS ? f.count + 1 : 1;
-    this.failures.set(client, { count, last: at });
-    if (this.failures.size > 10_000) this.failures.clear();
     const wait = Math.min(FAIL_DELAY_MS * 2 ** (count - 1), FAIL_DELAY_MAX_MS);
+    this.failures.set(client, { count, last: at, until: at + wait });
+    if (this.failures.size > 10_000) this.failures.clear();
     await new Promise((r) => setTimeout(r, wait));
+  }
+
+  /**
+   * While a client's last failure is still being waited out, its next attempts are refused at once
+   * (429) without looking at the token: guesses from one address are one at a time, not in parallel.
+   */
+  checkThrottle(client: string): void {
+    const f = this.failures.get(client);
+    const left = f ? f.until - this.now() : 0;
+    if (left > 0) {
+      throw new HttpError(
+        429,
+        'E_TOO_MANY',
+        'too many failed logins: wait before trying again',
+        `retry in ${Math.ceil(left / 1000)} s`,
+      );
+    }
   }
 
   succeeded(client: string): void {

@@ -37,6 +37,7 @@ export const ROUTES: Route[] = [
       const token = stringField(body, 'token') ?? '';
       const role = web.auth.roleOf(token);
       const client = req.socket.remoteAddress ?? 'unknown';
+      web.auth.checkThrottle(client);
       if (!role) {
         await web.auth.failed(client);
         throw new HttpError(

@@ -58,6 +58,9 @@ describe('steward web: the HTTP API', () => {
     assert.equal(bad2.status, 401);
     assert.ok(t1 - t0 >= 200, `first failure answered after ${t1 - t0} ms`);
     assert.ok(t2 - t1 >= 450, `second failure answered after ${t2 - t1} ms (back-off)`);
+    // Guesses in parallel: while one failure is waited out, the others are refused at once.
+    const burst = await Promise.all([1, 2, 3].map(() => http(port, 'GET', '/api/rows', { token: 'z' })));
+    assert.deepEqual(burst.map((r) => r.status).sort(), [401, 429, 429]);
     // The right token still works at once (and clears the back-off).
     assert.equal((await http(port, 'GET', '/api/rows', { token: web.admin })).status, 200);
   });

@@ -32,6 +32,21 @@ describe('web auth', () => {
     assert.equal(a.nextDelay('x'), 250);
   });
 
+  it('refuses the attempts of a client while its last failure is waited out (429), then lets it try', async () => {
+    let t = 1000;
+    const auth2 = new Auth({ admin: 'a', read: 'r' }, () => t);
+    auth2.checkThrottle('c');
+    const waiting = auth2.failed('c');
+    assert.throws(
+      () => auth2.checkThrottle('c'),
+      (e: unknown) => (e as { status: number }).status === 429,
+    );
+    auth2.checkThrottle('someone else');
+    t += 250;
+    auth2.checkThrottle('c');
+    await waiting;
+  });
+
   it('makes HttpOnly SameSite=Strict cookies, Secure over TLS', () => {
     assert.match(
       sessionCookie('id', false),
