@@ -1,4 +1,3 @@
-/// <reference lib="dom" />
 import assert from 'node:assert/strict';
 import { existsSync, mkdirSync } from 'node:fs';
 import { createServer, type Server } from 'node:http';
@@ -12,6 +11,29 @@ import { freePort, startWeb, type WebUrls } from './web-support.js';
  * The dashboard in a real browser (Debian's chromium): one launch for the file. With
  * STEWARD_WEB_SCREENSHOTS=<dir> it also saves the screenshots of docs/dashboard.md there.
  */
+/**
+ * The few browser globals that the page.evaluate callbacks use: this file is compiled with the rest
+ * of the tests, without the DOM library (which would put browser types in every test's scope).
+ */
+interface PageCanvas {
+  width: number;
+  height: number;
+  getContext(
+    kind: '2d',
+  ): { getImageData(x: number, y: number, w: number, h: number): { data: Uint8ClampedArray } } | null;
+}
+interface PageElement {
+  textContent: string | null;
+  querySelector(selector: 'canvas'): PageCanvas | null;
+}
+declare const document: {
+  querySelectorAll(selector: string): ArrayLike<PageElement>;
+  body: unknown;
+  documentElement: { scrollWidth: number };
+};
+declare const window: { innerWidth: number };
+declare function getComputedStyle(element: unknown): { backgroundColor: string };
+
 const CHROMIUM = process.env.STEWARD_CHROMIUM ?? '/usr/bin/chromium';
 const SHOTS = process.env.STEWARD_WEB_SCREENSHOTS;
 const skip = existsSync(CHROMIUM) ? false : `no chromium at ${CHROMIUM} (.ci/run installs it)`;
@@ -114,7 +136,7 @@ describe('steward web: the dashboard in chromium', { skip }, () => {
           const fig = Array.from(document.querySelectorAll('.chart')).find((f) =>
             f.textContent?.startsWith('Memory'),
           );
-          const c = fig?.querySelector<HTMLCanvasElement>('canvas');
+          const c = fig?.querySelector('canvas');
           const ctx = c?.getContext('2d');
           if (!c || !ctx) return 0;
           const d = ctx.getImageData(0, 0, c.width, c.height).data;
