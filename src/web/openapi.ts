@@ -108,7 +108,8 @@ function operation(r: Route): Record<string, unknown> {
   const ok = r.stream
     ? { description: 'an event stream', content: { 'text/event-stream': { schema: r.response } } }
     : { description: 'success', content: { 'application/json': { schema: r.response } } };
-  const responses: Record<string, unknown> = { '200': ok, '400': ERROR, '401': ERROR };
+  // 429: another attempt while the last failed login of the same address is waited out.
+  const responses: Record<string, unknown> = { '200': ok, '400': ERROR, '401': ERROR, '429': ERROR };
   if (r.access === 'admin' || r.method !== 'GET') responses['403'] = ERROR;
   if (r.params?.target) responses['404'] = ERROR;
   return {

@@ -5,7 +5,7 @@ import { SECURITY_HEADERS } from './http.js';
 import type { Role } from './tokens.js';
 
 /** How often the table is pushed while a page is open. */
-export const TABLE_INTERVAL_MS = Number(process.env.STEWARD_WEB_TABLE_MS ?? 1000);
+export const TABLE_INTERVAL_MS = 1000;
 const HEARTBEAT_MS = 20_000;
 /** A page that reads slower than this much buffered data loses log lines (it is told how many). */
 const STREAM_MAX_BUFFER = 1024 * 1024;
