@@ -143,6 +143,23 @@ describe('steward web: the HTTP API', () => {
     assert.equal(badLogin.status, 401);
   });
 
+  it("triggers an app's agent action and answers each instance's reply", async () => {
+    await home.ok(['start', join(APPS, 'pmio.js'), '--name', 'pmio']);
+    await waitFor(async () => {
+      const r = await http(port, 'GET', '/api/processes/pmio', { token: web.read });
+      return r.text.includes('"action_name":"echo"');
+    }, 'the app to declare its actions');
+    const body = JSON.stringify({ params: 'hi' });
+    const ro = await http(port, 'POST', '/api/processes/pmio/actions/echo', { token: web.read, body });
+    assert.equal(ro.status, 403);
+    const r = await http(port, 'POST', '/api/processes/pmio/actions/echo', { token: web.admin, body });
+    assert.equal(r.status, 200, r.text);
+    const [reply] = r.json as Array<{ name: string; ok: boolean; return: unknown }>;
+    assert.equal(reply?.ok, true);
+    assert.deepEqual(reply?.return, { got: 'hi' });
+    await home.ok(['delete', 'pmio']);
+  });
+
   it('answers bad requests with a JSON error and a status code', async () => {
     const t = { token: web.admin };
     const cases: Array<[Promise<Awaited<ReturnType<typeof http>>>, number, string]> = [
