@@ -2,13 +2,22 @@
 // dist/cli/ so that a command loads two files instead of dozens (cold start), and the daemon into
 // dist/daemon.js (one module instead of ~25 saves ~6 MB of daemon RSS; see docs/benchmarks.md).
 import { execFileSync } from 'node:child_process';
-import { copyFileSync, readFileSync, rmSync } from 'node:fs';
+import { copyFileSync, mkdirSync, readdirSync, readFileSync, rmSync } from 'node:fs';
+import { gzipSync } from 'node:zlib';
 import { build } from 'esbuild';
 
 // tsc emits even with type errors; the bundles are still built, and the build fails at the end.
 let typeErrors = false;
 try {
   execFileSync(process.execPath, ['node_modules/typescript/bin/tsc', '-p', 'tsconfig.json'], {
+    stdio: 'inherit',
+  });
+} catch {
+  typeErrors = true;
+}
+// The dashboard's browser code has its own tsconfig (DOM types; esbuild compiles it, not tsc).
+try {
+  execFileSync(process.execPath, ['node_modules/typescript/bin/tsc', '-p', 'src/web/client/tsconfig.json'], {
     stdio: 'inherit',
   });
 } catch {
@@ -30,6 +39,43 @@ await build({
   // Loaded on the first notification e-mail only (src/daemon/notify/channels/email.ts).
   external: ['nodemailer'],
 });
+// The web dashboard's server (its own process, kept up by the daemon: src/daemon/web/keeper.ts).
+await build({
+  ...common,
+  entryPoints: ['src/web/main.ts'],
+  outfile: 'dist/web.js',
+});
+// The dashboard page: preact + htm + uPlot bundled into dist/web/ (served from the package, no CDN).
+rmSync('dist/web', { recursive: true, force: true });
+mkdirSync('dist/web', { recursive: true });
+await build({
+  entryPoints: { app: 'src/web/client/main.ts' },
+  outdir: 'dist/web',
+  bundle: true,
+  // uPlot is a chunk of its own, loaded by the first chart (src/web/client/chart.ts).
+  splitting: true,
+  chunkNames: 'chunk-[hash]',
+  format: 'esm',
+  platform: 'browser',
+  target: ['chrome100', 'firefox100', 'safari15'],
+  minify: true,
+  legalComments: 'none',
+  logLevel: 'warning',
+});
+await build({
+  entryPoints: { app: 'src/web/client/app.css' },
+  outdir: 'dist/web',
+  bundle: true,
+  minify: true,
+  logLevel: 'warning',
+});
+copyFileSync('src/web/client/index.html', 'dist/web/index.html');
+if (process.env.STEWARD_BUILD_SIZES) {
+  for (const f of readdirSync('dist/web')) {
+    const b = readFileSync(`dist/web/${f}`);
+    console.log(`dist/web/${f}: ${b.length} bytes, ${gzipSync(b, { level: 9 }).length} gzipped`);
+  }
+}
 await build({
   ...common,
   entryPoints: ['src/runtime/main.ts'],

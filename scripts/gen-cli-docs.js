@@ -24,6 +24,10 @@ replaceBetween(
   '\n\n' + optionReference() + '\n',
 );
 console.log('wrote docs/cli.md, docs/ecosystem.md (options), schema/ecosystem.schema.json');
+// The web API's OpenAPI document, from its route table (src/web/routes.ts).
+const { openApiDocument } = await import('../dist/src/web/openapi.js');
+writeFileSync(at('docs/openapi.json'), JSON.stringify(openApiDocument(), null, 2) + '\n');
+console.log('wrote docs/openapi.json');
 
 // The lifecycle state diagram in docs/architecture.md, from the transition table.
 const { mermaid } = await import('../dist/src/daemon/lifecycle/state-machine.js');

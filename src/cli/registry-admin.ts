@@ -8,6 +8,7 @@ const pm2Only = () => import('./commands/pm2-only.js');
 const exportCmd = () => import('./commands/export.js');
 const notifyCmd = () => import('./commands/notify.js');
 const deployCmd = () => import('./commands/deploy.js');
+const webCmd = () => import('./commands/web.js');
 
 /** PM2 Plus commands: one line saying what replaces them, exit 0. */
 const PLUS_COMMANDS: CommandDef[] = (
@@ -183,6 +184,27 @@ export const ADMIN_COMMANDS: CommandDef[] = [
     ],
     run: async (ctx, args, opts) =>
       (await serveCmd()).serve(ctx, args[0] as string | undefined, args[1] as string | undefined, opts),
+  },
+  {
+    name: 'web',
+    summary:
+      'the web dashboard and JSON API on 127.0.0.1:9615, run and kept up by the daemon (back after a reboot, `update` or a daemon crash); prints the URL with its token (docs/dashboard.md)',
+    options: [
+      { flags: '--port <port>', description: 'port (default 9615; 0 picks a free one)' },
+      {
+        flags: '--host <address>',
+        description: 'address to bind (default 127.0.0.1); any other needs --tls-cert/--tls-key',
+      },
+      { flags: '--tls-cert <file>', description: 'serve HTTPS with this certificate (PEM)' },
+      { flags: '--tls-key <file>', description: 'and this private key (PEM)' },
+      {
+        flags: '--insecure-no-tls',
+        description: 'allow plain HTTP on a non-loopback address (a TLS proxy in front)',
+      },
+      { flags: '--stop', description: 'stop the dashboard (and do not bring it back)' },
+      { flags: '--status', description: 'print whether it runs, and its URLs' },
+    ],
+    run: async (ctx, _args, opts) => (await webCmd()).web(ctx, opts),
   },
   {
     name: 'install',

@@ -14,7 +14,9 @@ import { Journal } from './state/journal.js';
 import { recoverTable } from './state/recover-table.js';
 import { loadSettings, updateSetting } from './state/settings.js';
 import { Supervisor } from './table/supervisor.js';
+import { startHistory } from './views/history-recorder.js';
 import { MetricsServer, metricsToken } from './views/prometheus.js';
+import { WebKeeper } from './web/keeper.js';
 
 /**
  * The daemon: one per STEWARD_HOME. Started detached by the first CLI command; reports readiness
@@ -121,6 +123,14 @@ async function main(): Promise<void> {
       .apply(supervisor.logSettings.prometheus_host, supervisor.logSettings.prometheus_port)
       .catch((e: unknown) => log(`metrics endpoint: ${messageOf(e)}`));
 
+  const web = new WebKeeper({
+    home: paths.home,
+    nodePath: process.execPath,
+    entry: packagePath('dist/web.js'),
+    log,
+  });
+  const metricsHistory = startHistory(supervisor, () => web.enabled);
+
   // What a previous daemon left (journal): its orphaned processes are ended first.
   const restartRecovered = await recoverTable(paths, supervisor, log);
 
@@ -136,6 +146,8 @@ async function main(): Promise<void> {
     }
     supervisor.guards.close();
     notifier.close();
+    metricsHistory.stop();
+    await web.close();
     await metricsServer.close();
     await supervisor.shutdown();
     if (!keepJournal) {
@@ -183,6 +195,8 @@ async function main(): Promise<void> {
       kill: () => void shutdown(false, 0),
       handover: () => void shutdown(true, 0, 'update'),
       startedAt: Date.now(),
+      history: metricsHistory.history,
+      web,
     }),
     log,
   );
@@ -211,6 +225,7 @@ async function main(): Promise<void> {
   log(`daemon ready on ${paths.socket}`);
   ready({ ok: true, pid: process.pid });
   restartRecovered();
+  web.resume();
 }
 
 main().catch((e: unknown) => {

@@ -160,6 +160,45 @@ export interface LogTailLine {
   source: number;
 }
 
+/** The series of the metrics history (src/daemon/views/history.ts). */
+export type MetricSeriesName = 'cpu' | 'memory' | 'loop_lag' | 'heap' | 'http_rate' | 'http_latency';
+
+/** One ring of the history: `series[name][k]` is the value at `start + k * step_ms` (null: no sample). */
+export interface HistoryRing {
+  step_ms: number;
+  start: number;
+  series: Partial<Record<MetricSeriesName, Array<number | null>>>;
+}
+
+/** An instance's last hour: every second of the last minutes (`fine`), 10 s means for the hour (`coarse`). */
+export interface InstanceHistory {
+  pm_id: number;
+  name: string;
+  fine: HistoryRing;
+  coarse: HistoryRing;
+}
+
+/** `steward web`: what the daemon keeps (web.json) and brings back on every start. */
+export interface WebSettings {
+  port: number;
+  host: string;
+  tls_cert?: string;
+  tls_key?: string;
+  /** Serve plain HTTP on a non-loopback address anyway (the loud opt-out). */
+  insecure?: boolean;
+}
+
+export interface WebStatus {
+  enabled: boolean;
+  settings: WebSettings | null;
+  pid: number;
+  /** The address it listens on (`http://127.0.0.1:9615`), once up. */
+  url: string | null;
+  /** Why the last start failed, or why it was last restarted. */
+  last_error: string | null;
+  restarts: number;
+}
+
 export interface Methods {
   hello: { params: { client_version: string; protocol: number }; result: HelloResult };
   ping: { params: Record<string, never>; result: { msg: 'pong' } };
@@ -208,6 +247,12 @@ export interface Methods {
     result: Array<{ channel: string; ok: boolean; answer: string }>;
   };
   notifyEmit: { params: NotifyEmitParams; result: { queued: boolean } };
+  /** The metrics history of the targets (every instance without targets). */
+  history: { params: { targets?: string[]; cwd: string }; result: InstanceHistory[] };
+  /** Starts (or restarts with new settings) the web server and keeps it up; saved in web.json. */
+  webStart: { params: WebSettings; result: WebStatus };
+  webStop: { params: Record<string, never>; result: WebStatus };
+  webStatus: { params: Record<string, never>; result: WebStatus };
 }
 
 export type MethodName = keyof Methods;

@@ -3,8 +3,11 @@ import type { CliContext } from '../cli/context.js';
 import type { RemoteFlags } from '../cli/remote-flags.js';
 import { resolveEndpoints } from './endpoint.js';
 
-/** Never sent anywhere: they are about this machine (contexts, the bridge itself, shell completion). */
-const LOCAL_ONLY = new Set(['context', 'dial-stdio', 'completion']);
+/**
+ * Never sent anywhere: they are about this machine (contexts, the bridge itself, shell completion),
+ * or reach their hosts themselves (`deploy` runs from the laptop and names its hosts in the file).
+ */
+const LOCAL_ONLY = new Set(['context', 'dial-stdio', 'completion', 'deploy']);
 
 /**
  * Commands that only talk to the daemon: they run here and speak JSON-RPC through

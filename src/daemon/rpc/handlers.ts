@@ -23,6 +23,8 @@ import {
 } from '../table/operations.js';
 import { scale } from '../table/scale.js';
 import type { Supervisor } from '../table/supervisor.js';
+import { InstanceRings, type MetricsHistory } from '../views/history.js';
+import type { WebKeeper } from '../web/keeper.js';
 
 export interface HandlerDeps {
   supervisor: Supervisor;
@@ -43,6 +45,9 @@ export interface HandlerDeps {
   /** Stops for `steward update`, leaving the table to the next daemon. */
   handover: () => void;
   startedAt: number;
+  /** The metrics history (views/history.ts) and the web server's keeper (web/keeper.ts). */
+  history: MetricsHistory;
+  web: WebKeeper;
 }
 
 type Impl = {
@@ -125,6 +130,7 @@ export function buildHandlers(d: HandlerDeps): Record<string, MethodDef> {
         });
       }
       writeSnapshot(d.paths.dump, serialize(snaps, stewardVersion(), Date.now(), true), d.paths.dumpBak);
+      d.web.saveDump();
       return { path: d.paths.dump, count: snaps.length };
     },
     resurrect: async () => {
@@ -141,6 +147,7 @@ export function buildHandlers(d: HandlerDeps): Record<string, MethodDef> {
         return st !== 'stopped' && st !== 'errored';
       });
       await Promise.all(run.map((i) => i.start('resurrect', { resetCounters: true })));
+      await d.web.resurrect();
       return { ids: insts.map((i) => i.pm_id), skipped, ...(warning ? { warning } : {}) };
     },
     cleardump: () => {
@@ -204,6 +211,17 @@ export function buildHandlers(d: HandlerDeps): Record<string, MethodDef> {
     notifyStatus: () => d.notify.status(),
     notifyTest: (p) => d.notify.test(p.channel),
     notifyEmit: (p) => d.notify.emit(p),
+    history: (p) => {
+      const now = Date.now();
+      return (p.targets ? sup.resolve(p.targets, p.cwd) : sup.instances()).map((i) => ({
+        pm_id: i.pm_id,
+        name: i.config.name,
+        ...(d.history.get(i.pm_id) ?? new InstanceRings()).read(now),
+      }));
+    },
+    webStart: (p) => d.web.start(p),
+    webStop: () => d.web.stop(),
+    webStatus: () => d.web.status(),
   };
   const out: Record<string, MethodDef> = {};
   for (const name of Object.keys(impl) as MethodName[]) {

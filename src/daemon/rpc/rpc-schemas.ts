@@ -98,4 +98,14 @@ export const ParamSchemas: Record<MethodName, ParamSchema> = {
     signal: v.optional(v.pipe(v.string(), v.regex(/^SIG[A-Z0-9]+$/))),
     lines: v.optional(v.pipe(v.array(v.pipe(v.string(), v.maxLength(2000))), v.maxLength(50))),
   }),
+  history: v.object({ targets: v.optional(v.array(v.pipe(v.string(), v.minLength(1)))), cwd: v.string() }),
+  webStart: v.strictObject({
+    port: v.pipe(v.number(), v.integer(), v.minValue(0), v.maxValue(65535)),
+    host: v.pipe(v.string(), v.regex(/^[\w.:[\]-]+$/)),
+    tls_cert: v.optional(v.pipe(v.string(), v.minLength(1))),
+    tls_key: v.optional(v.pipe(v.string(), v.minLength(1))),
+    insecure: v.optional(v.boolean()),
+  }),
+  webStop: Empty,
+  webStatus: Empty,
 };
