@@ -5,14 +5,14 @@ import { resolveHome } from '../common/paths.js';
 /**
  * `--host ssh://…` and `--context name[,name]`: where a command runs (docs/remote.md). Taken out of
  * the command line before the parser sees it, so that every command accepts them in any position.
- * `serve` has a `--host <address>` of its own: after `serve`, `--host` stays serve's.
+ * `serve` and `web` have a `--host <address>` of their own: after them, `--host` stays theirs.
  */
 export interface RemoteFlags {
   host?: string;
   context?: string;
 }
 
-const OWN_HOST = new Set(['serve', 'expose']);
+const OWN_HOST = new Set(['serve', 'expose', 'web']);
 
 /** Removes the remote flags from `argv` (in place) and returns them. */
 export function takeRemoteFlags(argv: string[]): RemoteFlags {

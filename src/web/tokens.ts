@@ -1,6 +1,10 @@
-import { randomBytes } from 'node:crypto';
+import type * as Crypto from 'node:crypto';
 import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { lazyBuiltin } from '../common/lazy-builtin.js';
+
+// The daemon imports this file too: crypto only once a token is made (see lazy-builtin.ts).
+const crypto = lazyBuiltin<typeof Crypto>('node:crypto');
 
 /**
  * The dashboard's two tokens, kept 0600 in STEWARD_HOME: `web.token` may act, `web-readonly.token`
@@ -24,7 +28,7 @@ export function ensureToken(home: string, role: Role): string {
   } catch {
     // not made yet
   }
-  const token = randomBytes(32).toString('base64url');
+  const token = crypto().randomBytes(32).toString('base64url');
   try {
     writeFileSync(path, token + '\n', { mode: 0o600, flag: 'wx' });
     return token;

@@ -1,12 +1,16 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { accessSync, constants as fsConstants, readFileSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
-import { createInterface } from 'node:readline';
+import type * as Readline from 'node:readline';
 import { writeFileAtomic } from '../../common/atomic-write.js';
 import { errnoCode, messageOf, StewardError } from '../../common/errors.js';
 import type { WebSettings, WebStatus } from '../../protocol/methods.js';
 import { ensureToken, isLoopback } from '../../web/tokens.js';
 import { SUPERVISOR_MARK } from '../process/spawn-spec.js';
+import { lazyBuiltin } from '../../common/lazy-builtin.js';
+
+// Only once the dashboard is on (see lazy-builtin.ts).
+const readline = lazyBuiltin<typeof Readline>('node:readline');
 
 /** How long a web server may take to say it listens (or why not). */
 const READY_TIMEOUT_MS = 10_000;
@@ -161,7 +165,9 @@ export class WebKeeper {
     this.child = child;
     const startedAt = Date.now();
     child.stdin?.on('error', () => undefined);
-    createInterface({ input: child.stderr }).on('line', (l) => this.o.log(`web: ${l}`));
+    readline()
+      .createInterface({ input: child.stderr })
+      .on('line', (l) => this.o.log(`web: ${l}`));
     return new Promise<void>((resolve, reject) => {
       let settled = false;
       const settle = (err?: string) => {
@@ -175,7 +181,7 @@ export class WebKeeper {
         settle(`did not start within ${READY_TIMEOUT_MS / 1000} s`);
         child.kill('SIGKILL');
       }, READY_TIMEOUT_MS);
-      const lines = createInterface({ input: child.stdout });
+      const lines = readline().createInterface({ input: child.stdout });
       lines.once('line', (l) => {
         const msg = parseReady(l);
         if (msg.ok) {
