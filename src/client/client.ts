@@ -12,6 +12,8 @@ export interface ConnectOptions {
   autostart?: boolean;
   /** Environment for a daemon started by this client (default: process.env). */
   env?: NodeJS.ProcessEnv;
+  /** Ask the handshake for notices meant for a person (apps that crashed after `start` returned). */
+  notices?: boolean;
 }
 
 type Pending = { resolve(v: unknown): void; reject(e: unknown): void };
@@ -32,6 +34,7 @@ export class Client {
   private constructor(
     private readonly socket: Socket,
     readonly paths: HomePaths,
+    notices = false,
   ) {
     const decoder = new FrameDecoder();
     socket.on('data', (chunk: Buffer) => {
@@ -54,7 +57,11 @@ export class Client {
     };
     socket.on('error', (e) => fail(e.message));
     socket.on('close', () => fail('the daemon went away'));
-    this.hello = this.call('hello', { client_version: stewardVersion(), protocol: PROTOCOL_VERSION });
+    this.hello = this.call('hello', {
+      client_version: stewardVersion(),
+      protocol: PROTOCOL_VERSION,
+      ...(notices ? { notices } : {}),
+    });
     // A caller that never awaits hello must not see an unhandled rejection.
     this.hello.catch(() => undefined);
   }
@@ -62,7 +69,7 @@ export class Client {
   static async connect(opts: ConnectOptions = {}): Promise<Client> {
     const paths = homePaths(opts.home ?? resolveHome(opts.env ?? process.env));
     try {
-      return new Client(await openSocket(paths.socket), paths);
+      return new Client(await openSocket(paths.socket), paths, opts.notices);
     } catch (e) {
       const code = errnoCode(e);
       if (!['ENOENT', 'ECONNREFUSED', 'ENOTDIR'].includes(code ?? '') || opts.autostart === false) {
@@ -89,7 +96,7 @@ export class Client {
         { hint: `see ${paths.daemonLog}` },
       );
     });
-    const c = new Client(socket, paths);
+    const c = new Client(socket, paths, opts.notices);
     c.startedDaemon = true;
     return c;
   }
