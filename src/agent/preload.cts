@@ -68,7 +68,7 @@ if (typeof process.send === 'function' && process.env.STEWARD_AGENT !== '0') {
   const pending = new Map<number, (handle: unknown, error?: string) => void>();
   let draining = false;
 
-  setImmediate(() => {
+  whenMainRan(() => {
     send({ type: 'steward:loaded' });
     if (every > 0) startMetrics(every, host);
   });
@@ -177,6 +177,34 @@ if (typeof process.send === 'function' && process.env.STEWARD_AGENT !== '0') {
   });
   // The channel must not keep an app alive that would otherwise exit.
   channel()?.unref();
+}
+
+/** How often, and how long at most, `whenMainRan` waits for module reads to finish. */
+const LOAD_POLL_MS = 1;
+const LOAD_POLL_CAP_MS = 2000;
+/** File requests in flight (a read, or the close after it): the loader may not be done. */
+const FILE_WORK = new Set(['FSReqPromise', 'FSReqCallback', 'CloseReq']);
+
+/**
+ * Calls `done` once the app's main module has run (what `steward start` waits for: an app that
+ * crashes while loading fails the start). A CommonJS main has run by the first immediate. An ES
+ * module main runs only after Node's loader has read it and its imports through fs/promises, which
+ * can take several turns of the loop: while such a read is pending (`FSReqPromise`), it may not
+ * have run yet. (An app's own file reads at start-up delay the report too, which only makes the
+ * start check more careful; after LOAD_POLL_CAP_MS the report goes anyway.) Not covered: a loader
+ * that reads in its hooks thread (tsx on Node < 22.18), where the main thread waits on a message
+ * port; a crash of such an app while loading is reported late (docs/restart-policy.md).
+ */
+function whenMainRan(done: () => void): void {
+  setImmediate(() => {
+    const since = Date.now();
+    const check = () => {
+      const reading = process.getActiveResourcesInfo().some((r) => FILE_WORK.has(r));
+      if (reading && Date.now() - since < LOAD_POLL_CAP_MS) setTimeout(check, LOAD_POLL_MS).unref();
+      else done();
+    };
+    check();
+  });
 }
 
 /** The event-loop monitor's timer wakes the app this often: rarely, to stay cheap when idle. */

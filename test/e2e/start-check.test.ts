@@ -70,7 +70,7 @@ describe('start check: return once up, report a late crash on the next command',
     await home.ok(['delete', 'late']);
   });
 
-  it('a Node app that crashes while loading still fails start, with its last error lines', async () => {
+  it('a Node app (CommonJS or ES module) that crashes while loading still fails start, with its last error lines', async () => {
     const app = join(dir, 'noconf.js');
     writeFileSync(app, "console.error('cannot read /etc/noconf.json'); process.exit(3)");
     const r = await home.run(['start', app], { env: WINDOW });
@@ -80,6 +80,14 @@ describe('start check: return once up, report a late crash on the next command',
     // Reported by start itself: not told again by the next command.
     assert.doesNotMatch((await home.ok(['ls'])).stderr, /warning: noconf/);
     await home.ok(['delete', 'noconf']);
+    // An ES module runs after its imports were read (several turns of the loop): still caught.
+    const esm = join(dir, 'esm-missing.mjs');
+    writeFileSync(esm, "import './not-there.mjs';\n");
+    const e = await home.run(['start', esm], { env: WINDOW });
+    assert.equal(e.code, 1);
+    assert.match(e.stderr, /esm-missing \(id \d+\) exited right after start: crashed \(code 1\)/);
+    assert.match(e.stderr, /ERR_MODULE_NOT_FOUND/);
+    await home.ok(['delete', 'esm-missing']);
   });
 
   it('a bash app: an immediate failure fails start; a crash a second later is told next', async () => {
