@@ -3,8 +3,9 @@
 // command is issued and stops when the 20th marker exists. Variants:
 //   per-app:   20 `start <file>` commands, one after the other (as a deploy script would);
 //   ecosystem: one `start <file>.json` listing the 20 apps (the same file format for both tools).
-// Steward's `start` watches new processes STEWARD_START_SETTLE_MS (default 300) for an immediate
-// crash before it returns; each Steward variant runs with the default and with 0. Reference: the
+// Steward's `start` checks that new processes get up (it returns once an app proves it, and the
+// daemon watches the rest of STEWARD_START_SETTLE_MS, default 300); each Steward variant runs with
+// the default and with 0 (no check). Reference: the
 // harness spawning the 20 apps at once itself (what 20 Node boots cost on this machine).
 import { spawn } from 'node:child_process';
 import { mkdirSync, readdirSync, rmSync } from 'node:fs';

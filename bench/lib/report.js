@@ -305,9 +305,10 @@ runs of each start variant, ${runs.del200} of \`delete all\`.
   a marker file as soon as they run; the clock starts before the first command and stops when the
   20th marker exists. *20 commands*: one \`start <file>\` per app, one after the other, as a deploy
   script would. *Ecosystem file*: one \`start apps.json\` listing the 20 apps (\`{ "apps": [{ "name",
-  "script" }] }\`, the same file for both tools). Steward's \`start\` waits \`STEWARD_START_SETTLE_MS\` (default
-  300 ms) after spawning to catch an app that crashes at once; both settings are shown. PM2 does not
-  wait. The detail table also gives the time until the last command returned. *Plain spawn* in the
+  "script" }] }\`, the same file for both tools). Steward's \`start\` checks that each app gets up: it returns once
+  the app's main module ran (the agent's report) and watches the rest of \`STEWARD_START_SETTLE_MS\`
+  (default 300 ms) in the daemon (docs/restart-policy.md, "At start"); with 0 it does not check.
+  Both settings are shown. PM2 does not wait. The detail table also gives the time until the last command returned. *Plain spawn* in the
   Reference column: the harness itself spawning all 20 with \`node <file>\` at once, no manager —
   what 20 Node boots sharing the CPUs cost on this machine (a manager cannot do much better).
 - **\`delete all\`, 200 apps**: wall time of the command with 200 idle apps online (\`sleep\` exits on

@@ -16,10 +16,17 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { Server, Socket } from 'node:net';
 import type { AgentHost } from './host.cjs';
+import type * as Http from 'node:http';
+import type * as PerfHooks from 'node:perf_hooks';
+import type * as Diagnostics from 'node:diagnostics_channel';
 import netMod = require('node:net');
-import httpMod = require('node:http');
-import perfHooks = require('node:perf_hooks');
-import diagnosticsChannel = require('node:diagnostics_channel');
+
+// Loaded when first needed, not at preload: every module required at the top is paid by every
+// start and restart of every Node app (http alone was ~1 ms of CPU before the app's first line;
+// net is loaded by Node's IPC setup anyway). Metrics start after the app's first tick.
+const httpMod = () => require('node:http') as typeof Http;
+const perfHooksMod = () => require('node:perf_hooks') as typeof PerfHooks;
+const diagnosticsMod = () => require('node:diagnostics_channel') as typeof Diagnostics;
 
 type Msg = { type?: unknown; [k: string]: unknown };
 
@@ -61,7 +68,7 @@ if (typeof process.send === 'function' && process.env.STEWARD_AGENT !== '0') {
   const pending = new Map<number, (handle: unknown, error?: string) => void>();
   let draining = false;
 
-  setImmediate(() => {
+  whenMainRan(() => {
     send({ type: 'steward:loaded' });
     if (every > 0) startMetrics(every, host);
   });
@@ -155,20 +162,49 @@ if (typeof process.send === 'function' && process.env.STEWARD_AGENT !== '0') {
     } else if (m.type === 'steward:drain') {
       draining = true;
       // Added only now: a 'request' listener on the hot path would cost every request.
-      for (const s of servers) if (s instanceof httpMod.Server) s.prependListener('request', closeOnDrain);
+      const { Server: HttpServer } = httpMod();
+      for (const s of servers) if (s instanceof HttpServer) s.prependListener('request', closeOnDrain);
       // Stop accepting (net.Server's close: http.Server's would also cut idle keep-alive
       // connections, racing with a request the client may be sending on them).
       for (const s of servers) if (s.listening) netMod.Server.prototype.close.call(s);
       // Idle keep-alive connections get a short grace to carry one last request, then close.
       const idleMs = Number(m.idle_ms ?? 250);
       setTimeout(() => {
-        for (const s of servers) if (s instanceof httpMod.Server) s.closeIdleConnections();
+        for (const s of servers) if (s instanceof HttpServer) s.closeIdleConnections();
       }, idleMs).unref();
       maybeDrained();
     }
   });
   // The channel must not keep an app alive that would otherwise exit.
   channel()?.unref();
+}
+
+/** How often, and how long at most, `whenMainRan` waits for module reads to finish. */
+const LOAD_POLL_MS = 1;
+const LOAD_POLL_CAP_MS = 2000;
+/** File requests in flight (a read, or the close after it): the loader may not be done. */
+const FILE_WORK = new Set(['FSReqPromise', 'FSReqCallback', 'CloseReq']);
+
+/**
+ * Calls `done` once the app's main module has run (what `steward start` waits for: an app that
+ * crashes while loading fails the start). A CommonJS main has run by the first immediate. An ES
+ * module main runs only after Node's loader has read it and its imports through fs/promises, which
+ * can take several turns of the loop: while such a read is pending (`FSReqPromise`), it may not
+ * have run yet. (An app's own file reads at start-up delay the report too, which only makes the
+ * start check more careful; after LOAD_POLL_CAP_MS the report goes anyway.) Not covered: a loader
+ * that reads in its hooks thread (tsx on Node < 22.18), where the main thread waits on a message
+ * port; a crash of such an app while loading is reported late (docs/restart-policy.md).
+ */
+function whenMainRan(done: () => void): void {
+  setImmediate(() => {
+    const since = Date.now();
+    const check = () => {
+      const reading = process.getActiveResourcesInfo().some((r) => FILE_WORK.has(r));
+      if (reading && Date.now() - since < LOAD_POLL_CAP_MS) setTimeout(check, LOAD_POLL_MS).unref();
+      else done();
+    };
+    check();
+  });
 }
 
 /** The event-loop monitor's timer wakes the app this often: rarely, to stay cheap when idle. */
@@ -206,7 +242,7 @@ class HttpSampler {
   private latN = 0;
 
   constructor() {
-    const perf = perfHooks.performance;
+    const perf = perfHooksMod().performance;
     /** The response being timed (one at a time) and when its request started. */
     let timed: ServerResponse | undefined;
     let timedAt = 0;
@@ -214,7 +250,7 @@ class HttpSampler {
       timed = undefined;
       if (this.latN < LATENCY_SAMPLES) this.lat[this.latN++] = perf.now() - timedAt;
     };
-    diagnosticsChannel.subscribe('http.server.request.start', (msg) => {
+    diagnosticsMod().subscribe('http.server.request.start', (msg) => {
       // The 1st, 17th, 33rd… of each period: a quiet app still gets its first request timed.
       if ((++this.count & (TIME_EVERY - 1)) !== 1) return;
       // A response destroyed before it finished (client gone) never emits `finish`: time another.
@@ -253,7 +289,7 @@ class HttpSampler {
  * request, and a listener and two clock reads per timed one.
  */
 function startMetrics(every: number, host: AgentHost | undefined): void {
-  const perf = perfHooks;
+  const perf = perfHooksMod();
   const lag = perf.monitorEventLoopDelay({ resolution: LAG_RESOLUTION_MS });
   lag.enable();
   const http = new HttpSampler();

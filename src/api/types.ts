@@ -147,6 +147,11 @@ export interface StewardDetails {
   }>;
   env_name: string | null;
   log_dropped_bytes: number;
+  /**
+   * The process exited within its start window after `start` had reported it up (a late start
+   * failure, docs/restart-policy.md); null when not, or once the app was started again.
+   */
+  late_start: { pid: number; at: number; after_ms: number; exit: string; window_ms: number } | null;
 }
 
 /** A line (or chunk) of an app's output, as `steward logs` streams it. */

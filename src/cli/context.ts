@@ -4,6 +4,7 @@ import { Client } from '../client/client.js';
 import { StewardError } from '../common/errors.js';
 import { stewardVersion } from '../common/version.js';
 import type { Endpoint } from '../remote/endpoint.js';
+import type { LateStartNotice } from '../protocol/methods.js';
 
 /** What every command handler gets: a lazily connected client and output helpers. */
 export class CliContext {
@@ -15,7 +16,7 @@ export class CliContext {
   async connect(): Promise<Client> {
     if (!this.client) {
       const ep = this.endpoint;
-      const c = await Client.connect(ep ? { host: ep.host, remote: ep } : {});
+      const c = await Client.connect(ep ? { host: ep.host, remote: ep, notices: true } : { notices: true });
       this.client = c;
       if (c.remote) {
         // Same protocol (checked when connecting), another release: say so, once per command.
@@ -34,9 +35,22 @@ export class CliContext {
         return c;
       }
       // The handshake reply arrives before any command's reply: no extra round trip.
-      c.hello.then((h) => this.checkVersion(c, h.version, h.pid)).catch(() => undefined);
+      c.hello
+        .then((h) => {
+          this.checkVersion(c, h.version, h.pid);
+          for (const n of h.late_starts ?? []) this.warnLateStart(n);
+        })
+        .catch(() => undefined);
     }
     return this.client;
+  }
+
+  /** An app that crashed within its start window after `start` had returned (docs/restart-policy.md). */
+  private warnLateStart(n: LateStartNotice): void {
+    this.warn(
+      `${n.name} (id ${n.pm_id}) exited ${n.after_ms}ms after it was started: ${n.exit}; ` +
+        `see \`steward show ${n.name}\` and \`steward logs ${n.name}\``,
+    );
   }
 
   /** Says once per daemon (not on every command) that it runs another version than this CLI. */

@@ -22,6 +22,8 @@ export interface ConnectOptions {
   host?: string;
   /** How to reach `host` (ssh config file, key, options, the remote steward and its home). */
   remote?: RemoteOptions;
+  /** Ask the handshake for notices meant for a person (apps that crashed after `start` returned). */
+  notices?: boolean;
 }
 
 /** What a client talks over: a unix socket, or the stdio of an ssh child (anything with unref). */
@@ -49,7 +51,8 @@ export class Client {
   private constructor(
     private readonly socket: Transport,
     readonly paths: HomePaths,
-    readonly remote?: RemoteSide,
+    readonly remote: RemoteSide | undefined,
+    notices = false,
   ) {
     const decoder = new FrameDecoder();
     socket.on('data', (chunk: Buffer) => {
@@ -75,7 +78,11 @@ export class Client {
     };
     socket.on('error', (e) => fail(e instanceof StewardError ? e : e.message));
     socket.on('close', () => fail('the daemon went away'));
-    this.hello = this.call('hello', { client_version: stewardVersion(), protocol: PROTOCOL_VERSION });
+    this.hello = this.call('hello', {
+      client_version: stewardVersion(),
+      protocol: PROTOCOL_VERSION,
+      ...(notices ? { notices } : {}),
+    });
     // A caller that never awaits hello must not see an unhandled rejection.
     this.hello.catch(() => undefined);
   }
@@ -85,13 +92,13 @@ export class Client {
       // Loaded only for a remote daemon: the local path (`steward ls`) never pays for ssh.
       const { openRemote } = await import('../remote/ssh-transport.js');
       const r = await openRemote(opts.host, opts.remote ?? {});
-      const c = new Client(r.stream, homePaths(r.side.home), r.side);
+      const c = new Client(r.stream, homePaths(r.side.home), r.side, opts.notices);
       c.startedDaemon = r.side.started;
       return c;
     }
     const paths = homePaths(opts.home ?? resolveHome(opts.env ?? process.env));
     const { socket, started } = await openDaemonSocket(paths, opts);
-    const c = new Client(socket, paths);
+    const c = new Client(socket, paths, undefined, opts.notices);
     c.startedDaemon = started;
     return c;
   }

@@ -11,6 +11,18 @@ export interface HelloResult {
   pid: number;
   home: string;
   started_at: number;
+  /** Apps that exited within their start window after `start` returned (asked for with `notices`; told once). */
+  late_starts?: LateStartNotice[];
+}
+
+/** A crash within an app's start window, noticed after `start` had reported the app up. */
+export interface LateStartNotice {
+  pm_id: number;
+  name: string;
+  /** The restart policy's account of the exit ("crashed (code 1)"). */
+  exit: string;
+  /** How long after its spawn it exited (ms). */
+  after_ms: number;
 }
 
 /** One row of `steward ls`: small on purpose (500 apps must list in milliseconds). */
@@ -200,7 +212,7 @@ export interface WebStatus {
 }
 
 export interface Methods {
-  hello: { params: { client_version: string; protocol: number }; result: HelloResult };
+  hello: { params: { client_version: string; protocol: number; notices?: boolean }; result: HelloResult };
   ping: { params: Record<string, never>; result: { msg: 'pong' } };
   list: { params: Record<string, never>; result: ProcSummary[] };
   jlist: { params: Record<string, never>; result: unknown[] };

@@ -29,6 +29,14 @@ export async function prettylist(ctx: CliContext, opts: { steward?: boolean }): 
   ctx.out(prettyText(await pm2List(ctx, opts)));
 }
 
+/** `show`: a crash within the start window after `start` had returned (docs/restart-policy.md). */
+function lateStartRow(st: StewardDetails): Array<[string, unknown]> {
+  const f = st.late_start;
+  if (!f) return [];
+  const when = new Date(f.at).toISOString();
+  return [['start check', `failed: pid ${f.pid} exited ${f.after_ms}ms after start (${f.exit}) at ${when}`]];
+}
+
 type Entry = {
   pid: number;
   name: string;
@@ -58,6 +66,7 @@ export async function describe(ctx: CliContext, target: string): Promise<void> {
       ['uptime', env.status === 'online' ? formatUptime(now - Number(env.pm_uptime)) : 0],
       ['next restart', st.next_restart_at ? new Date(st.next_restart_at).toISOString() : null],
       ['last exit code', env.exit_code],
+      ...lateStartRow(st),
       ['script path', env.pm_exec_path],
       ['script args', ((env.args as string[] | undefined) ?? []).join(' ')],
       ['interpreter', env.exec_interpreter],

@@ -8,8 +8,11 @@ import type { CliContext } from '../context.js';
 
 /** Targets of lifecycle commands: ecosystem files, plain targets, and what a command reports. */
 
-/** How long `start` watches new processes for an immediate crash (STEWARD_START_SETTLE_MS overrides). */
-export const SETTLE_MS = Number(process.env.STEWARD_START_SETTLE_MS ?? 200);
+/**
+ * The start window: an exit this soon after spawn is a failed start (STEWARD_START_SETTLE_MS overrides).
+ * `start` returns once an app proves it is up; the daemon watches the rest (lifecycle/start-check.ts).
+ */
+export const SETTLE_MS = Number(process.env.STEWARD_START_SETTLE_MS ?? 300);
 
 async function readStdin(): Promise<string> {
   const chunks: Buffer[] = [];

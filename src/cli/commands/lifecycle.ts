@@ -92,12 +92,15 @@ export async function start(
     ctx.warn(`--env ${opts.env} has no effect without an ecosystem file (it selects env_${opts.env} in one)`);
   }
   const c = await ctx.connect();
-  const procs = await c.call('list', {});
+  // The table is needed only for a target that is not a file (an app name, id, namespace…):
+  // `start app.js` goes straight to `start`, one round trip (and /proc sample) less.
+  let table: ProcSummary[] | undefined;
+  const procs = async () => (table ??= await c.call('list', {}));
   const targets: string[] = [];
   const apps: AppConfig[] = [];
   for (const s of scripts) {
     const isFile = existsSync(resolve(opts.cwd ? resolve(cwd, opts.cwd) : cwd, s));
-    if (!isFile && !opts.force && matchesExisting(s, procs, cwd)) {
+    if (!isFile && !opts.force && matchesExisting(s, await procs(), cwd)) {
       if (opts.env !== undefined) {
         throw new StewardError(
           'E_USAGE',
@@ -117,7 +120,7 @@ export async function start(
   }
   if (targets.length > 0) {
     const res = await c.call('startTargets', { targets, cwd });
-    ctx.info(`started ${describeIds(res, procs)}`);
+    ctx.info(`started ${describeIds(res, await procs())}`);
   }
   if (apps.length > 0) {
     for (const a of apps)

@@ -9,7 +9,7 @@ import type { CliContext } from '../context.js';
 import { renderList } from '../output/list.js';
 
 /** How long `serve` watches the server for an immediate crash (a port in use), as `start` does. */
-const SETTLE_MS = Number(process.env.STEWARD_START_SETTLE_MS ?? 200);
+const SETTLE_MS = Number(process.env.STEWARD_START_SETTLE_MS ?? 300);
 
 /** How long `serve` waits for the server to accept connections before it returns. */
 const LISTEN_WAIT_MS = 5000;

@@ -15,6 +15,7 @@ import {
 } from './operations.js';
 import type { RestartCounters } from './restart-policy.js';
 import { Slot } from './slot.js';
+import { checkStart, type LateStartFailure } from './start-check.js';
 import { statusOf, type Phase, type Status } from './state-machine.js';
 import { withSharedEnv } from './shared-env.js';
 
@@ -45,9 +46,6 @@ export interface InstanceSnapshot {
   counters: RestartCounters;
   history: HistoryEntry[];
 }
-
-/** How long a started process is watched for a quick crash when it cannot say it has loaded. */
-const LOAD_CAP_MS = 10_000;
 
 /**
  * One supervised process slot (PM2's "process" with its pm_id), as the rest of the daemon sees it:
@@ -247,28 +245,23 @@ export class Instance {
   }
 
   /**
-   * Watches a just-started process until it has loaded: a Node app with the agent says so (its
-   * main module ran); others get `windowMs`. Resolves false when it exited in that time.
+   * The start check (start-check.ts): resolves once the just-started process proved it is up
+   * (true) or exited (false); the rest of `windowMs` is watched in the background.
    */
-  async settled(windowMs: number): Promise<boolean> {
-    const proc = this.slot.current;
-    if (!proc) return ['online', 'launching', 'starting'].includes(this.slot.phase);
-    const agent = this.config.agent && proc.connected;
-    const loaded = agent ? proc.readiness.whenLoaded() : this.fx.sleep(windowMs);
-    const cap = this.fx.sleep(agent ? LOAD_CAP_MS : windowMs);
-    const res = await Promise.race([
-      proc.exited.then(() => 'exited' as const),
-      Promise.race([loaded, cap]).then(() => 'ok' as const),
-    ]);
-    // Stopped on purpose in the window (a cron or watch restart, `stop`, `delete`): not a failed start.
-    if (res === 'exited') return proc.stopRequested;
-    if (!agent) return true;
-    // A short grace after loading catches a crash in the first tick (an async listen error).
-    const grace = await Promise.race([
-      proc.exited.then(() => 'exited' as const),
-      this.fx.sleep(Math.min(windowMs, 100)).then(() => 'ok' as const),
-    ]);
-    return grace === 'ok' || proc.stopRequested;
+  settled(windowMs: number): Promise<boolean> {
+    return checkStart(this.slot, windowMs);
+  }
+
+  /** A crash within the start window noticed after `start` had returned (until the next start). */
+  get lateStartFailure(): Readonly<LateStartFailure> | undefined {
+    return this.slot.lateStart;
+  }
+
+  /** The late start failure not yet told to a CLI command, marked told. */
+  takeLateStartNotice(): LateStartFailure | undefined {
+    if (!this.slot.lateStartUnreported) return undefined;
+    this.slot.lateStartUnreported = false;
+    return this.slot.lateStart;
   }
 
   /** The last output lines of the current process, or of the one that exited last. */

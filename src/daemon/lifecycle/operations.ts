@@ -43,6 +43,7 @@ export async function startOp(
   }
   if (opts.resetCounters) slot.resetCounters();
   if (opts.countRestart) slot.restarts += 1;
+  slot.clearLateStart();
   await launch(slot, signal, { type: 'start' }, reason, spawned);
 }
 
@@ -64,6 +65,7 @@ export async function restartOp(
     slot.dispatch({ type: 'stop' }, 'stopping', reason);
   }
   slot.resetCounters();
+  slot.clearLateStart();
   if (wasRunning) slot.restarts += 1;
   checkpoint(signal);
   await launch(slot, signal, { type: 'start' }, reason, spawned);

@@ -12,6 +12,7 @@ import {
   type HistoryKind,
 } from './history.js';
 import { decideOnExit, freshCounters, type RestartCounters } from './restart-policy.js';
+import type { LateStartFailure } from './start-check.js';
 import { transition, type ExitOutcome, type LifecycleEvent, type Phase } from './state-machine.js';
 
 /** What a slot tells the instance around it. */
@@ -43,6 +44,10 @@ export class Slot {
   lastProc: ProcessHandle | undefined;
   readonly telemetry = new AppTelemetry();
   readonly upWaiters: Array<() => void> = [];
+  /** An exit within the start window after `start` had reported the app up (start-check.ts). */
+  lateStart: LateStartFailure | undefined;
+  /** Not yet told to a CLI command. */
+  lateStartUnreported = false;
   private timer: TimerHandle | undefined;
   private lastDecisionReason = '';
 
@@ -67,6 +72,17 @@ export class Slot {
 
   resetCounters(): void {
     this.counts = freshCounters(this.fx.now());
+  }
+
+  noteLateStart(f: LateStartFailure): void {
+    this.lateStart = f;
+    this.lateStartUnreported = true;
+  }
+
+  /** A manual start or restart: an earlier late start failure is history now. */
+  clearLateStart(): void {
+    this.lateStart = undefined;
+    this.lateStartUnreported = false;
   }
 
   // ---- the state machine ----

@@ -3,7 +3,7 @@ import { constants as osConstants } from 'node:os';
 import { StewardError } from '../../common/errors.js';
 import type { HomePaths } from '../../common/paths.js';
 import { PROTOCOL_VERSION, stewardVersion } from '../../common/version.js';
-import type { MethodName, ParamsOf, ResultOf } from '../../protocol/methods.js';
+import type { LateStartNotice, MethodName, ParamsOf, ResultOf } from '../../protocol/methods.js';
 import { tailLines } from '../../cli/logs/tail.js';
 import { loadDump, serialize, writeSnapshot } from '../state/persistence.js';
 import { ParamSchemas } from './rpc-schemas.js';
@@ -57,16 +57,28 @@ type Impl = {
   ) => ResultOf<M> | RawJson<ResultOf<M>> | Promise<ResultOf<M>>;
 };
 
+/** Late start failures not yet told (start-check.ts), each told once. */
+function lateStarts(sup: Supervisor): { late_starts?: LateStartNotice[] } {
+  const out: LateStartNotice[] = [];
+  for (const i of sup.instances()) {
+    const f = i.takeLateStartNotice();
+    if (f) out.push({ pm_id: f.pm_id, name: f.name, exit: f.exit, after_ms: f.after_ms });
+  }
+  return out.length > 0 ? { late_starts: out } : {};
+}
+
 /** The daemon side of every RPC method. Params arrive already validated against ParamSchemas. */
 export function buildHandlers(d: HandlerDeps): Record<string, MethodDef> {
   const sup = d.supervisor;
   const impl: Impl = {
-    hello: () => ({
+    hello: (p) => ({
       version: stewardVersion(),
       protocol: PROTOCOL_VERSION,
       pid: process.pid,
       home: d.paths.home,
       started_at: d.startedAt,
+      // The CLI asks for them: a crash after `start` returned is told to the next command.
+      ...(p.notices ? lateStarts(sup) : {}),
     }),
     ping: () => ({ msg: 'pong' }),
     list: () => sup.list(),

@@ -31,7 +31,11 @@ const Restart = v.object({
 });
 
 export const ParamSchemas: Record<MethodName, ParamSchema> = {
-  hello: v.object({ client_version: v.string(), protocol: v.pipe(v.number(), v.integer()) }),
+  hello: v.object({
+    client_version: v.string(),
+    protocol: v.pipe(v.number(), v.integer()),
+    notices: v.optional(v.boolean()),
+  }),
   ping: Empty,
   list: Empty,
   jlist: Empty,

@@ -68,7 +68,13 @@ export function stewardExtras(inst: Instance, logDropped: number): Record<string
     history: inst.history,
     env_name: c.env_name,
     log_dropped_bytes: logDropped,
+    late_start: lateStart(inst),
   };
+}
+
+function lateStart(inst: Instance): Record<string, unknown> | null {
+  const f = inst.lateStartFailure;
+  return f ? { pid: f.pid, at: f.at, after_ms: f.after_ms, exit: f.exit, window_ms: f.window_ms } : null;
 }
 
 /** Variables Steward gives the child that PM2 keeps at the top level of `pm2_env`, not in `env`. */
