@@ -8,6 +8,7 @@ import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { measureCpu } from './lib/procs.js';
 
 const repo = join(dirname(fileURLToPath(import.meta.url)), '..');
 const BIN = join(repo, 'bin/steward.js');
@@ -31,27 +32,6 @@ const tmux = (...args) =>
 const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
 
 /** CPU seconds (user + system) and RSS of a process. */
-function usage(pid) {
-  const stat = readFileSync(`/proc/${pid}/stat`, 'latin1');
-  const f = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-  return { cpu: (Number(f[11]) + Number(f[12])) / TICKS, rssMb: (Number(f[21]) * 4096) / 1048576 };
-}
-
-async function measure(pids, seconds) {
-  const a = pids.map(usage);
-  const t0 = performance.now();
-  await sleep(seconds * 1000);
-  const secs = (performance.now() - t0) / 1000;
-  return pids.map((p, i) => {
-    const b = usage(p);
-    return {
-      pct: ((b.cpu - (a[i]?.cpu ?? 0)) / secs) * 100,
-      cpuSec: b.cpu - (a[i]?.cpu ?? 0),
-      rssMb: b.rssMb,
-    };
-  });
-}
-
 const fmt = (r) => `${r.pct.toFixed(2)}% (${r.cpuSec.toFixed(2)} s CPU), RSS ${r.rssMb.toFixed(0)} MB`;
 
 try {
@@ -64,14 +44,14 @@ try {
   steward('start', eco);
   const daemon = Number(readFileSync(join(home, 'daemon.pid'), 'utf8'));
   await sleep(3000);
-  const [base] = await measure([daemon], SECONDS);
+  const [base] = await measureCpu([daemon], SECONDS);
 
   tmux('new-session', '-d', '-s', 'monit', '-x', '120', '-y', '35', process.execPath, BIN, 'monit');
   const monit = Number(tmux('list-panes', '-t', 'monit', '-F', '#{pane_pid}').trim());
   for (let i = 0; i < 100 && !/app-0/.test(tmux('capture-pane', '-p', '-t', 'monit')); i += 1)
     await sleep(100);
   await sleep(3000);
-  const [m, d] = await measure([monit, daemon], SECONDS);
+  const [m, d] = await measureCpu([monit, daemon], SECONDS);
   const idleScreen = tmux('capture-pane', '-p', '-t', 'monit');
 
   execFileSync(
@@ -89,11 +69,11 @@ try {
   tmux('send-keys', '-t', 'monit', 'End');
   await sleep(3000);
   const chattySecs = Math.min(SECONDS, 10);
-  const [mc, dc] = await measure([monit, daemon], chattySecs);
+  const [mc, dc] = await measureCpu([monit, daemon], chattySecs);
   const chattyScreen = tmux('capture-pane', '-p', '-t', 'monit');
   tmux('send-keys', '-t', 'monit', 'q');
   await sleep(1000);
-  const [dn] = await measure([daemon], chattySecs);
+  const [dn] = await measureCpu([daemon], chattySecs);
 
   console.log(`${APPS} idle apps, ${SECONDS} s each, tmux 120x35, CLK_TCK ${TICKS}`);
   console.log(`daemon without monit: ${fmt(base)}`);

@@ -13,6 +13,7 @@ import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { measureCpu } from './lib/procs.js';
 import { chromium } from 'playwright-core';
 
 const repo = join(dirname(fileURLToPath(import.meta.url)), '..');
@@ -25,23 +26,6 @@ const RELOADS = 5;
 const TICKS = Number(execFileSync('getconf', ['CLK_TCK'], { encoding: 'utf8' }).trim()) || 100;
 const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
 
-function usage(pid) {
-  const stat = readFileSync(`/proc/${pid}/stat`, 'latin1');
-  const f = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-  return { cpu: (Number(f[11]) + Number(f[12])) / TICKS, rssMb: (Number(f[21]) * 4096) / 1048576 };
-}
-
-/** CPU % of one core and RSS of each pid over `seconds`. */
-async function measure(pids, seconds) {
-  const a = pids.map(usage);
-  const t0 = performance.now();
-  await sleep(seconds * 1000);
-  const secs = (performance.now() - t0) / 1000;
-  return pids.map((p, i) => {
-    const b = usage(p);
-    return { pct: ((b.cpu - a[i].cpu) / secs) * 100, rssMb: b.rssMb };
-  });
-}
 const fmt = (r) => `${r.pct.toFixed(2)} % CPU, RSS ${r.rssMb.toFixed(1)} MB`;
 const median = (xs) => [...xs].sort((x, y) => x - y)[Math.floor(xs.length / 2)];
 
@@ -59,12 +43,12 @@ async function run(historyOn) {
     steward('start', eco);
     const daemon = Number(readFileSync(join(home, 'daemon.pid'), 'utf8'));
     await sleep(3000);
-    const [idle] = await measure([daemon], SECONDS);
+    const [idle] = await measureCpu([daemon], SECONDS);
     const out = steward('web', '--port', '0');
     const url = /open: +(\S+)/.exec(out)[1];
     const webPid = Number(/\(pid (\d+)\)/.exec(out)[1]);
     await sleep(2000);
-    const [dNoPage, wNoPage] = await measure([daemon, webPid], SECONDS);
+    const [dNoPage, wNoPage] = await measureCpu([daemon, webPid], SECONDS);
 
     const browser = await chromium.launch({
       executablePath: '/usr/bin/chromium',
@@ -97,7 +81,7 @@ async function run(historyOn) {
         renders.push(await page.evaluate(() => window.__tableAt));
       }
       await sleep(2000);
-      const [dPage, wPage] = await measure([daemon, webPid], SECONDS);
+      const [dPage, wPage] = await measureCpu([daemon, webPid], SECONDS);
       const [dDetail, wDetail] = await (async () => {
         await page.goto(url.replace(/#.*/, '#/app/app-0'));
         await sleep(2000);

@@ -54,6 +54,21 @@ export function cpuSeconds(pid) {
   }
 }
 
+/**
+ * CPU % of one core (and CPU seconds) each of `pids` used over the next `seconds`, and its VmRSS
+ * (MiB) at the end: what bench/web.js and bench/monit-cpu.js report.
+ */
+export async function measureCpu(pids, seconds) {
+  const before = pids.map(cpuSeconds);
+  const t0 = performance.now();
+  await new Promise((r) => setTimeout(r, seconds * 1000));
+  const secs = (performance.now() - t0) / 1000;
+  return pids.map((p, i) => {
+    const cpuSec = cpuSeconds(p) - (before[i] ?? NaN);
+    return { pct: (cpuSec / secs) * 100, cpuSec, rssMb: rssMb(p) };
+  });
+}
+
 function cmdlineOf(pid) {
   try {
     return readFileSync(`/proc/${pid}/cmdline`, 'latin1').replace(/\0+$/, '').replace(/\0/g, ' ');

@@ -83,8 +83,11 @@ export class Receiver {
   }
 }
 
-/** A self-signed certificate for 127.0.0.1 (openssl), for STARTTLS; NODE_EXTRA_CA_CERTS trusts it. */
-export function selfSignedCert(): { key: string; cert: string; certPath: string } {
+/**
+ * A self-signed certificate for 127.0.0.1 (openssl): for STARTTLS (NODE_EXTRA_CA_CERTS trusts it)
+ * and for `steward web --tls-cert/--tls-key`.
+ */
+export function selfSignedCert(): { key: string; cert: string; certPath: string; keyPath: string } {
   const dir = tmpDir('stwcert-');
   const keyPath = join(dir, 'key.pem');
   const certPath = join(dir, 'cert.pem');
@@ -109,7 +112,7 @@ export function selfSignedCert(): { key: string; cert: string; certPath: string 
     ],
     { stdio: 'ignore' },
   );
-  return { key: readFileSync(keyPath, 'utf8'), cert: readFileSync(certPath, 'utf8'), certPath };
+  return { key: readFileSync(keyPath, 'utf8'), cert: readFileSync(certPath, 'utf8'), certPath, keyPath };
 }
 
 export interface Mail {

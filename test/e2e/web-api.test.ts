@@ -1,11 +1,11 @@
 import assert from 'node:assert/strict';
-import { execFileSync } from 'node:child_process';
 import { existsSync, readFileSync, statSync } from 'node:fs';
 import { request as httpsRequest } from 'node:https';
 import { connect, createServer, type AddressInfo } from 'node:net';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
-import { alive, APPS, Home, tmpDir, waitFor } from '../helpers.js';
+import { alive, APPS, Home, waitFor } from '../helpers.js';
+import { selfSignedCert } from './notify-support.js';
 import { errorCode, freePort, http, startWeb, type WebUrls } from './web-support.js';
 
 /** The HTTP API of `steward web` with plain requests: auth, bad requests, and its life beside the daemon. */
@@ -342,28 +342,7 @@ describe('steward web: the HTTP API', () => {
   });
 
   it('serves HTTPS with --tls-cert/--tls-key, with a Secure cookie', async () => {
-    const dir = tmpDir();
-    const cert = join(dir, 'cert.pem');
-    const key = join(dir, 'key.pem');
-    execFileSync(
-      'openssl',
-      [
-        'req',
-        '-x509',
-        '-newkey',
-        'rsa:2048',
-        '-nodes',
-        '-subj',
-        '/CN=localhost',
-        '-days',
-        '1',
-        '-keyout',
-        key,
-        '-out',
-        cert,
-      ],
-      { stdio: 'ignore' },
-    );
+    const { certPath: cert, keyPath: key } = selfSignedCert();
     const tls = await startWeb(home, ['--port', String(port), '--tls-cert', cert, '--tls-key', key]);
     assert.equal(tls.base, `https://127.0.0.1:${port}`);
     const r = await new Promise<{ status: number; cookie: string }>((resolve, reject) => {

@@ -1,3 +1,4 @@
+import type { NotifyChannelStatus } from '../../protocol/methods.js';
 import type { Job, QueueStore } from './queue.js';
 import type { Channel, ChannelName, Clock, NotifyMessage } from './types.js';
 
@@ -16,19 +17,9 @@ export function backoffMs(attempts: number): number {
   return Math.min(BACKOFF_MAX_MS, BACKOFF_BASE_MS * 2 ** Math.max(0, attempts - 1));
 }
 
-export interface ChannelStatus {
+/** A channel's state, as `notifyStatus` answers it (src/protocol/methods.ts). */
+export interface ChannelStatus extends NotifyChannelStatus {
   channel: ChannelName;
-  configured: boolean;
-  state: 'ok' | 'retrying' | 'failing';
-  queued: number;
-  sent: number;
-  failures: number;
-  dropped: number;
-  consecutive_failures: number;
-  last_error?: string;
-  last_error_at?: number;
-  last_ok_at?: number;
-  next_attempt_at?: number;
 }
 
 export class Dispatcher {

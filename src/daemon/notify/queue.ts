@@ -1,5 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { writeFileAtomic } from '../../common/atomic-write.js';
+import type { NotifyChannelStatus } from '../../protocol/methods.js';
 import { isChannelName, type ChannelName, type NotifyMessage } from './types.js';
 
 /**
@@ -16,16 +17,11 @@ export interface Job {
   next_at: number;
 }
 
-export interface ChannelCounters {
-  sent: number;
-  failures: number;
-  dropped: number;
-  consecutive_failures: number;
-  last_error?: string;
-  last_error_at?: number;
-  last_ok_at?: number;
-  last_answer?: string;
-}
+/** What survives a restart of each channel's state (the rest of `notifyStatus` is live). */
+export type ChannelCounters = Pick<
+  NotifyChannelStatus,
+  'sent' | 'failures' | 'dropped' | 'consecutive_failures' | 'last_error' | 'last_error_at' | 'last_ok_at'
+> & { last_answer?: string };
 
 interface QueueFile {
   format: 1;

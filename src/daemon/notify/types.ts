@@ -1,26 +1,14 @@
+import { NOTIFY_CHANNEL_NAMES, NOTIFY_EVENT_NAMES } from '../../config/normalize-notify.js';
 /**
  * What the notifier passes around: an event (one thing that happened to an app, or to the host),
  * a message (an event, or a summary of several of the same kind within the grouping window), and
  * the clock the grouper and the dispatcher run on (real timers in the daemon, a fake one in tests).
  */
-export const EVENT_KINDS = [
-  'exit',
-  'errored',
-  'crash_loop',
-  'memory_restart',
-  'health_failed',
-  'not_ready',
-  'reload_rolled_back',
-  'deploy_rolled_back',
-  'daemon_recovered',
-  'cpu_high',
-  'memory_high',
-  'log_match',
-  'test',
-] as const;
+/** The events an app's `notify.events` can name (config/normalize-notify.ts), and `test`. */
+export const EVENT_KINDS = [...NOTIFY_EVENT_NAMES, 'test'] as const;
 export type EventKind = (typeof EVENT_KINDS)[number];
 
-export const CHANNEL_NAMES = ['webhook', 'slack', 'discord', 'teams', 'email', 'command'] as const;
+export const CHANNEL_NAMES = NOTIFY_CHANNEL_NAMES;
 export type ChannelName = (typeof CHANNEL_NAMES)[number];
 
 export interface NotifyEvent {
