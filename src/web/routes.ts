@@ -218,6 +218,39 @@ export const ROUTES: Route[] = [
       timeline(web.daemon, intParam(query.get('limit'), 200, 2000, 'limit'), web.hub.timeline),
   },
   {
+    method: 'GET',
+    path: '/api/notifications',
+    summary:
+      "The notification channels and their state (as `steward notify status`): `failing` after 3 failed attempts in a row, with the last error (never the channel's address)",
+    access: 'read',
+    response: {
+      type: 'array',
+      items: obj({
+        channel: str,
+        configured: { type: 'boolean' },
+        state: str,
+        queued: num,
+        sent: num,
+        failures: num,
+        dropped: num,
+        last_error: str,
+        last_error_at: num,
+      }),
+    },
+    run: async ({ web }) =>
+      (await web.daemon.call('notifyStatus', {})).channels.map((c) => ({
+        channel: c.channel,
+        configured: c.configured,
+        state: c.state,
+        queued: c.queued,
+        sent: c.sent,
+        failures: c.failures,
+        dropped: c.dropped,
+        ...(c.last_error !== undefined ? { last_error: c.last_error } : {}),
+        ...(c.last_error_at !== undefined ? { last_error_at: c.last_error_at } : {}),
+      })),
+  },
+  {
     method: 'POST',
     path: '/api/save',
     summary: 'Save the process list for resurrect (as `steward save`)',

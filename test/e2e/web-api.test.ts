@@ -246,6 +246,28 @@ describe('steward web: the HTTP API', () => {
     assert.equal(h?.coarse.step_ms, 10_000);
   });
 
+  it('shows the notification channels, a failing one with its error but never its address', async () => {
+    const none = await http(port, 'GET', '/api/notifications', { token: web.read });
+    assert.equal(none.status, 200);
+    assert.ok((none.json as Array<{ configured: boolean }>).every((c) => !c.configured));
+    // Port 1 on loopback refuses: the test message fails, then the channel shows it.
+    const secret = 'http://127.0.0.1:1/hooks/s3cr3t-path';
+    await home.ok(['set', 'notify.webhook', secret]);
+    try {
+      await home.run(['notify', 'test', 'webhook']);
+      const r = await waitFor(async () => {
+        const got = await http(port, 'GET', '/api/notifications', { token: web.read });
+        const hook = (got.json as Array<{ channel: string; configured: boolean; last_error?: string }>).find(
+          (c) => c.channel === 'webhook',
+        );
+        return hook?.configured && hook.last_error ? got : undefined;
+      }, 'the webhook channel with its last error');
+      assert.doesNotMatch(r.text, /s3cr3t/);
+    } finally {
+      await home.ok(['unset', 'notify.webhook']);
+    }
+  });
+
   it('is brought back when it crashes, without disturbing the daemon', async () => {
     const pid = await webPid();
     const daemon = home.daemonPid();

@@ -14,15 +14,47 @@ interface Ev {
   signal?: string;
 }
 
+interface Channel {
+  channel: string;
+  configured: boolean;
+  state: 'ok' | 'retrying' | 'failing';
+  queued: number;
+  sent: number;
+  last_error?: string;
+}
+
+/** The configured notification channels; one that keeps failing stands out (docs/notifications.md). */
+function Channels({ channels }: { channels: Channel[] }) {
+  const used = channels.filter((c) => c.configured);
+  if (used.length === 0) return null;
+  return html`<section aria-labelledby="n-title" data-testid="channels">
+    <h2 id="n-title">Notifications</h2>
+    <ul class="channels">
+      ${used.map(
+        (c) =>
+          html`<li key=${c.channel} class=${`channel-${c.state}`}>
+            <strong>${c.channel}</strong> ${c.state} · ${c.sent} sent${c.queued > 0 ? ` · ${c.queued} queued` : ''}
+            ${c.last_error && c.state !== 'ok' ? html`<span class="reason"> — ${c.last_error}</span>` : null}
+          </li>`,
+      )}
+    </ul>
+  </section>`;
+}
+
 /** The host's timeline: every start, exit (code or signal), restart (reason), newest first. */
 export function EventsView() {
   const [events, setEvents] = useState<Ev[]>([]);
+  const [channels, setChannels] = useState<Channel[]>([]);
   useEffect(() => {
     let timer: number | undefined;
-    const load = () =>
+    const load = () => {
       void call<Ev[]>('GET', '/api/events?limit=300')
         .then(setEvents)
         .catch(() => undefined);
+      void call<Channel[]>('GET', '/api/notifications')
+        .then(setChannels)
+        .catch(() => undefined);
+    };
     // Table events come in bursts (a restart is several): fetch once the burst is over.
     const soon = () => {
       clearTimeout(timer);
@@ -35,7 +67,8 @@ export function EventsView() {
       clearTimeout(timer);
     };
   }, []);
-  return html`<section aria-labelledby="e-title">
+  return html`<${Channels} channels=${channels} />
+    <section aria-labelledby="e-title">
     <h1 id="e-title">Events</h1>
     <div class="scroll">
       <table class="history" data-testid="events">
