@@ -33,7 +33,8 @@ function Channels({ channels }: { channels: Channel[] }) {
       ${used.map(
         (c) =>
           html`<li key=${c.channel} class=${`channel-${c.state}`}>
-            <strong>${c.channel}</strong> ${c.state} · ${c.sent} sent${c.queued > 0 ? ` · ${c.queued} queued` : ''}
+            <strong>${c.channel}</strong> ${c.state} · ${c.sent}
+            sent${c.queued > 0 ? ` · ${c.queued} queued` : ''}
             ${c.last_error && c.state !== 'ok' ? html`<span class="reason"> — ${c.last_error}</span>` : null}
           </li>`,
       )}
@@ -69,34 +70,34 @@ export function EventsView() {
   }, []);
   return html`<${Channels} channels=${channels} />
     <section aria-labelledby="e-title">
-    <h1 id="e-title">Events</h1>
-    <div class="scroll">
-      <table class="history" data-testid="events">
-        <thead>
-          <tr>
-            <th>when</th>
-            <th>app</th>
-            <th>id</th>
-            <th>event</th>
-            <th>reason</th>
-            <th>exit</th>
-          </tr>
-        </thead>
-        <tbody>
-          ${events.map(
-            (e, k) =>
-              html`<tr key=${k} class=${`ev-${e.event.replace(/\s+/g, '-')}`}>
-                <td>${dateTime(e.at)}</td>
-                <td><a href=${`#/app/${encodeURIComponent(e.name)}`}>${e.name}</a></td>
-                <td>${e.pm_id}</td>
-                <td>${e.event}</td>
-                <td>${e.reason ?? ''}</td>
-                <td>${e.exit_code !== undefined ? `code ${e.exit_code}` : (e.signal ?? '')}</td>
-              </tr>`,
-          )}
-        </tbody>
-      </table>
-    </div>
-    ${events.length === 0 ? html`<p class="empty">No events yet.</p>` : null}
-  </section>`;
+      <h1 id="e-title">Events</h1>
+      <div class="scroll">
+        <table class="history" data-testid="events">
+          <thead>
+            <tr>
+              <th>when</th>
+              <th>app</th>
+              <th>id</th>
+              <th>event</th>
+              <th>reason</th>
+              <th>exit</th>
+            </tr>
+          </thead>
+          <tbody>
+            ${events.map(
+              (e, k) =>
+                html`<tr key=${k} class=${`ev-${e.event.replace(/\s+/g, '-')}`}>
+                  <td>${dateTime(e.at)}</td>
+                  <td><a href=${`#/app/${encodeURIComponent(e.name)}`}>${e.name}</a></td>
+                  <td>${e.pm_id}</td>
+                  <td>${e.event}</td>
+                  <td>${e.reason ?? ''}</td>
+                  <td>${e.exit_code !== undefined ? `code ${e.exit_code}` : (e.signal ?? '')}</td>
+                </tr>`,
+            )}
+          </tbody>
+        </table>
+      </div>
+      ${events.length === 0 ? html`<p class="empty">No events yet.</p>` : null}
+    </section>`;
 }
