@@ -199,6 +199,7 @@ async function main(): Promise<void> {
       web,
     }),
     log,
+    () => journal.flush(),
   );
   const oldUmask = process.umask(0o177);
   await new Promise<void>((resolve, reject) => {

@@ -46,6 +46,8 @@ export class RpcServer {
   constructor(
     private readonly methods: Record<string, MethodDef>,
     private readonly log: (msg: string) => void,
+    /** Called before every answer (the journal writes what the answer reports). */
+    private readonly beforeReply: () => void = () => undefined,
   ) {
     this.server = createServer((socket) => this.accept(socket));
   }
@@ -139,6 +141,7 @@ export class RpcServer {
       if (this.inflight === 0) for (const w of this.idleWaiters.splice(0)) w();
     };
     const done = (result: unknown) => {
+      this.beforeReply();
       const after = () => {
         def.after?.();
         finish();

@@ -4,8 +4,10 @@ import type { InstanceSnapshot } from '../lifecycle/instance.js';
 import { serialize, writeSnapshot } from './persistence.js';
 
 /**
- * Bursts of changes (`delete all` of 200 apps) are written as a few journal writes. A change lost
- * to a crash in this window is harmless: recovery also finds processes by their environment mark.
+ * Bursts of changes (`delete all` of 200 apps) are written as a few journal writes. Changes are
+ * also written before the daemon answers a request (`flush`): a `start` that returned before the
+ * app's first 100 ms were over would otherwise be forgotten by a daemon killed right after it
+ * (recovery ends leftover processes that the journal does not name).
  */
 const JOURNAL_COALESCE_MS = 100;
 
@@ -25,6 +27,11 @@ export class Journal {
     if (this.pending) return;
     this.pending = true;
     setTimeout(() => this.write(), JOURNAL_COALESCE_MS);
+  }
+
+  /** Writes now if a change is waiting (before a reply, so that what a client was told survives). */
+  flush(): void {
+    if (this.pending) this.write();
   }
 
   /** Writes now (with `handover` when the table is handed to the next daemon on purpose). */
