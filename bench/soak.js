@@ -53,7 +53,7 @@ async function openDashboard() {
   if (!url) return { note: `steward web printed no URL: ${out.trim()}` };
   const u = new URL(url.replace('#token=', '?token='));
   const token = u.searchParams.get('token') ?? '';
-  const res = await fetch(new URL('/api/events', u.origin), {
+  const res = await fetch(new URL('/api/stream', u.origin), {
     headers: { authorization: `Bearer ${token}` },
   });
   if (!res.ok || !res.body) return { note: `event stream answered ${res.status}` };

@@ -1,4 +1,5 @@
 // Turns raw samples into the results table (console and markdown) and writes docs/benchmarks.md.
+import { STEADY_MS } from '../cases/fleet.js';
 import { fmtMb, fmtMs, fmtRatio, median, summarize } from './stats.js';
 
 const med = (xs) => (Array.isArray(xs) && xs.length > 0 ? median(xs) : NaN);
@@ -74,9 +75,9 @@ export function buildRows(R) {
     });
   privateRow(0, '1 s after start', 'anon0');
   privateRow(20, '1 s after the last command', 'anon20', 12);
-  privateRow(20, 'idle 45 s', 'anon20steady', 12);
+  privateRow(20, `idle ${STEADY_MS / 1000} s`, 'anon20steady', 12);
   privateRow(200, '1 s after the last command', 'anon200', 20);
-  privateRow(200, 'idle 45 s', 'anon200steady', 20);
+  privateRow(200, `idle ${STEADY_MS / 1000} s`, 'anon200steady', 20);
   privateRow(500, '1 s after the last command (extra)', 'anon500');
 
   const st = S.start ?? {};
@@ -299,7 +300,7 @@ runs of each start variant, ${runs.del200} of \`delete all\`.
 - **daemon private memory**: \`RssAnon\` of the same file, the part of VmRSS the daemon itself holds
   (heaps, buffers); the rest (\`RssFile\`) is the node binary's and libraries' pages, shared with every
   other Node process on the machine. Read 1 s after the last command, as above, and again after both
-  daemons were left idle 45 s: V8's memory reducer gives back the garbage of a burst of commands only
+  daemons were left idle ${STEADY_MS / 1000} s: V8's memory reducer gives back the garbage of a burst of commands only
   10–40 s after it, so the second read is what an idle daemon holds.
 - **start 20 apps until all ran**: 20 Node apps (copies of bench/fixtures/marker.js) that each write
   a marker file as soon as they run; the clock starts before the first command and stops when the

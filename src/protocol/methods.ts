@@ -152,9 +152,19 @@ export interface NotifyStatusResult {
   settings: Record<string, unknown>;
 }
 
+/** The events a client may report to a host's notifier (`notifyEmit`, `steward notify send`). */
+export const NOTIFY_EMIT_EVENTS = [
+  'deploy_rolled_back',
+  'reload_rolled_back',
+  'errored',
+  'exit',
+  'health_failed',
+  'not_ready',
+] as const;
+
 /** An event a client reports to this host's notifier (e.g. a deploy rolled back here). */
 export interface NotifyEmitParams {
-  event: 'deploy_rolled_back' | 'reload_rolled_back' | 'errored' | 'exit' | 'health_failed' | 'not_ready';
+  event: (typeof NOTIFY_EMIT_EVENTS)[number];
   app: string;
   reason: string;
   pm_id?: number;

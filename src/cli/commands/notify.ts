@@ -1,6 +1,10 @@
 import type { Client } from '../../client/client.js';
 import { StewardError } from '../../common/errors.js';
-import type { NotifyEmitParams, NotifyStatusResult } from '../../protocol/methods.js';
+import {
+  NOTIFY_EMIT_EVENTS,
+  type NotifyEmitParams,
+  type NotifyStatusResult,
+} from '../../protocol/methods.js';
 import type { CliContext } from '../context.js';
 
 /**
@@ -8,14 +12,7 @@ import type { CliContext } from '../context.js';
  * `steward notify status`. Channels are configured with `steward set notify.<key>`
  * (docs/notifications.md); the daemon does the sending.
  */
-const EMIT_EVENTS: ReadonlyArray<NotifyEmitParams['event']> = [
-  'deploy_rolled_back',
-  'reload_rolled_back',
-  'errored',
-  'exit',
-  'health_failed',
-  'not_ready',
-];
+const EMIT_EVENTS: ReadonlyArray<NotifyEmitParams['event']> = NOTIFY_EMIT_EVENTS;
 
 export interface NotifyOpts {
   event?: string;

@@ -1,6 +1,6 @@
 import * as v from 'valibot';
 import { AppConfigSchema } from '../../config/app-config.js';
-import type { MethodName } from '../../protocol/methods.js';
+import { NOTIFY_EMIT_EVENTS, type MethodName } from '../../protocol/methods.js';
 import { PATCH_FIELDS } from '../../config/restart-merge.js';
 
 /** Param schemas for every RPC method: a message that does not match gets INVALID_PARAMS. */
@@ -87,14 +87,7 @@ export const ParamSchemas: Record<MethodName, ParamSchema> = {
   notifyStatus: Empty,
   notifyTest: v.object({ channel: v.optional(v.pipe(v.string(), v.minLength(1))) }),
   notifyEmit: v.strictObject({
-    event: v.picklist([
-      'deploy_rolled_back',
-      'reload_rolled_back',
-      'errored',
-      'exit',
-      'health_failed',
-      'not_ready',
-    ]),
+    event: v.picklist(NOTIFY_EMIT_EVENTS),
     app: v.pipe(v.string(), v.minLength(1), v.maxLength(200)),
     reason: v.pipe(v.string(), v.minLength(1), v.maxLength(2000)),
     pm_id: v.optional(v.pipe(v.number(), v.integer(), v.minValue(0))),
