@@ -87,7 +87,7 @@ const runs = quick
       },
     }
   : {
-      ls20: { warm: 2, n: 10 },
+      ls20: { warm: 2, n: 30 },
       ls500: { warm: 1, n: 7 },
       del200: 3,
       crashCycles: 30,

@@ -1,13 +1,17 @@
 // The daemon's memory over a long run (issue 21): 50 apps (49 idle, one logging ~100 lines/s), a
-// `steward logs` follower attached the whole time, the web dashboard's event stream open when this
-// build has `steward web`, and `steward reload all` every minute. The daemon's private memory
-// (RssAnon) and VmRSS are read every 10 s. Not part of CI or of `npm run bench` (an hour).
+// `steward logs` follower attached the whole time, the web dashboard open in Debian's chromium (two
+// tabs: the overview and the logging app's page, which polls its history) or, without chromium, its
+// event stream, and `steward reload all` every minute. Every 10 s: the daemon's private memory
+// (RssAnon), VmRSS, and its V8 heap in use after the last GC as the daemon reports it (daemonStats),
+// which tells a leak (live heap growing) from pages that the allocator keeps; the dashboard server's
+// private memory too. Not part of CI or of `npm run bench` (an hour).
 //
 //   npm run build && node bench/soak.js [--seconds=3600] [--write-docs]
 //
 // Prints a summary; --write-docs replaces the soak section of docs/benchmarks.md; the samples go to
 // .bench-tmp/soak.json.
 import { execFileSync, spawn } from 'node:child_process';
+import { createConnection } from 'node:net';
 import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
@@ -45,12 +49,56 @@ function slope(xs, ys) {
   return den === 0 ? 0 : num / den;
 }
 
-/** Opens the dashboard's event stream when this build has `steward web`; undefined otherwise. */
+/** One JSON-RPC call on the daemon's socket (newline-delimited JSON); resolves with its result. */
+function rpc(method, params = {}) {
+  return new Promise((resolve, reject) => {
+    const sock = createConnection(join(home, 'daemon.sock'));
+    let buf = '';
+    sock.setEncoding('utf8');
+    sock.on('connect', () => sock.write(`${JSON.stringify({ jsonrpc: '2.0', id: 1, method, params })}\n`));
+    sock.on('data', (d) => {
+      buf += d;
+      const nl = buf.indexOf('\n');
+      if (nl < 0) return;
+      sock.end();
+      const msg = JSON.parse(buf.slice(0, nl));
+      if (msg.error) reject(new Error(msg.error.message));
+      else resolve(msg.result);
+    });
+    sock.on('error', reject);
+  });
+}
+
+const CHROMIUM = process.env.STEWARD_CHROMIUM ?? '/usr/bin/chromium';
+
+/** The dashboard in chromium: the overview and the logging app's page, open for the whole run. */
+async function openPages(url) {
+  const { chromium } = await import('playwright-core');
+  const browser = await chromium.launch({ executablePath: CHROMIUM, args: ['--no-sandbox'] });
+  const [base, token] = url.split('#token=');
+  for (const view of ['#/', '#/app/chatty']) {
+    const page = await browser.newPage();
+    // The token rides in the fragment the first time only (the page stores its session cookie).
+    await page.goto(`${base}#token=${token}`);
+    await page.waitForFunction(() => !location.hash.includes('token='), null, { timeout: 30_000 });
+    await page.evaluate((h) => (location.hash = h), view);
+  }
+  return {
+    note: 'open in chromium (overview and the logging app’s page)',
+    close: () => browser.close(),
+  };
+}
+
+/**
+ * Opens the dashboard when this build has `steward web`: in chromium when it is installed, else its
+ * event stream (what the overview keeps open); undefined without `steward web`.
+ */
 async function openDashboard() {
   if (!/^\s+web\b/m.test(steward('--help'))) return undefined;
   const out = steward('web', '--port', '0');
   const url = /https?:\/\/\S+/.exec(out)?.[0];
   if (!url) return { note: `steward web printed no URL: ${out.trim()}` };
+  if (existsSync(CHROMIUM)) return openPages(url);
   const u = new URL(url.replace('#token=', '?token='));
   const token = u.searchParams.get('token') ?? '';
   const res = await fetch(new URL('/api/stream', u.origin), {
@@ -69,6 +117,23 @@ async function openDashboard() {
   return { note: 'event stream of `steward web` open', bytes: () => bytes, close: () => reader.cancel() };
 }
 
+/** The dashboard server's pid: the daemon's child running dist/web.js. */
+function webPid(daemon) {
+  try {
+    const kids = readFileSync(`/proc/${daemon}/task/${daemon}/children`, 'utf8').trim().split(' ');
+    return kids.map(Number).find((k) => {
+      try {
+        return readFileSync(`/proc/${k}/cmdline`, 'utf8').includes('dist/web.js');
+      } catch {
+        return false;
+      }
+    });
+  } catch {
+    return undefined;
+  }
+}
+
+const MB = 1024 * 1024;
 const samples = [];
 let dashboard;
 const t0 = Date.now();
@@ -90,7 +155,16 @@ try {
   while (Date.now() - t0 < SECONDS * 1000) {
     const p = rssParts(daemon);
     if (!p) throw new Error('the daemon is gone');
-    samples.push({ s: (Date.now() - t0) / 1000, anon: p.anon, total: p.total });
+    const stats = await rpc('daemonStats').catch(() => undefined);
+    const web = webPid(daemon);
+    samples.push({
+      s: (Date.now() - t0) / 1000,
+      anon: p.anon,
+      total: p.total,
+      heapUsed: stats ? stats.memory.heap_used / MB : NaN,
+      heapTotal: stats ? stats.memory.heap_total / MB : NaN,
+      webAnon: web ? (rssParts(web)?.anon ?? NaN) : NaN,
+    });
     const wait = Math.min(SAMPLE_MS, nextReload - Date.now());
     await sleep(Math.max(0, wait));
     if (Date.now() >= nextReload) {
@@ -118,6 +192,16 @@ try {
     anonAt5min: after5[0]?.anon,
     anonMax: Math.max(...anon),
     anonEnd: anon.at(-1),
+    heapUsedAt5min: after5[0]?.heapUsed,
+    heapUsedEnd: samples.at(-1)?.heapUsed,
+    heapUsedSlopeMbPerHourAfter5min:
+      slope(
+        after5.map((x) => x.s),
+        after5.map((x) => x.heapUsed),
+      ) * 3600,
+    heapTotalEnd: samples.at(-1)?.heapTotal,
+    webAnonAt5min: after5[0]?.webAnon,
+    webAnonEnd: samples.at(-1)?.webAnon,
     totalEnd: samples.at(-1)?.total,
     slopeMbPerHourAfter5min:
       slope(
@@ -146,10 +230,16 @@ try {
       `${new Date(t0).toISOString()}, ${SECONDS} s, Steward only: ${APPS} apps (${APPS - 1} idle, one logging ~100 lines/s),`,
       `a \`steward logs\` follower (${summary.follower}), dashboard: ${summary.dashboard}, \`reload all\` every`,
       `minute (${reloads} reloads, ${reloadFailures} failed). Private memory is \`RssAnon\`, read every 10 s.`,
+      'The V8 heap in use is what the daemon reports (`daemonStats`); it tells a leak (live objects',
+      'growing) from pages that V8 and malloc keep committed.',
       '',
       '| private memory: start | at 5 min | max | end | slope after 5 min | slope, 2nd half | VmRSS at end | flat (end within ±10 % of 5 min) |',
       '| --- | --- | --- | --- | --- | --- | --- | --- |',
       `| ${f(summary.anonStart)} | ${f(summary.anonAt5min)} | ${f(summary.anonMax)} | ${f(summary.anonEnd)} | ${summary.slopeMbPerHourAfter5min.toFixed(2)} MB/h | ${summary.slopeMbPerHourSecondHalf.toFixed(2)} MB/h | ${f(summary.totalEnd)} | ${flat ? 'yes' : '**no**'} |`,
+      '',
+      '| V8 heap in use: at 5 min | end | slope after 5 min | heap committed at end | dashboard server private memory: at 5 min | end |',
+      '| --- | --- | --- | --- | --- | --- |',
+      `| ${f(summary.heapUsedAt5min)} | ${f(summary.heapUsedEnd)} | ${summary.heapUsedSlopeMbPerHourAfter5min.toFixed(2)} MB/h | ${f(summary.heapTotalEnd)} | ${f(summary.webAnonAt5min ?? NaN)} | ${f(summary.webAnonEnd ?? NaN)} |`,
       '',
       'Run: `npm run build && node bench/soak.js --seconds=3600 --write-docs` (samples in .bench-tmp/soak.json).',
     ].join('\n');

@@ -15,6 +15,17 @@ export interface HelloResult {
   late_starts?: LateStartNotice[];
 }
 
+/**
+ * The daemon's own process: its Node heap and memory, for diagnosis and the soak benchmark
+ * (bench/soak.js), which tells a leak (heap_used growing) from pages the allocator keeps.
+ */
+export interface DaemonStats {
+  pid: number;
+  uptime_ms: number;
+  /** process.memoryUsage(), in bytes. */
+  memory: { rss: number; heap_total: number; heap_used: number; external: number; array_buffers: number };
+}
+
 /** A crash within an app's start window, noticed after `start` had reported the app up. */
 export interface LateStartNotice {
   pm_id: number;
@@ -224,6 +235,7 @@ export interface WebStatus {
 export interface Methods {
   hello: { params: { client_version: string; protocol: number; notices?: boolean }; result: HelloResult };
   ping: { params: Record<string, never>; result: { msg: 'pong' } };
+  daemonStats: { params: Record<string, never>; result: DaemonStats };
   list: { params: Record<string, never>; result: ProcSummary[] };
   jlist: { params: Record<string, never>; result: unknown[] };
   describe: { params: TargetParams; result: unknown[] };

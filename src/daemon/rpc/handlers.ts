@@ -81,6 +81,20 @@ export function buildHandlers(d: HandlerDeps): Record<string, MethodDef> {
       ...(p.notices ? lateStarts(sup) : {}),
     }),
     ping: () => ({ msg: 'pong' }),
+    daemonStats: () => {
+      const m = process.memoryUsage();
+      return {
+        pid: process.pid,
+        uptime_ms: Math.round(process.uptime() * 1000),
+        memory: {
+          rss: m.rss,
+          heap_total: m.heapTotal,
+          heap_used: m.heapUsed,
+          external: m.external,
+          array_buffers: m.arrayBuffers,
+        },
+      };
+    },
     list: () => sup.list(),
     jlist: () => new RawJson<unknown[]>(sup.jlistJson()),
     describe: (p) => new RawJson<unknown[]>(sup.jlistJson(sup.resolve(p.targets, p.cwd))),

@@ -37,6 +37,7 @@ export const ParamSchemas: Record<MethodName, ParamSchema> = {
     notices: v.optional(v.boolean()),
   }),
   ping: Empty,
+  daemonStats: Empty,
   list: Empty,
   jlist: Empty,
   describe: Target,
