@@ -12,7 +12,7 @@
 // .bench-tmp/soak.json.
 import { execFileSync, spawn } from 'node:child_process';
 import { createConnection } from 'node:net';
-import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -133,126 +133,160 @@ function webPid(daemon) {
   }
 }
 
-const MB = 1024 * 1024;
-const samples = [];
-let dashboard;
-const t0 = Date.now();
-try {
-  const idle = join(repo, 'bench/fixtures/idle.js');
-  const chatty = join(home, 'chatty.js');
-  writeFileSync(chatty, "let n = 0;\nsetInterval(() => console.log(`line ${n++} ${'x'.repeat(80)}`), 10);\n");
-  const apps = Array.from({ length: APPS - 1 }, (_, i) => ({ name: `idle-${i}`, script: idle }));
-  apps.push({ name: 'chatty', script: chatty });
-  writeFileSync(join(home, 'soak.json'), JSON.stringify({ apps }));
-  steward('start', join(home, 'soak.json'));
-  const follower = spawn(process.execPath, [BIN, 'logs'], { env, stdio: ['ignore', 'ignore', 'ignore'] });
-  children.push(follower);
-  dashboard = await openDashboard();
-  const daemon = Number(readFileSync(join(home, 'daemon.pid'), 'utf8'));
-  let nextReload = Date.now() + RELOAD_MS;
-  let reloads = 0;
-  let reloadFailures = 0;
-  while (Date.now() - t0 < SECONDS * 1000) {
-    const p = rssParts(daemon);
-    if (!p) throw new Error('the daemon is gone');
-    const stats = await rpc('daemonStats').catch(() => undefined);
-    const web = webPid(daemon);
-    samples.push({
-      s: (Date.now() - t0) / 1000,
-      anon: p.anon,
-      total: p.total,
-      heapUsed: stats ? stats.memory.heap_used / MB : NaN,
-      heapTotal: stats ? stats.memory.heap_total / MB : NaN,
-      webAnon: web ? (rssParts(web)?.anon ?? NaN) : NaN,
-    });
-    const wait = Math.min(SAMPLE_MS, nextReload - Date.now());
-    await sleep(Math.max(0, wait));
-    if (Date.now() >= nextReload) {
-      try {
-        steward('reload', 'all');
-      } catch {
-        reloadFailures += 1;
-      }
-      reloads += 1;
-      nextReload += RELOAD_MS;
-    }
-  }
+/** The run's numbers from its samples; `meta` says how it ran (start time, reloads, follower, page). */
+function summarize(samples, meta) {
+  const seconds = meta.seconds;
   const anon = samples.map((x) => x.anon);
-  const after5 = samples.filter((x) => x.s >= Math.min(300, SECONDS / 4));
-  const half = samples.filter((x) => x.s >= SECONDS / 2);
-  const summary = {
-    seconds: SECONDS,
-    apps: APPS,
-    reloads,
-    reloadFailures,
-    follower: follower.exitCode === null ? 'attached to the end' : `exited ${follower.exitCode}`,
-    dashboard: dashboard?.note ?? 'none: this build has no `steward web`',
-    dashboardBytes: dashboard?.bytes?.() ?? 0,
+  const after5 = samples.filter((x) => x.s >= Math.min(300, seconds / 4));
+  const half = samples.filter((x) => x.s >= seconds / 2);
+  const slopeOf = (xs, key) =>
+    slope(
+      xs.map((x) => x.s),
+      xs.map((x) => x[key]),
+    ) * 3600;
+  return {
+    ...meta,
     anonStart: anon[0],
     anonAt5min: after5[0]?.anon,
     anonMax: Math.max(...anon),
     anonEnd: anon.at(-1),
-    heapUsedAt5min: after5[0]?.heapUsed,
-    heapUsedEnd: samples.at(-1)?.heapUsed,
-    heapUsedSlopeMbPerHourAfter5min:
-      slope(
-        after5.map((x) => x.s),
-        after5.map((x) => x.heapUsed),
-      ) * 3600,
-    heapTotalEnd: samples.at(-1)?.heapTotal,
-    webAnonAt5min: after5[0]?.webAnon,
-    webAnonEnd: samples.at(-1)?.webAnon,
     totalEnd: samples.at(-1)?.total,
-    slopeMbPerHourAfter5min:
-      slope(
-        after5.map((x) => x.s),
-        after5.map((x) => x.anon),
-      ) * 3600,
-    slopeMbPerHourSecondHalf:
-      slope(
-        half.map((x) => x.s),
-        half.map((x) => x.anon),
-      ) * 3600,
+    slopeMbPerHourAfter5min: slopeOf(after5, 'anon'),
+    slopeMbPerHourSecondHalf: slopeOf(half, 'anon'),
+    heapUsedAt5min: after5[0]?.heapUsed ?? NaN,
+    heapUsedEnd: samples.at(-1)?.heapUsed ?? NaN,
+    heapUsedSlopeMbPerHourAfter5min: slopeOf(after5, 'heapUsed'),
+    heapTotalEnd: samples.at(-1)?.heapTotal ?? NaN,
+    webAnonAt5min: after5[0]?.webAnon ?? NaN,
+    webAnonEnd: samples.at(-1)?.webAnon ?? NaN,
   };
-  const flat = Math.abs(summary.anonEnd - summary.anonAt5min) <= 0.1 * summary.anonAt5min;
-  console.log(JSON.stringify(summary, null, 2));
-  console.log(flat ? 'flat: end within ±10 % of the 5-minute value' : 'NOT flat');
-  mkdirSync(join(repo, '.bench-tmp'), { recursive: true });
-  writeFileSync(join(repo, '.bench-tmp/soak.json'), JSON.stringify({ summary, samples }, null, 1));
-  if (process.argv.includes('--write-docs')) {
-    const file = join(repo, 'docs/benchmarks.md');
-    const f = (x) => `${x.toFixed(1)} MB`;
-    const section = [
-      SECTION_MARKS.soak,
-      '',
-      '## Soak: daemon memory over an hour',
-      '',
-      `${new Date(t0).toISOString()}, ${SECONDS} s, Steward only: ${APPS} apps (${APPS - 1} idle, one logging ~100 lines/s),`,
-      `a \`steward logs\` follower (${summary.follower}), dashboard: ${summary.dashboard}, \`reload all\` every`,
-      `minute (${reloads} reloads, ${reloadFailures} failed). Private memory is \`RssAnon\`, read every 10 s.`,
-      'The V8 heap in use is what the daemon reports (`daemonStats`); it tells a leak (live objects',
-      'growing) from pages that V8 and malloc keep committed.',
-      '',
-      '| private memory: start | at 5 min | max | end | slope after 5 min | slope, 2nd half | VmRSS at end | flat (end within ±10 % of 5 min) |',
-      '| --- | --- | --- | --- | --- | --- | --- | --- |',
-      `| ${f(summary.anonStart)} | ${f(summary.anonAt5min)} | ${f(summary.anonMax)} | ${f(summary.anonEnd)} | ${summary.slopeMbPerHourAfter5min.toFixed(2)} MB/h | ${summary.slopeMbPerHourSecondHalf.toFixed(2)} MB/h | ${f(summary.totalEnd)} | ${flat ? 'yes' : '**no**'} |`,
-      '',
-      '| V8 heap in use: at 5 min | end | slope after 5 min | heap committed at end | dashboard server private memory: at 5 min | end |',
-      '| --- | --- | --- | --- | --- | --- |',
-      `| ${f(summary.heapUsedAt5min)} | ${f(summary.heapUsedEnd)} | ${summary.heapUsedSlopeMbPerHourAfter5min.toFixed(2)} MB/h | ${f(summary.heapTotalEnd)} | ${f(summary.webAnonAt5min ?? NaN)} | ${f(summary.webAnonEnd ?? NaN)} |`,
-      '',
-      'Run: `npm run build && node bench/soak.js --seconds=3600 --write-docs` (samples in .bench-tmp/soak.json).',
-    ].join('\n');
-    const kept = readSections(file);
-    writeSections(file, kept, { soak: section });
-  }
-} finally {
-  dashboard?.close?.();
-  for (const c of children) c.kill();
-  try {
-    steward('kill');
-  } catch {
-    // already gone
-  }
-  if (existsSync(home)) rmSync(home, { recursive: true, force: true });
 }
+
+const isFlat = (sum) => Math.abs(sum.anonEnd - sum.anonAt5min) <= 0.1 * sum.anonAt5min;
+
+/** Replaces the soak section of docs/benchmarks.md. */
+function writeDocs(sum) {
+  const file = join(repo, 'docs/benchmarks.md');
+  const f = (x) => (Number.isFinite(x) ? `${x.toFixed(1)} MB` : '—');
+  const h = (x) => (Number.isFinite(x) ? `${x.toFixed(2)} MB/h` : '—');
+  const section = [
+    SECTION_MARKS.soak,
+    '',
+    '## Soak: daemon memory over an hour',
+    '',
+    `${sum.started}, ${sum.seconds} s, Steward only (${sum.commit ?? 'this build'}): ${sum.apps} apps (${sum.apps - 1} idle, one logging ~100 lines/s),`,
+    `a \`steward logs\` follower (${sum.follower}), dashboard: ${sum.dashboard}, \`reload all\` every`,
+    `minute (${sum.reloads} reloads, ${sum.reloadFailures} failed). Private memory is \`RssAnon\`, read every 10 s.`,
+    'The V8 heap in use is what the daemon reports (`daemonStats`, garbage not yet collected included);',
+    'it tells a leak (live objects growing) from pages that V8 and malloc keep committed.',
+    '',
+    '| private memory: start | at 5 min | max | end | slope after 5 min | slope, 2nd half | VmRSS at end | flat (end within ±10 % of 5 min) |',
+    '| --- | --- | --- | --- | --- | --- | --- | --- |',
+    `| ${f(sum.anonStart)} | ${f(sum.anonAt5min)} | ${f(sum.anonMax)} | ${f(sum.anonEnd)} | ${h(sum.slopeMbPerHourAfter5min)} | ${h(sum.slopeMbPerHourSecondHalf)} | ${f(sum.totalEnd)} | ${isFlat(sum) ? 'yes' : '**no**'} |`,
+    '',
+    '| V8 heap in use: at 5 min | end | slope after 5 min | heap committed at end | dashboard server private memory: at 5 min | end |',
+    '| --- | --- | --- | --- | --- | --- |',
+    `| ${f(sum.heapUsedAt5min)} | ${f(sum.heapUsedEnd)} | ${h(sum.heapUsedSlopeMbPerHourAfter5min)} | ${f(sum.heapTotalEnd)} | ${f(sum.webAnonAt5min)} | ${f(sum.webAnonEnd)} |`,
+    '',
+    'Run: `npm run build && node bench/soak.js --seconds=3600 --write-docs` (samples in .bench-tmp/soak.json;',
+    '`node bench/soak.js --docs-from=<that file>` writes this section again from a saved run).',
+  ].join('\n');
+  writeSections(file, readSections(file), { soak: section });
+}
+
+async function soak() {
+  const MB = 1024 * 1024;
+  const samples = [];
+  const meta = { started: new Date().toISOString(), seconds: SECONDS, apps: APPS, commit: commitOf() };
+  let dashboard;
+  const t0 = Date.now();
+  try {
+    const idle = join(repo, 'bench/fixtures/idle.js');
+    const chatty = join(home, 'chatty.js');
+    writeFileSync(
+      chatty,
+      "let n = 0;\nsetInterval(() => console.log(`line ${n++} ${'x'.repeat(80)}`), 10);\n",
+    );
+    const apps = Array.from({ length: APPS - 1 }, (_, i) => ({ name: `idle-${i}`, script: idle }));
+    apps.push({ name: 'chatty', script: chatty });
+    writeFileSync(join(home, 'soak.json'), JSON.stringify({ apps }));
+    steward('start', join(home, 'soak.json'));
+    const follower = spawn(process.execPath, [BIN, 'logs'], { env, stdio: ['ignore', 'ignore', 'ignore'] });
+    children.push(follower);
+    dashboard = await openDashboard();
+    const daemon = Number(readFileSync(join(home, 'daemon.pid'), 'utf8'));
+    let nextReload = Date.now() + RELOAD_MS;
+    let reloads = 0;
+    let reloadFailures = 0;
+    while (Date.now() - t0 < SECONDS * 1000) {
+      const p = rssParts(daemon);
+      if (!p) throw new Error('the daemon is gone');
+      const stats = await rpc('daemonStats').catch(() => undefined);
+      const web = webPid(daemon);
+      samples.push({
+        s: (Date.now() - t0) / 1000,
+        anon: p.anon,
+        total: p.total,
+        heapUsed: stats ? stats.memory.heap_used / MB : NaN,
+        heapTotal: stats ? stats.memory.heap_total / MB : NaN,
+        webAnon: web ? (rssParts(web)?.anon ?? NaN) : NaN,
+      });
+      const wait = Math.min(SAMPLE_MS, nextReload - Date.now());
+      await sleep(Math.max(0, wait));
+      if (Date.now() >= nextReload) {
+        try {
+          steward('reload', 'all');
+        } catch {
+          reloadFailures += 1;
+        }
+        reloads += 1;
+        nextReload += RELOAD_MS;
+      }
+    }
+    Object.assign(meta, {
+      reloads,
+      reloadFailures,
+      follower: follower.exitCode === null ? 'attached to the end' : `exited ${follower.exitCode}`,
+      dashboard: dashboard?.note ?? 'none: this build has no `steward web`',
+    });
+    return { meta, samples };
+  } finally {
+    dashboard?.close?.();
+    for (const c of children) c.kill();
+    try {
+      steward('kill');
+    } catch {
+      // already gone
+    }
+    if (existsSync(home)) rmSync(home, { recursive: true, force: true });
+  }
+}
+
+function commitOf() {
+  try {
+    return execFileSync('git', ['rev-parse', '--short', 'HEAD'], { cwd: repo, encoding: 'utf8' }).trim();
+  } catch {
+    return undefined;
+  }
+}
+
+const from = process.argv.find((a) => a.startsWith('--docs-from='))?.slice('--docs-from='.length);
+let run;
+if (from) {
+  rmSync(home, { recursive: true, force: true });
+  // A saved run; runs saved before `meta` existed kept these fields in `summary`.
+  const saved = JSON.parse(readFileSync(from, 'utf8'));
+  const meta = saved.meta ?? {
+    ...saved.summary,
+    started: new Date(statSync(from).mtimeMs - saved.summary.seconds * 1000).toISOString(),
+  };
+  run = { meta, samples: saved.samples };
+} else {
+  run = await soak();
+  mkdirSync(join(repo, '.bench-tmp'), { recursive: true });
+  writeFileSync(join(repo, '.bench-tmp/soak.json'), JSON.stringify(run, null, 1));
+}
+const summary = summarize(run.samples, run.meta);
+console.log(JSON.stringify(summary, null, 2));
+console.log(isFlat(summary) ? 'flat: end within ±10 % of the 5-minute value' : 'NOT flat');
+if (from || process.argv.includes('--write-docs')) writeDocs(summary);

@@ -83,17 +83,22 @@ export function buildRows(R) {
   const st = S.start ?? {};
   const pt = P.start ?? {};
   const plainSpawn = med(R.loop?.start?.spawn?.allRan);
-  const startRow = (label, sv, pv, pHow) => {
+  // Issue 21 asks ≤ ½ of PM2 for the 20 commands with the default check; the other rows keep the
+  // first brief's ⅓. `floor`: each command is a Node start (the CLI) followed by the app's own Node
+  // start up to its first event-loop turn (the check's proof), so 20 × 2 × `node -e 0` is about
+  // the least that 20 checked commands can take on this machine.
+  const startRow = (label, sv, pv, pHow, { ratio = 1 / 3, floor = false } = {}) => {
     const s = med(sv?.allRan);
     const p = med(pv?.allRan);
+    const floorRef = floor && Number.isFinite(node) ? `; floor 20 × 2 × node -e 0: ${fmtMs(40 * node)}` : '';
     add({
       label,
       s,
       p,
       unit: 'ms',
-      ref: `PM2: ${pHow}; plain spawn: ${fmtMs(plainSpawn)}`,
-      target: '≤ ⅓ of PM2',
-      met: Number.isFinite(s / p) ? s / p <= 1 / 3 : undefined,
+      ref: `PM2: ${pHow}; plain spawn: ${fmtMs(plainSpawn)}${floorRef}`,
+      target: ratio === 0.5 ? '≤ ½ of PM2' : '≤ ⅓ of PM2',
+      met: Number.isFinite(s / p) ? s / p <= ratio : undefined,
     });
   };
   startRow(
@@ -101,6 +106,7 @@ export function buildRows(R) {
     st.perApp,
     pt.perApp,
     '20 commands',
+    { ratio: 0.5, floor: true },
   );
   startRow(
     'start 20 apps until all ran: 20 commands, STEWARD_START_SETTLE_MS=0',

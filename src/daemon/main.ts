@@ -199,7 +199,12 @@ async function main(): Promise<void> {
       web,
     }),
     log,
-    () => journal.flush(),
+    () => {
+      journal.flush();
+      // A burst of commands (a deploy starting 200 apps, a dashboard's polls) leaves garbage that
+      // V8 may keep committed for minutes; the keeper collects it once the burst is over.
+      heapKeeper.traffic();
+    },
   );
   const oldUmask = process.umask(0o177);
   await new Promise<void>((resolve, reject) => {
