@@ -92,6 +92,26 @@ describe('daemon', () => {
     assert.match(res.version, /^\d+\.\d+\.\d+/);
   });
 
+  it('reports its own heap and memory (daemonStats)', async () => {
+    const replies = await raw(
+      join(home.dir, 'daemon.sock'),
+      '{"jsonrpc":"2.0","id":1,"method":"daemonStats","params":{}}\n{"jsonrpc":"2.0","id":2,"method":"daemonStats","params":{"x":1}}\n',
+      2,
+    );
+    const res = replies[0]?.result as {
+      pid: number;
+      uptime_ms: number;
+      memory: Record<string, number>;
+    };
+    assert.equal(res.pid, home.daemonPid());
+    assert.ok(res.uptime_ms > 0);
+    const m = res.memory;
+    assert.ok(m.heap_used! > 1024 * 1024 && m.heap_used! <= m.heap_total!, JSON.stringify(m));
+    assert.ok(m.rss! > m.heap_total!, JSON.stringify(m));
+    assert.ok(m.external! >= m.array_buffers!, JSON.stringify(m));
+    assert.equal((replies[1]?.error as { code: number }).code, -32602, 'no params are taken');
+  });
+
   it('writes its own log', async () => {
     const log = (await import('node:fs')).readFileSync(join(home.dir, 'daemon.log'), 'utf8');
     assert.match(log, /daemon ready on/);

@@ -22,17 +22,32 @@ import { runInNewContext } from 'node:vm';
 const CHECK_MS = 1000;
 const SLACK = 2 * 1024 * 1024;
 
+/** What the keeper reads and calls; tests give their own. */
+export interface HeapKeeperDeps {
+  /** A full collection; default: gc() (see collector()). */
+  gc?: () => void;
+  /** Bytes of V8 heap in use. */
+  usedHeap?: () => number;
+}
+
 export class HeapKeeper {
-  private gc: (() => void) | undefined | null = null;
-  private floor = getHeapStatistics().used_heap_size;
+  private gc: (() => void) | undefined | null;
+  private readonly usedHeap: () => number;
+  private floor: number;
   private busy = false;
   private timer: NodeJS.Timeout | undefined;
+
+  constructor(deps: HeapKeeperDeps = {}) {
+    this.gc = deps.gc ?? null;
+    this.usedHeap = deps.usedHeap ?? (() => getHeapStatistics().used_heap_size);
+    this.floor = this.usedHeap();
+  }
 
   /**
    * gc() as the daemon's `--expose-gc` flag gives it (src/client/start-daemon.ts). Without the flag
    * (a daemon started some other way) the documented fallback: turn the flag on, then take gc()
-   * from a new context. Only looked up once a follower gets output, since a second context costs
-   * ~0.6 MB of private memory for as long as the daemon runs.
+   * from a new context. Only looked up at the first traffic, since a second context costs ~0.6 MB
+   * of private memory for as long as the daemon runs.
    */
   private collector(): (() => void) | undefined {
     if (this.gc !== null) return this.gc;
@@ -61,11 +76,11 @@ export class HeapKeeper {
       return;
     }
     this.busy = false;
-    const used = getHeapStatistics().used_heap_size;
+    const used = this.usedHeap();
     if (used > this.floor + SLACK) {
       this.gc?.();
       this.gc?.();
-      this.floor = getHeapStatistics().used_heap_size;
+      this.floor = this.usedHeap();
     } else if (used < this.floor) this.floor = used;
   }
 }
