@@ -318,6 +318,9 @@ runs of each start variant, ${runs.del200} of \`delete all\`.
   Both settings are shown. PM2 does not wait. The detail table also gives the time until the last command returned. *Plain spawn* in the
   Reference column: the harness itself spawning all 20 with \`node <file>\` at once, no manager —
   what 20 Node boots sharing the CPUs cost on this machine (a manager cannot do much better).
+  *Floor* (20 commands with the check): each command is one Node start for the CLI, then the app's
+  own Node start up to its first event-loop turn, one after the other, so 20 × 2 × \`node -e 0\` is
+  about the least that 20 checked commands can take here, whatever the manager does in between.
 - **\`delete all\`, 200 apps**: wall time of the command with 200 idle apps online (\`sleep\` exits on
   SIGINT at once, so this is the managers' own cost). The 500-app figure is one extra run.
 
