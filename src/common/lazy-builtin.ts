@@ -17,3 +17,13 @@ export function lazyBuiltin<T>(name: `node:${string}`): () => T {
   let mod: T | undefined;
   return () => (mod ??= load(name) as T);
 }
+
+/**
+ * A dependency loaded on first use, for one that costs every command its start-up while few need
+ * it (dotenv loads node:crypto, ~3 ms of every `steward start`, for the apps that have an
+ * `env_file`). Not bundled: it is resolved from node_modules when first used.
+ */
+export function lazyPackage<T>(name: string): () => T {
+  let mod: T | undefined;
+  return () => (mod ??= load(name) as T);
+}

@@ -1,6 +1,7 @@
 import { basename, resolve } from 'node:path';
-import { parse as parseDotenv } from 'dotenv';
+import type * as Dotenv from 'dotenv';
 import { StewardError, type ErrorCode } from '../common/errors.js';
+import { lazyPackage } from '../common/lazy-builtin.js';
 import type { AppConfig } from './app-config.js';
 import { DEFAULTS } from './defaults.js';
 import { OPTION_BY_KEY } from './options.js';
@@ -20,6 +21,9 @@ import {
   rotateInterval,
   watchPaths,
 } from './normalize-checks.js';
+
+/** Only apps with an `env_file` need it (see lazyPackage). */
+const dotenv = lazyPackage<typeof Dotenv>('dotenv');
 
 export { parseListen };
 
@@ -144,7 +148,7 @@ export function normalizeApp(raw: RawApp, ctx: NormalizeContext): Normalized {
   if (envFile) {
     const p = resolve(cwd, expandHome(envFile, ctx.env));
     try {
-      Object.assign(appEnv, parseDotenv(io.readText(p)));
+      Object.assign(appEnv, dotenv().parse(io.readText(p)));
     } catch (e) {
       throw fail(
         ctx.badCode,

@@ -30,6 +30,30 @@ describe('CLI bundle: built-in modules loaded by a command', () => {
       assert.match(r.stderr, /^builtins: \[\]$/m, `${args.join(' ')}: ${r.stderr}`);
     }
   });
+
+  it('steward start loads crypto only for an app with an env_file (dotenv is loaded on first use)', async () => {
+    const probeCrypto = join(tmpDir(), 'probe-crypto.cjs');
+    writeFileSync(
+      probeCrypto,
+      `process.on('exit', () => {
+  const loaded = process.moduleLoadList.includes('NativeModule crypto');
+  require('node:fs').writeSync(2, 'crypto: ' + loaded + '\\n');
+});
+`,
+    );
+    const env = { NODE_OPTIONS: `--require ${probeCrypto}` };
+    const plain = await home.ok(['start', 'test/fixtures/apps/forever.js', '--name', 'no-env-file'], { env });
+    assert.match(plain.stderr, /^crypto: false$/m, plain.stderr);
+    const envFile = join(tmpDir(), 'app.env');
+    writeFileSync(envFile, 'FROM_FILE="yes"\n');
+    const withFile = await home.ok(
+      ['start', 'test/fixtures/apps/forever.js', '--name', 'env-file', '--env-file', envFile],
+      { env },
+    );
+    assert.match(withFile.stderr, /^crypto: true$/m, 'dotenv ran (it loads crypto)');
+    const envOut = await home.ok(['env', 'env-file']);
+    assert.match(envOut.stdout, /^FROM_FILE: yes$/m);
+  });
 });
 
 /**
