@@ -1,5 +1,9 @@
-import { execFileSync } from 'node:child_process';
+import type * as ChildProcess from 'node:child_process';
+import { lazyBuiltin } from '../common/lazy-builtin.js';
 import { readFileSync } from 'node:fs';
+
+/** Only `--uid`/`--gid`/`user` need it: stop, restart and delete do not pay for loading it. */
+const childProcess = lazyBuiltin<typeof ChildProcess>('node:child_process');
 
 /** A user from the system's user database, by name or id. */
 export interface UserEntry {
@@ -20,7 +24,10 @@ export type DatabaseLookup = (db: 'passwd' | 'group', key: string) => string[] |
 export const systemLookup: DatabaseLookup = (db, key) => {
   let out: string;
   try {
-    out = execFileSync('getent', [db, key], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'] });
+    out = childProcess().execFileSync('getent', [db, key], {
+      encoding: 'utf8',
+      stdio: ['ignore', 'pipe', 'ignore'],
+    });
   } catch (e) {
     // exit 2: no such entry; ENOENT: no getent on this system
     return (e as NodeJS.ErrnoException).code === 'ENOENT' ? fileLookup(db, key) : undefined;

@@ -22,10 +22,17 @@ describe('CLI bundle: built-in modules loaded by a command', () => {
 `,
   );
 
-  it('steward ls (daemon running) does not load child_process or dgram', async () => {
+  it('ls, start, stop and delete (daemon running) do not load child_process or dgram', async () => {
     await home.ok(['ping']); // the daemon is started (which does spawn) before the measured run
     // `ls --sort id` runs the full CLI (commander); `ls` alone the fast path (src/cli/fast.ts).
-    for (const args of [['ls', '--sort', 'id'], ['ls']]) {
+    for (const args of [
+      ['ls', '--sort', 'id'],
+      ['ls'],
+      // Only --uid/--gid need child_process (getent): the everyday commands do not load it.
+      ['start', 'test/fixtures/apps/forever.js', '--name', 'no-child-process'],
+      ['stop', 'no-child-process'],
+      ['delete', 'no-child-process'],
+    ]) {
       const r = await home.ok(args, { env: { NODE_OPTIONS: `--require ${probe}` } });
       assert.match(r.stderr, /^builtins: \[\]$/m, `${args.join(' ')}: ${r.stderr}`);
     }
