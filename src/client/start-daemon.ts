@@ -9,9 +9,15 @@ const DAEMON_START_TIMEOUT_MS = 15_000;
  * - a 1 MB young generation instead of 16 MB (measured: -6 MB RSS with 200 apps; the daemon
  *   allocates little and short-lived);
  * - gc() for the heap keeper (src/daemon/logs/heap-keeper.ts), which otherwise needs a second V8
- *   context to reach it (~0.6 MB of private memory).
+ *   context to reach it (~0.6 MB of private memory);
+ * - no V8 background threads (`--single-threaded`: the optimising compiler and the collector run
+ *   on the main thread). The compiler thread's malloc arena kept what it freed: with 200 apps,
+ *   after the bench's sequence of commands, private memory was 23.9–28.4 MB with the threads and
+ *   20.3–20.9 MB without (issue 21; the V8 heap was the same). For a heap of ~10 MB the threads
+ *   saved no CPU that could be measured: daemon CPU for 300 `jlist` of 200 apps 1.85–2.16 s with,
+ *   1.63–1.77 s without; passing 30 MB of output 140–230 ms with, 170–200 ms without.
  */
-export const DAEMON_NODE_FLAGS = ['--max-semi-space-size=1', '--expose-gc'];
+export const DAEMON_NODE_FLAGS = ['--max-semi-space-size=1', '--expose-gc', '--single-threaded'];
 
 /**
  * Spawns the daemon and waits for its one-line readiness report. Detached (own session, no

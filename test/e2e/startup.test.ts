@@ -48,7 +48,7 @@ describe('startup: the systemd unit', () => {
     assert.match(r.stdout, /^Environment=PATH=\/.*$/m);
     assert.ok(
       r.stdout.includes(
-        `ExecStart=${process.execPath} --max-semi-space-size=1 --expose-gc ${join(ROOT, 'dist/src/startup/service.js')}`,
+        `ExecStart=${process.execPath} --max-semi-space-size=1 --expose-gc --single-threaded ${join(ROOT, 'dist/src/startup/service.js')}`,
       ),
       r.stdout,
     );
