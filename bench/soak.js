@@ -163,7 +163,36 @@ function summarize(samples, meta) {
     // minutes after the warm-up with the last ten: medians of private memory, and the lowest heap
     // in use (closest to the live objects, as garbage comes and goes).
     ...windows(samples, seconds),
+    tens: tens(samples, seconds),
   };
+}
+
+/** Per ten minutes: the median private memory and the lowest V8 heap in use. */
+function tens(samples, seconds) {
+  const out = [];
+  for (let a = 0; a < seconds; a += 600) {
+    const xs = samples.filter((x) => x.s >= a && x.s < a + 600);
+    if (xs.length === 0) continue;
+    const anon = xs.map((x) => x.anon).sort((p, q) => p - q);
+    const heap = xs.map((x) => x.heapUsed).filter(Number.isFinite);
+    out.push({
+      from: a / 60,
+      anonMedian: anon[anon.length >> 1],
+      heapLow: heap.length > 0 ? Math.min(...heap) : NaN,
+    });
+  }
+  return out;
+}
+
+/** The per-ten-minutes table (markdown lines). */
+function byTenMinutes(rows) {
+  const f = (x) => (Number.isFinite(x) ? `${x.toFixed(1)} MB` : '—');
+  return [
+    `| minutes | ${rows.map((r) => `${r.from}–${r.from + 10}`).join(' | ')} |`,
+    `| --- | ${rows.map(() => '---').join(' | ')} |`,
+    `| private memory, median | ${rows.map((r) => f(r.anonMedian)).join(' | ')} |`,
+    `| V8 heap in use, lowest | ${rows.map((r) => f(r.heapLow)).join(' | ')} |`,
+  ];
 }
 
 /** Medians of private memory and lowest V8 heap in use: minutes 5–15 (warmed up) and the last 10. */
@@ -211,6 +240,8 @@ function writeDocs(sum) {
     `| private memory: start | median, min 5–15 | median, last ${sum.windowMinutes} min | flat (within ±10 %) | max | end | slope after 5 min | slope, 2nd half | VmRSS at end |`,
     '| --- | --- | --- | --- | --- | --- | --- | --- | --- |',
     `| ${f(sum.anonStart)} | ${f(sum.anonMedianEarly)} | ${f(sum.anonMedianLate)} | ${isFlat(sum) ? 'yes' : '**no**'} | ${f(sum.anonMax)} | ${f(sum.anonEnd)} | ${h(sum.slopeMbPerHourAfter5min)} | ${h(sum.slopeMbPerHourSecondHalf)} | ${f(sum.totalEnd)} |`,
+    '',
+    ...byTenMinutes(sum.tens),
     '',
     `| V8 heap in use: lowest, min 5–15 | lowest, last ${sum.windowMinutes} min | slope after 5 min | heap committed at end | dashboard server private memory: at 5 min | end |`,
     '| --- | --- | --- | --- | --- | --- |',
